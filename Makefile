@@ -1,0 +1,37 @@
+# Build glue. The README's first two commands are `make demo` and `make test`;
+# both create (or reuse) the virtual environment in .venv themselves.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test check document install clean bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: the instructor pipeline on the bundled demo class.
+demo: $(STAMP)
+	$(BIN)/python -m course check
+	$(BIN)/python -m course document
+
+## The whole test suite (what CI runs). pytest exits 5 when it runs no test; make fails on it.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/python -m course check
+
+document: $(STAMP)
+	$(BIN)/python -m course document
+
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

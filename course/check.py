@@ -1,0 +1,72 @@
+"""``python -m course check``: validate everything under ``data/``.
+
+Each check is a function that yields :class:`Problem` records instead of
+raising, so one run reports every problem at once. :func:`run_checks` runs
+them all; the CLI prints the report and exits non-zero on any problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from course import paths
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data: where, and what."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def check_primary_document() -> Iterator[Problem]:
+    """The document is present, unaltered, and parses into sections 1-7 with citations."""
+    from course.citations import find_citations
+    from course.dates import MalformedDateError
+    from course.document import DocumentError, parse_document, read_document_text
+
+    where = paths.display(paths.primary_document_path())
+    try:
+        document = parse_document(read_document_text())
+    except DocumentError as exc:
+        yield Problem(where, str(exc))
+        return
+    numbers = [s.number for s in document.sections]
+    if numbers != list(range(1, 8)):
+        yield Problem(where, f"expected sections 1-7, found {numbers}")
+    try:
+        found = find_citations(document)
+    except MalformedDateError as exc:
+        yield Problem(where, str(exc))
+        return
+    if len(found) < 13:
+        yield Problem(where, f"expected at least 13 citations, found {len(found)}")
+
+
+#: Every check, in the order the report lists them.
+CHECKS: list[Callable[[], Iterable[Problem]]] = [check_primary_document]
+
+
+def run_checks() -> list[Problem]:
+    """Run every check and return all problems found (an empty list means valid)."""
+    problems: list[Problem] = []
+    for check in CHECKS:
+        try:
+            problems.extend(check())
+        except Exception as exc:  # a crashing check is itself a problem to report, not a traceback
+            problems.append(Problem(check.__name__, f"check crashed: {type(exc).__name__}: {exc}"))
+    return problems
+
+
+def format_report(problems: list[Problem]) -> str:
+    """The text the CLI prints."""
+    if not problems:
+        return f"data OK: {len(CHECKS)} checks passed on {paths.data_dir()}"
+    lines = [f"{len(problems)} problem(s) in {paths.data_dir()}:"]
+    lines += [f"  - {problem}" for problem in problems]
+    return "\n".join(lines)

@@ -1,0 +1,39 @@
+"""Where the kit's files live.
+
+One resolver for every path, so no notebook or test builds a relative path of
+its own. The data folder is ``data/`` beside the package in a checkout; set
+``COURSE_DATA_DIR`` to point the kit at another copy (for instance a fixture in
+a test, or a class directory elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+
+PRIMARY_DOCUMENT_NAME = "primary-document.txt"
+
+
+def data_dir() -> Path:
+    """Return the folder that holds the data package (``data/``)."""
+    override = os.environ.get("COURSE_DATA_DIR")
+    return Path(override).resolve() if override else REPO_ROOT / "data"
+
+
+def data_file(name: str) -> Path:
+    """Return the path of a file in the data folder, e.g. ``data_file("claims.csv")``."""
+    return data_dir() / name
+
+
+def primary_document_path() -> Path:
+    """Return the path of the primary document shipped as data."""
+    return data_file(PRIMARY_DOCUMENT_NAME)
+
+
+def display(path: Path) -> str:
+    """A path as people should read it: relative to the repository when inside it."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
