@@ -48,14 +48,23 @@ def check_primary_document() -> Iterator[Problem]:
         yield Problem(where, f"expected at least 13 citations, found {len(found)}")
 
 
-#: Every check, in the order the report lists them.
-CHECKS: list[Callable[[], Iterable[Problem]]] = [check_primary_document]
+def all_checks() -> list[Callable[[], Iterable[Problem]]]:
+    """Every check, in the order the report lists them: the document first, then the tables."""
+    from course.validation import DATA_CHECKS
+
+    return [check_primary_document, *DATA_CHECKS]
 
 
 def run_checks() -> list[Problem]:
-    """Run every check and return all problems found (an empty list means valid)."""
-    problems: list[Problem] = []
-    for check in CHECKS:
+    """Run every check and return all problems found (an empty list means valid).
+
+    When the document itself is broken, the table checks (which anchor into
+    it) are skipped: one clear problem beats fifty derived ones.
+    """
+    problems: list[Problem] = list(check_primary_document())
+    if problems:
+        return problems
+    for check in all_checks()[1:]:
         try:
             problems.extend(check())
         except Exception as exc:  # a crashing check is itself a problem to report, not a traceback
@@ -63,10 +72,12 @@ def run_checks() -> list[Problem]:
     return problems
 
 
-def format_report(problems: list[Problem]) -> str:
-    """The text the CLI prints."""
+def format_report(problems: list[Problem], limit: int = 60) -> str:
+    """The text the CLI prints (at most ``limit`` problems listed)."""
     if not problems:
-        return f"data OK: {len(CHECKS)} checks passed on {paths.data_dir()}"
-    lines = [f"{len(problems)} problem(s) in {paths.data_dir()}:"]
-    lines += [f"  - {problem}" for problem in problems]
+        return f"data OK: {len(all_checks())} checks passed on {paths.display(paths.data_dir())}"
+    lines = [f"{len(problems)} problem(s) in {paths.display(paths.data_dir())}:"]
+    lines += [f"  - {problem}" for problem in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"  … and {len(problems) - limit} more (fix these first; one broken file often causes many)")
     return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""Checks of the data package, run by ``python -m course check`` and the tests.
+
+Each check yields :class:`course.check.Problem` records naming the table, the
+row and what is wrong, so one run reports every problem. The checks:
+
+* :func:`check_schema`: Frictionless validation against ``datapackage.json``
+  (types, required fields, enums, patterns, unique and primary keys);
+* :func:`check_references`: every id a row names (claim → citation and
+  evidence, event → actor and claim, argument → claim and event, …) exists;
+* :func:`check_anchors`: every claim's TextQuoteSelector resolves exactly
+  once in the document, inside the section the row names;
+* :func:`check_sections_covered`: every numbered section has claims;
+* :func:`check_citations_match_document`: ``citations.csv`` matches
+  :func:`course.citations.citations` one to one;
+* :func:`check_verification`: verified rows cite at least one evidence page
+  with a URL, and a verdict that needs evidence has it;
+* :func:`check_dates`: dates parse and fall in the unit's range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from course import data, paths
+from course.check import Problem
+
+#: (table, column, target table, target column, several ids per cell?)
+REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
+    ("evidence", "source_id", "sources", "source_id", False),
+    ("evidence_facts", "evidence_id", "evidence", "evidence_id", False),
+    ("sources", "evidence_ids", "evidence", "evidence_id", True),
+    ("citations", "source_id", "sources", "source_id", False),
+    ("citations", "evidence_ids", "evidence", "evidence_id", True),
+    ("claims", "citation_id", "citations", "citation_id", False),
+    ("claims", "evidence_ids", "evidence", "evidence_id", True),
+    ("actors", "evidence_ids", "evidence", "evidence_id", True),
+    ("events", "actor_ids", "actors", "actor_id", True),
+    ("events", "claim_ids", "claims", "claim_id", True),
+    ("events", "evidence_ids", "evidence", "evidence_id", True),
+    ("forces", "claim_ids", "claims", "claim_id", True),
+    ("forces", "evidence_ids", "evidence", "evidence_id", True),
+    ("arguments", "conclusion_claim_id", "claims", "claim_id", False),
+    ("arguments", "premise_claim_ids", "claims", "claim_id", True),
+    ("arguments", "alternative_event_ids", "events", "event_id", True),
+    ("arguments", "alternative_evidence_ids", "evidence", "evidence_id", True),
+)
+
+#: Verdicts that assert something about the record, and so need evidence.
+EVIDENCED_VERDICTS = {"accurate", "partly_accurate", "inaccurate"}
+
+#: The unit covers the 2012 coup to the end of the UN mission (and its aftermath).
+EARLIEST_EVENT = dt.date(2011, 1, 1)
+LATEST_EVENT = dt.date(2024, 12, 31)
+
+
+def _row_label(table: str, frame, index) -> str:
+    key = frame.columns[0]
+    return f"{table}.csv row {index + 2} ({frame.at[index, key]})"
+
+
+def check_schema() -> Iterator[Problem]:
+    """Validate every table against datapackage.json with Frictionless."""
+    from frictionless import Package, system
+
+    descriptor_path = paths.data_file("datapackage.json")
+    if not descriptor_path.exists():
+        yield Problem(paths.display(descriptor_path), "data package descriptor is missing")
+        return
+    with system.use_context(trusted=True):
+        package = Package(str(descriptor_path))
+        report = package.validate()
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            where = f"{task.name}.csv" + (f" row {row}" if row else "")
+            yield Problem(where, error.message)
+    for error in report.errors:
+        yield Problem("datapackage.json", error.message)
+
+
+def check_references() -> Iterator[Problem]:
+    """Every id a row refers to exists in the table it names."""
+    tables = {name: data.table(name) for name in data.TABLES}
+    for table, column, target, target_column, many in REFERENCES:
+        frame = tables[table]
+        if column not in frame.columns:
+            yield Problem(f"{table}.csv", f"column {column!r} is missing")
+            continue
+        known = set(tables[target][target_column])
+        for index, cell in frame[column].items():
+            ids = data.split_ids(cell) if many else ([cell] if cell else [])
+            for ref in ids:
+                if ref not in known:
+                    yield Problem(_row_label(table, frame, index), f"{column} names {ref!r}, which is not in {target}.csv")
+
+
+def check_anchors() -> Iterator[Problem]:
+    """Every claim's anchor resolves exactly once, inside the section the row names."""
+    from course.anchors import AnchorError, TextQuoteSelector, resolve
+    from course.document import load_document
+
+    document = load_document()
+    claims = data.claims()
+    for index, row in claims.iterrows():
+        try:
+            span = resolve(document.text, TextQuoteSelector.from_mapping(row))
+        except AnchorError as exc:
+            yield Problem(_row_label("claims", claims, index), str(exc))
+            continue
+        section = document.section_at(span.start) or 0
+        if section != row["section"]:
+            yield Problem(_row_label("claims", claims, index), f"anchor is in section {section}, row says {row['section']}")
+
+
+def check_sections_covered() -> Iterator[Problem]:
+    """Every numbered section of the document has at least one claim."""
+    from course.document import load_document
+
+    covered = set(data.claims()["section"].dropna().astype(int))
+    for section in load_document().sections:
+        if section.number not in covered:
+            yield Problem("claims.csv", f"section {section.number} has no claims")
+
+
+def check_citations_match_document() -> Iterator[Problem]:
+    """citations.csv has exactly one row per attribution course.citations finds, with the same fields."""
+    from course.citations import citations
+
+    rows = data.citations().set_index("citation_id")
+    found = {c.citation_id: c for c in citations()}
+    for missing in sorted(set(found) - set(rows.index)):
+        c = found[missing]
+        yield Problem("citations.csv", f"no row for {missing} ({c.outlet_as_printed} {c.date_as_printed or ''} in section {c.section or 0})")
+    for extra in sorted(set(rows.index) - set(found)):
+        yield Problem("citations.csv", f"row {extra} matches no attribution in the document")
+    for cid in sorted(set(found) & set(rows.index)):
+        c, row = found[cid], rows.loc[cid]
+        expected = {"outlet_as_printed": c.outlet_as_printed, "date_as_printed": c.date_as_printed or "", "section": c.section or 0}
+        for column, value in expected.items():
+            if row[column] != value:
+                yield Problem(f"citations.csv {cid}", f"{column} is {row[column]!r}; the document has {value!r}")
+
+
+def check_verification() -> Iterator[Problem]:
+    """Verified rows cite evidence pages with URLs; verdicts about the record are verified."""
+    pages = data.evidence().set_index("evidence_id")
+    for table in ("claims", "citations"):
+        frame = data.table(table)
+        for index, row in frame.iterrows():
+            ids = data.split_ids(row["evidence_ids"])
+            with_url = [e for e in ids if e in pages.index and str(pages.at[e, "url"]).startswith("http")]
+            if row["status"] == "verified" and not with_url:
+                yield Problem(_row_label(table, frame, index), "status is verified but no evidence page with a URL is cited")
+            if table == "claims" and row["verdict"] in EVIDENCED_VERDICTS and row["status"] != "verified":
+                yield Problem(_row_label(table, frame, index), f"verdict {row['verdict']!r} needs evidence, but status is {row['status']!r}")
+            if table == "citations" and row["comparison"] != "not_found" and row["status"] != "verified":
+                yield Problem(_row_label(table, frame, index), f"comparison {row['comparison']!r} needs the original, but status is {row['status']!r}")
+
+
+def check_dates() -> Iterator[Problem]:
+    """Event dates fall in the unit's range and end after they start; pages were published before they were read."""
+    events = data.events()
+    for index, row in events.iterrows():
+        if row["date"] is None or row["date"] != row["date"]:
+            continue  # a type error, reported by check_schema
+        if not EARLIEST_EVENT <= row["date"] <= LATEST_EVENT:
+            yield Problem(_row_label("events", events, index), f"date {row['date']} is outside {EARLIEST_EVENT}..{LATEST_EVENT}")
+        end = row["end_date"]
+        if end is not None and end == end and end < row["date"]:
+            yield Problem(_row_label("events", events, index), f"end_date {end} is before date {row['date']}")
+    pages = data.evidence()
+    for index, row in pages.iterrows():
+        published, read_on = row["published"], row["read_on"]
+        if published and read_on and read_on == read_on and published > read_on.isoformat():
+            yield Problem(_row_label("evidence", pages, index), f"published {published} is after it was read ({read_on})")
+
+
+#: The data checks, in report order (the document check runs first, in course.check).
+DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document, check_verification, check_dates]

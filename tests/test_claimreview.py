@@ -1,0 +1,46 @@
+"""python -m course export claimreview: schema.org ClaimReview JSON-LD."""
+
+from __future__ import annotations
+
+import json
+
+from course import data
+from course.claimreview import RATING_NAMES, claim_reviews
+from course.cli import main
+
+
+def test_one_record_per_checkable_claim():
+    claims = data.claims()
+    checkable = claims[claims["verdict"] != "not_checkable"]
+    records = claim_reviews()
+    assert [r["identifier"] for r in records] == list(checkable["claim_id"])
+
+
+def test_required_fields_are_present_and_typed():
+    for record in claim_reviews(base_url="https://example.test/reviews"):
+        assert record["@context"] == "https://schema.org" and record["@type"] == "ClaimReview"
+        assert record["claimReviewed"].strip()
+        assert record["url"] == f"https://example.test/reviews#{record['identifier']}"
+        item = record["itemReviewed"]
+        assert item["@type"] == "Claim" and item["author"]["name"]
+        assert item["appearance"][0]["url"].startswith("http")
+        rating = record["reviewRating"]
+        assert rating["@type"] == "Rating" and rating["alternateName"] in RATING_NAMES.values()
+        if "ratingValue" in rating:
+            assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+        assert all(url.startswith("http") for url in record["citation"])
+
+
+def test_verdicts_map_to_rating_names():
+    by_id = {r["identifier"]: r for r in claim_reviews()}
+    for _, row in data.claims().iterrows():
+        if row["claim_id"] in by_id:
+            assert by_id[row["claim_id"]]["reviewRating"]["alternateName"] == RATING_NAMES[row["verdict"]]
+
+
+def test_cli_writes_a_json_file(tmp_path, capsys):
+    target = tmp_path / "reviews.jsonld"
+    assert main(["export", "claimreview", "--output", str(target)]) == 0
+    records = json.loads(target.read_text(encoding="utf-8"))
+    assert len(records) == len(claim_reviews())
+    assert "wrote" in capsys.readouterr().err
