@@ -22,7 +22,7 @@ from pathlib import Path
 
 from course import paths
 
-TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments")
+TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs")
 
 
 class DataPackageError(Exception):
@@ -140,6 +140,42 @@ def forces():
 def arguments():
     """The document's main inferences: premises, weaknesses, alternatives (``arguments.csv``)."""
     return table("arguments")
+
+
+def quote_pairs():
+    """Quotation claims joined to the original wording found in a source (``quote_pairs.csv``)."""
+    return table("quote_pairs")
+
+
+def quote_comparisons():
+    """Each quote pair with the document's words and the original's, ready to compare side by side.
+
+    Columns: pair_id, claim_id, document_text, original_text, original_language,
+    relation, note, evidence_id, outlet, url.
+    """
+    pairs = quote_pairs()
+    claims_frame = table("claims").set_index("claim_id")
+    facts = evidence_facts().set_index("fact_id")
+    pages = evidence().set_index("evidence_id")
+    rows = []
+    for _, pair in pairs.iterrows():
+        fact = facts.loc[pair["fact_id"]]
+        page = pages.loc[fact["evidence_id"]]
+        rows.append({
+            "pair_id": pair["pair_id"],
+            "claim_id": pair["claim_id"],
+            "document_text": claims_frame.at[pair["claim_id"], "exact"],
+            "original_text": fact["quote"],
+            "original_language": pair["original_language"],
+            "relation": pair["relation"],
+            "note": pair["note"],
+            "evidence_id": fact["evidence_id"],
+            "outlet": page["outlet"],
+            "url": page["url"],
+        })
+    import pandas as pd
+
+    return pd.DataFrame(rows)
 
 
 def evidence_links(ids) -> list[tuple[str, str, str]]:

@@ -44,6 +44,8 @@ REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("arguments", "premise_claim_ids", "claims", "claim_id", True),
     ("arguments", "alternative_event_ids", "events", "event_id", True),
     ("arguments", "alternative_evidence_ids", "evidence", "evidence_id", True),
+    ("quote_pairs", "claim_id", "claims", "claim_id", False),
+    ("quote_pairs", "fact_id", "evidence_facts", "fact_id", False),
 )
 
 #: Verdicts that assert something about the record, and so need evidence.
@@ -158,6 +160,20 @@ def check_verification() -> Iterator[Problem]:
                 yield Problem(_row_label(table, frame, index), f"comparison {row['comparison']!r} needs the original, but status is {row['status']!r}")
 
 
+def check_quote_pairs() -> Iterator[Problem]:
+    """Each quote pair joins an attributed claim (a quotation, or a claim the document credits to a source) to a fact that records exact original wording."""
+    claims = data.claims().set_index("claim_id")
+    facts = data.evidence_facts().set_index("fact_id")
+    pairs = data.quote_pairs()
+    for index, row in pairs.iterrows():
+        if row["claim_id"] in claims.index:
+            claim = claims.loc[row["claim_id"]]
+            if claim["claim_type"] != "quotation" and not claim["citation_id"]:
+                yield Problem(_row_label("quote_pairs", pairs, index), f"{row['claim_id']} is neither a quotation nor attributed to a source")
+        if row["fact_id"] in facts.index and not facts.at[row["fact_id"], "quote"]:
+            yield Problem(_row_label("quote_pairs", pairs, index), f"fact {row['fact_id']} records no exact quote")
+
+
 def check_dates() -> Iterator[Problem]:
     """Event dates fall in the unit's range and end after they start; pages were published before they were read."""
     events = data.events()
@@ -177,4 +193,4 @@ def check_dates() -> Iterator[Problem]:
 
 
 #: The data checks, in report order (the document check runs first, in course.check).
-DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document, check_verification, check_dates]
+DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document, check_verification, check_quote_pairs, check_dates]

@@ -191,3 +191,21 @@ def test_readme_dictionary_matches_the_descriptor():
     from course.datadoc import readme_block, render_dictionary
 
     assert readme_block() == render_dictionary()
+
+
+def test_quote_comparisons_join_document_and_original_wording(document):
+    comparisons = data.quote_comparisons()
+    assert len(comparisons) == len(data.quote_pairs()) >= 15
+    facts = data.evidence_facts().set_index("fact_id")
+    for _, row in comparisons.iterrows():
+        assert row["document_text"] in document.text
+        assert row["original_text"] in set(facts["quote"])
+        assert row["url"].startswith("http")
+
+
+def test_quote_pair_on_an_unattributed_claim_is_reported(broken):
+    from course.validation import check_quote_pairs
+
+    unattributed = next(r for _, r in data.claims().iterrows() if r["claim_type"] != "quotation" and not r["citation_id"])
+    edit_csv(broken, "quote_pairs.csv", lambda rows: rows[0].update(claim_id=unattributed["claim_id"]))
+    assert any("neither a quotation" in str(p) for p in check_quote_pairs())
