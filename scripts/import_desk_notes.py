@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = ROOT / "data" / "research"
-TOPICS = ["cited_reports", "background", "forces", "provenance", "crisis_aftermath", "actors_events", "sources"]
+TOPICS = ["cited_reports", "background", "forces", "provenance", "crisis_aftermath", "actors_events", "sources", "methods"]
 READ_ON = "2026-11-29"
 
 EVIDENCE_FIELDS = ["evidence_id", "url", "outlet", "source_id", "original_agency", "copy_or_original", "published", "language", "title", "summary", "read_on"]
