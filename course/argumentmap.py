@@ -1,0 +1,81 @@
+"""Argument maps: the premises the document offers for a conclusion, with the kit's verdict on each.
+
+Built from ``arguments.csv`` (premise and conclusion claim ids) and
+``claims.csv`` (verdicts). :func:`premises` is the table; :func:`argument_figure`
+draws premises as boxes above the conclusion, each box marked with its verdict
+by colour, hatch and a text label (so the map reads without colour too).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from course import data
+
+
+def _argument(argument_id: str):
+    arguments = data.arguments().set_index("argument_id")
+    if argument_id not in arguments.index:
+        raise KeyError(f"no argument {argument_id!r}; arguments are {', '.join(arguments.index)}")
+    return arguments.loc[argument_id]
+
+
+def premises(argument_id: str):
+    """The premises of one argument: claim id, paraphrase, type and verdict, in the order listed."""
+    argument = _argument(argument_id)
+    claims = data.claims().set_index("claim_id")
+    ids = data.split_ids(argument["premise_claim_ids"])
+    table = claims.loc[ids, ["claim_text", "claim_type", "verdict", "rating_explanation"]].reset_index()
+    return table
+
+
+def argument_figure(argument_id: str):
+    """Draw the argument map; returns a matplotlib Figure with ``alt_text`` set."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    from course.charts import VERDICT_COLOURS, new_figure
+
+    argument = _argument(argument_id)
+    table = premises(argument_id)
+    conclusion_claim = data.claims().set_index("claim_id").loc[argument["conclusion_claim_id"]]
+    count = len(table)
+    width = max(10.0, 2.6 * count)
+    fig = new_figure(width, 5.2)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, 5.2)
+    ax.axis("off")
+
+    def box(x, y, w, h, text, verdict):
+        style = VERDICT_COLOURS[verdict]
+        patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", facecolor=style["colour"], edgecolor="black",
+                               hatch=style["hatch"], alpha=0.9, linewidth=1.2)
+        ax.add_patch(patch)
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2})
+
+    slot = width / count
+    tops = []
+    for index, row in table.iterrows():
+        x = index * slot + 0.1
+        label = f"{row['claim_id']} · {row['verdict'].replace('_', ' ')}\n" + textwrap.fill(row["claim_text"], 30)
+        box(x, 2.9, slot - 0.2, 2.1, label, row["verdict"])
+        tops.append(x + (slot - 0.2) / 2)
+    conclusion_w = min(width - 1, 9)
+    cx = (width - conclusion_w) / 2
+    box(cx, 0.2, conclusion_w, 1.5,
+        f"Conclusion ({argument['conclusion_claim_id']} · {conclusion_claim['verdict'].replace('_', ' ')})\n" + textwrap.fill(argument["conclusion"], 70),
+        conclusion_claim["verdict"])
+    for x in tops:
+        ax.add_patch(FancyArrowPatch((x, 2.9), (width / 2, 1.75), arrowstyle="-|>", mutation_scale=12, color="black", linewidth=0.8))
+    weaknesses = ", ".join(w.replace("_", " ") for w in data.split_ids(argument["reasoning_weaknesses"])) or "none recorded"
+    ax.set_title(f"Argument {argument_id}: premises the document offers → its conclusion\nReasoning weaknesses: {weaknesses}", fontsize=10)
+    verdict_counts = table["verdict"].value_counts()
+    summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in verdict_counts.items())
+    fig.alt_text = (
+        f"Argument map {argument_id}: {count} premises lead by arrows to the conclusion '{argument['conclusion']}' "
+        f"(rated {conclusion_claim['verdict'].replace('_', ' ')}). Premise verdicts: {summary}. "
+        f"Reasoning weaknesses recorded: {weaknesses}."
+    )
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,103 @@
+"""The public record set against the document: what it leaves out, what came next, how good our own sources are.
+
+Thin views over the data package for lessons 07 and 08 (and the
+assignments): each function returns a pandas DataFrame, computed from
+``events.csv``, ``claims.csv`` and ``evidence.csv`` so no fact is typed into a
+notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from course import data
+
+
+def document_date() -> dt.date:
+    """The CE date of the document's dateline (1 September 2020)."""
+    from course.document import dateline_date, load_document
+
+    return dateline_date(load_document())
+
+
+def omitted_events(since: dt.date | None = None):
+    """Events before the document's date that it does not mention, oldest first.
+
+    ``since`` keeps only events on or after that date (e.g. the 2020 crisis).
+    """
+    events = data.events()
+    cutoff = document_date()
+    mask = (~events["mentioned_in_document"].astype(bool)) & (events["date"] < cutoff)
+    if since is not None:
+        mask &= events["date"] >= since
+    return events.loc[mask, ["event_id", "date", "title", "category", "description", "evidence_ids"]].sort_values("date").reset_index(drop=True)
+
+
+def mention_counts(since: dt.date | None = None):
+    """How many events before the document's date it mentions and leaves out, per category."""
+    events = data.events()
+    events = events[events["date"] < document_date()]
+    if since is not None:
+        events = events[events["date"] >= since]
+    table = events.groupby(["category", "mentioned_in_document"]).size().unstack(fill_value=0)
+    table = table.rename(columns={True: "mentioned", False: "not mentioned"})
+    for column in ("mentioned", "not mentioned"):
+        if column not in table.columns:
+            table[column] = 0
+    return table[["mentioned", "not mentioned"]].sort_values("not mentioned", ascending=False)
+
+
+def events_after_document():
+    """Events after the document's date: what happened next, oldest first."""
+    events = data.events()
+    after = events[events["date"] > document_date()]
+    return after[["event_id", "date", "title", "category", "description", "evidence_ids"]].sort_values("date").reset_index(drop=True)
+
+
+def predictions_and_outcomes():
+    """The document's predictions beside the later events linked to them in ``events.csv``.
+
+    One row per (claim, later event) pair; claims with no linked later event
+    get one row with an empty event.
+    """
+    import pandas as pd
+
+    claims = data.claims()
+    forward = claims[claims["claim_type"] == "prediction"]
+    events = data.events()
+    later = events[events["date"] > document_date()]
+    rows = []
+    for _, claim in forward.iterrows():
+        linked = later[later["claim_ids"].apply(lambda cell: claim["claim_id"] in data.split_ids(cell))]
+        if linked.empty:
+            rows.append({"claim_id": claim["claim_id"], "claim": claim["claim_text"], "verdict": claim["verdict"], "event_id": "", "date": None, "what happened": ""})
+        for _, event in linked.sort_values("date").iterrows():
+            rows.append({"claim_id": claim["claim_id"], "claim": claim["claim_text"], "verdict": claim["verdict"], "event_id": event["event_id"], "date": event["date"], "what happened": event["title"]})
+    return pd.DataFrame(rows)
+
+
+def evidence_profile():
+    """How strong is the kit's own evidence? Counts that let students turn SIFT on the kit itself.
+
+    Returns a one-column DataFrame: pages read, originals vs copies, copies of
+    agency stories, Wikipedia and its mirrors, pages without a publication date,
+    languages, and how many claims and citations are unverified.
+    """
+    import pandas as pd
+
+    pages = data.evidence()
+    claims = data.claims()
+    citations = data.citations()
+    wiki = pages["outlet"].str.contains("Wikipedia|wiki", case=False, regex=True)
+    counts = {
+        "pages read": len(pages),
+        "publisher's own page (original)": int((pages["copy_or_original"] == "original").sum()),
+        "copy, mirror or repost": int((pages["copy_or_original"] == "copy").sum()),
+        "copies of a named agency story": int((pages["original_agency"] != "").sum()),
+        "Wikipedia or a Wikipedia mirror": int(wiki.sum()),
+        "no publication date shown": int((pages["published"] == "").sum()),
+        "languages": ", ".join(f"{lang} {n}" for lang, n in pages["language"].value_counts().items()),
+        "claims marked unverified": int((claims["status"] == "unverified").sum()),
+        "citations whose original was not found": int((citations["comparison"] == "not_found").sum()),
+    }
+    return pd.DataFrame({"count": counts})
