@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 ## The whole test suite (what CI runs). pytest exits 5 when it runs no test; make fails on it.
 test: $(STAMP)
+	scripts/install-test-deps.sh
 	$(BIN)/python -m pytest
 
 check: $(STAMP)

@@ -1,0 +1,104 @@
+"""The lesson notebooks: ordered by the manifest, same anatomy, thin, and they run top to bottom."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import nbformat
+import pytest
+
+from course import lessons, paths
+
+LESSONS = lessons.lessons()
+
+
+def test_manifest_orders_nine_lessons_and_every_file_exists():
+    assert [item.id for item in LESSONS] == [f"{i:02d}" for i in range(9)]
+    for item in LESSONS:
+        assert item.path.exists(), item.file
+        assert item.file.startswith(item.id + "-")
+    on_disk = sorted(p.name for p in lessons.NOTEBOOKS_DIR.glob("*.ipynb"))
+    assert on_disk == sorted(item.file for item in LESSONS)
+
+
+def test_unknown_lesson_names_the_valid_ids():
+    with pytest.raises(KeyError, match="00, 01"):
+        lessons.lesson("99")
+
+
+@pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
+def test_anatomy_is_identical_and_outputs_are_cleared(item):
+    assert lessons.anatomy_problems(item) == []
+
+
+def test_anatomy_check_catches_a_broken_lesson(tmp_path, monkeypatch):
+    item = LESSONS[1]
+    notebook = nbformat.read(item.path, as_version=4)
+    notebook.cells[0].source = notebook.cells[0].source.replace("## Questions", "## Things to ask").replace(f"Teaching: {item.teaching_minutes} min", "Teaching: 999 min")
+    notebook.cells.append(nbformat.v4.new_code_cell("1 + 1", execution_count=3, outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)]))
+    monkeypatch.setattr(lessons, "NOTEBOOKS_DIR", tmp_path)
+    nbformat.write(notebook, tmp_path / item.file)
+    problems = " | ".join(lessons.anatomy_problems(item))
+    assert "'## Questions'" in problems and "Teaching:" in problems and "stored outputs" in problems
+
+
+@pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
+def test_notebooks_stay_thin(item):
+    """Logic lives in course/: no notebook defines a function or class longer than a few lines."""
+    notebook = nbformat.read(item.path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                assert node.end_lineno - node.lineno < 8, f"{item.file}: {node.name} belongs in the course package"
+        assert len(cell.source.splitlines()) <= 12, f"{item.file}: a code cell of {len(cell.source.splitlines())} lines"
+
+
+def test_practice_questions_used_by_lessons_exist():
+    from course import practice
+
+    for item in LESSONS:
+        source = "\n".join(c.source for c in nbformat.read(item.path, as_version=4).cells if c.cell_type == "code")
+        for question_id in re.findall(r'ask\("([^"]+)"\)', source):
+            assert question_id in practice.QUESTIONS, f"{item.file} asks for unknown question {question_id}"
+            assert question_id.startswith(item.id + "-")
+
+
+def test_syllabus_lists_every_lesson():
+    syllabus = (lessons.NOTEBOOKS_DIR / "README.md").read_text(encoding="utf-8")
+    for item in LESSONS:
+        assert item.title in syllabus
+        assert f"| {item.id} |" in syllabus
+    table = lessons.syllabus()
+    assert list(table.index) == [item.id for item in LESSONS]
+
+
+def execute(item, tmp_path):
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(item.path, as_version=4)
+    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    return notebook
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
+def test_lesson_executes_and_every_figure_has_alt_text(item, tmp_path):
+    notebook = execute(item, tmp_path)
+    images = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", f"{item.file}: {output.get('ename')}: {output.get('evalue')}"
+            bundle = output.get("data", {})
+            assert "image/png" not in bundle, f"{item.file}: a bare image output has no alt text; use course.charts.show()"
+            html = bundle.get("text/html", "")
+            for tag in re.findall(r"<img\b[^>]*>", html):
+                images += 1
+                alt = re.search(r'alt="([^"]*)"', tag)
+                assert alt and len(alt.group(1)) > 30, f"{item.file}: image without a real alt text"
+    if item.id in {"03", "04", "06", "07", "08"}:
+        assert images >= 1, f"{item.file} should show at least one figure"

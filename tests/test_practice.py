@@ -1,0 +1,138 @@
+"""course.practice: check-yourself questions built from the data, with feedback and a static fallback."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from course import data, practice
+from course.practice import LESSONS, ask, feedback_html, is_correct, question, questions_for
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return practice.all_questions()
+
+
+def test_every_lesson_has_at_least_two_questions():
+    """Do lessons 00-08 each have two or more questions?"""
+    assert list(LESSONS) == [f"{n:02d}" for n in range(9)]
+    for lesson in LESSONS:
+        assert len(questions_for(lesson)) >= 2, lesson
+
+
+def test_question_ids_are_unique_and_prefixed_by_their_lesson(questions):
+    """Is every question id unique and does it start with its lesson id?"""
+    ids = [q.question_id for q in questions]
+    assert len(ids) == len(set(ids))
+    assert all(q.question_id.startswith(q.lesson + "-") for q in questions)
+
+
+def test_every_factual_answer_is_traceable(questions):
+    """Does each factual question reference at least one claim or evidence id, and does each id exist?"""
+    known = set(data.claims()["claim_id"]) | set(data.evidence()["evidence_id"])
+    factual = [q for q in questions if q.factual]
+    assert len(factual) >= 2 * len(LESSONS) - 4  # most questions are about the case, not the method
+    for q in factual:
+        assert q.refs, q.question_id
+        assert set(q.refs) <= known, (q.question_id, set(q.refs) - known)
+
+
+def test_choice_questions_have_their_answer_among_distinct_choices(questions):
+    """Is the right answer one of the choices, with no duplicate choices and at least two to pick from?"""
+    for q in questions:
+        if q.kind == "choice":
+            assert q.answer in q.choices, q.question_id
+            assert len(set(q.choices)) == len(q.choices) >= 2, q.question_id
+        else:
+            assert q.kind == "short" and q.accepted
+
+
+def test_answers_come_from_the_data():
+    """Does the resolution-2071 question's answer equal the record's date, and its distractors include the document's date?"""
+    q = question("04-resolution-2071-date")
+    event = data.events().set_index("event_id").loc["EV007"]
+    assert q.answer == f"{event['date'].day} {event['date']:%B %Y}"
+    assert any(choice.endswith(str(event["date"].year)) and choice != q.answer for choice in q.choices)
+    assert {"K015", "BAC022"} <= set(q.refs)
+
+
+def test_changing_the_data_changes_the_answer(data_copy):
+    """If claims.csv gave K065 another verdict, would the question follow the data (nothing hard-coded)?"""
+    path = data_copy / "claims.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["claim_id"] == "K065":
+            row["verdict"] = "unverifiable"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    data.clear_cache()
+    try:
+        assert question("03-verdicts").answer == "Unverifiable"
+    finally:
+        data.clear_cache()
+
+
+def test_wrong_answer_gets_explanatory_feedback():
+    """Does a wrong choice get 'Not quite', the right answer and the explanation with evidence links?"""
+    q = question("03-verdicts")
+    wrong = next(choice for choice in q.choices if choice != q.answer)
+    feedback = feedback_html(q, wrong)
+    assert "Not quite" in feedback and q.answer in feedback and "Why:" in feedback
+    assert 'target="_blank" rel="noopener"' in feedback
+    assert "Correct" in feedback_html(q, q.answer)
+
+
+def test_widget_check_paths():
+    """Does the widget score a wrong and a right answer and prompt when nothing is chosen?"""
+    view = ask("07-operation-serval")
+    assert view.check() is None and "Choose or type an answer" in view.feedback_view.value
+    wrong = next(c for c in view.question.choices if c != view.question.answer)
+    assert view.check(wrong) is False and "Not quite" in view.feedback_view.value
+    assert view.check(view.question.answer) is True and "Correct" in view.feedback_view.value
+
+
+def test_short_numeric_answers_accept_ordinary_forms():
+    """Is '5,100', '5100' or 'about 5 100' accepted for a figure of 5,100, and another number refused?"""
+    q = question("04-barkhane-document-figure")
+    figure = int(data.forces().set_index("force_id").at["F01", "document_personnel"])
+    for form in (f"{figure:,}", str(figure), f"about {figure:,}".replace(",", " ")):
+        assert is_correct(q, form), form
+    assert not is_correct(q, str(figure + 100))
+    assert not is_correct(q, f"{figure} or {figure + 100}")
+
+
+def test_static_fallback_has_the_answer_in_details():
+    """Does the static rendering show the question and choices, with the answer only inside <details>?"""
+    view = ask("05-summary-as-quote")
+    markup = view.static_html()
+    before, _, inside = markup.partition("<details>")
+    assert inside and "<summary>" in inside
+    assert view.question.answer.replace("'", "&#x27;") in inside
+    assert "Show the answer" in inside and "<li>" in before
+    for widget_only in ("<button", "<input", "<select", WIDGET_MIME):
+        assert widget_only not in markup
+    bundle = view._repr_mimebundle_()
+    assert WIDGET_MIME in bundle and bundle["text/html"] == markup
+
+
+def test_lesson_and_question_lookups_validate_input():
+    """Are '3' and 3 read as lesson '03', and do unknown lessons or ids name the valid ones?"""
+    assert [q.question_id for q in questions_for(3)] == [q.question_id for q in questions_for("03")]
+    with pytest.raises(ValueError, match="00, 01"):
+        questions_for("09")
+    with pytest.raises(KeyError, match="00-sift-moves"):
+        question("nope")
+
+
+def test_every_spec_kind_is_known():
+    """Does every spec use a kind that has a builder (a typo would otherwise fail in class)?"""
+    assert {spec["kind"] for spec in practice.QUESTION_SPECS} <= set(practice.BUILDERS)
+    with pytest.raises(ValueError, match="unknown kind"):
+        practice.build_question({"id": "x", "lesson": "00", "kind": "essay"})
