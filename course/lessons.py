@@ -97,3 +97,38 @@ def syllabus():
             for item in lessons()
         ]
     ).set_index("lesson")
+
+
+def export_html(output_dir, lesson_ids=None, progress: bool = True) -> list[Path]:
+    """Execute lessons and write static HTML pages that read well without a kernel or widget JavaScript.
+
+    The saved widget state is dropped before export so that each interactive
+    view falls back to its static HTML rendering (nbconvert would otherwise
+    emit widget views that need JavaScript from a CDN). Returns the pages written.
+    """
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    selected = lessons() if lesson_ids is None else [lesson(i) for i in lesson_ids]
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    written = []
+    iterator = selected
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(selected, desc="exporting lessons", unit="lesson")
+    for item in iterator:
+        notebook = nbformat.read(item.path, as_version=4)
+        with tempfile.TemporaryDirectory() as scratch:
+            NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": scratch}}).execute()
+        notebook.metadata.pop("widgets", None)
+        body, _ = exporter.from_notebook_node(notebook)
+        target = output_dir / item.file.replace(".ipynb", ".html")
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written

@@ -102,3 +102,13 @@ def test_lesson_executes_and_every_figure_has_alt_text(item, tmp_path):
                 assert alt and len(alt.group(1)) > 30, f"{item.file}: image without a real alt text"
     if item.id in {"03", "04", "06", "07", "08"}:
         assert images >= 1, f"{item.file} should show at least one figure"
+
+
+@pytest.mark.slow
+def test_static_html_export_shows_the_reader_without_widget_javascript(tmp_path):
+    """Where widgets cannot run (a static HTML page), the reader degrades to its readable static rendering."""
+    (page,) = lessons.export_html(tmp_path, ["01"], progress=False)
+    html = page.read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    assert "course-document-reader-static" in html
+    assert "Bobo Cisse" in html  # the document's text itself is on the page
