@@ -1,0 +1,365 @@
+"""course.sandbox: student notebooks run in a bubblewrap sandbox that contains what they do.
+
+Every test marked ``kernel`` starts a real sandboxed kernel (about 1-2 s each).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from course import paths, sandbox
+from course.sandbox import (
+    TRUNCATION_MARKER,
+    Limits,
+    SandboxUnavailableError,
+    course_hidden_paths,
+    course_readonly_paths,
+    run_notebook_sandboxed,
+    truncate_outputs,
+)
+
+AVAILABLE, WHY = sandbox.sandbox_available()
+kernel = pytest.mark.skipif(not AVAILABLE, reason=f"bubblewrap unavailable: {WHY}")
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the per-kernel uid needs root")
+
+
+def notebook(*sources: str):
+    return new_notebook(cells=[new_code_cell(source) for source in sources])
+
+
+def stdout(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def error_names(cell) -> list[str]:
+    return [o.ename for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.fixture
+def scratch(tmp_path) -> Path:
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    return folder
+
+
+# --------------------------------------------------------------------------
+# Normal work
+# --------------------------------------------------------------------------
+
+
+@kernel
+def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path):
+    """Can a student notebook import course and pandas, compute, and save a file, with the repository hidden?"""
+    (scratch / "submitted.ipynb").write_text("{}")
+    elsewhere = tmp_path / "someone-elses-file"
+    elsewhere.write_text("not yours")
+    os.chown(elsewhere, 12345, 12345)
+    nb = notebook(
+        "import os, pandas as pd\nfrom course import data\nclaims = data.claims()\nprint(len(claims) > 0, os.getuid() != 0)",
+        "int(pd.DataFrame({'x': [1, 2, 3]}).x.sum())",
+        "open('answer.txt', 'w').write('saved by the notebook')",
+        # traps for the root-run grader that later writes into this folder
+        f"os.symlink({str(elsewhere)!r}, 'planted-link')\nos.mkfifo('planted-fifo')",
+    )
+    done, report = run_notebook_sandboxed(
+        nb, scratch, hidden_paths=course_hidden_paths(), readonly_paths=course_readonly_paths(),
+        cell_timeout=30, notebook_timeout=120)
+    assert report["completed"] and report["sandboxed"] and not report["kernel_died"]
+    assert stdout(done.cells[0]) == "True True\n"
+    assert done.cells[1].outputs[0]["data"]["text/plain"] == "6"
+    assert (scratch / "answer.txt").read_text() == "saved by the notebook"
+    # no kernel sockets or connection files in the submission folder, and the traps are gone
+    assert sorted(p.name for p in scratch.iterdir()) == ["answer.txt", "submitted.ipynb"]
+    assert sorted(report["removed_from_scratch"]) == ["planted-fifo", "planted-link"]
+    # the rest is handed back to the scratch folder's owner; the link was never followed
+    for name in ("answer.txt", "submitted.ipynb"):
+        assert (scratch / name).stat().st_uid == scratch.stat().st_uid == os.geteuid()
+    assert elsewhere.stat().st_uid == 12345
+
+
+@kernel
+def test_hidden_paths_are_invisible_and_writes_outside_scratch_never_reach_the_host(tmp_path):
+    """Can student code read another student's work or the solutions, or write anywhere but its own folder?"""
+    class_dir = tmp_path / "class"
+    mine = class_dir / "autograded" / "alice" / "ps1"
+    mine.mkdir(parents=True)
+    theirs = class_dir / "autograded" / "bob" / "ps1"
+    theirs.mkdir(parents=True)
+    (theirs / "ps1.ipynb").write_text("bob's answers")
+    (class_dir / "gradebook.db").write_text("grades")
+    assignments = paths.REPO_ROOT / "assignments"
+    marker = f"outside-marker-{uuid.uuid4().hex}"
+    nb = notebook(
+        f"try:\n    open({str(theirs / 'ps1.ipynb')!r}).read()\nexcept OSError as e:\n    print(type(e).__name__)",
+        f"import os\nprint(sorted(os.listdir({str(class_dir)!r})), sorted(os.listdir({str(class_dir / 'autograded')!r})))",
+        f"print(os.listdir({str(assignments)!r}))",
+        f"try:\n    open({str(paths.REPO_ROOT / marker)!r}, 'w')\nexcept OSError as e:\n    print(type(e).__name__)",
+        f"open('/tmp/{marker}', 'w').write('x')\nopen(os.path.expanduser('~/{marker}'), 'w').write('x')\nprint('private writes ok')",
+        f"try:\n    open('/root/{marker}', 'w')\nexcept OSError as e:\n    print(type(e).__name__)",
+        "import course.paths\nprint(course.paths.primary_document_path().exists())",
+    )
+    done, report = run_notebook_sandboxed(
+        nb, mine, hidden_paths=[class_dir, assignments], readonly_paths=course_readonly_paths(),
+        cell_timeout=30, notebook_timeout=120)
+    assert report["completed"]
+    assert stdout(done.cells[0]).strip() in {"FileNotFoundError", "PermissionError"}
+    assert stdout(done.cells[1]).strip() == "['autograded'] ['alice']"  # no bob, no gradebook
+    assert stdout(done.cells[2]).strip() == "[]"  # the solutions folder is empty inside
+    assert stdout(done.cells[3]).strip() in {"OSError", "PermissionError"}  # read-only repository
+    assert stdout(done.cells[4]).strip() == "private writes ok"
+    assert stdout(done.cells[5]).strip() in {"PermissionError", "FileNotFoundError", "OSError"}
+    assert stdout(done.cells[6]).strip() == "True"
+    for leaked in (Path("/tmp", marker), Path.home() / marker, Path("/root", marker), paths.REPO_ROOT / marker):
+        assert not leaked.exists(), leaked
+
+
+@kernel
+def test_the_kernel_has_no_network_not_even_the_hosts_loopback(scratch):
+    """Does a connection to a port listening on the host's 127.0.0.1 fail from inside?"""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        nb = notebook(
+            "import socket\ntry:\n"
+            f"    socket.create_connection(('127.0.0.1', {port}), timeout=3)\n    print('connected')\n"
+            "except OSError as e:\n    print('refused', type(e).__name__)"
+        )
+        done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=30, notebook_timeout=60)
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody ever reached the listener
+    assert stdout(done.cells[0]).startswith("refused")
+
+
+# --------------------------------------------------------------------------
+# Kernel death and time limits
+# --------------------------------------------------------------------------
+
+
+@kernel
+def test_a_kernel_that_exits_keeps_earlier_outputs_and_marks_the_rest(scratch):
+    """When cell 3 calls os._exit, do cells 1-2 keep their outputs and is the rest marked not executed?"""
+    nb = notebook("print('one')", "print('two')", "import os\nos._exit(1)", "print('four')")
+    nb.cells[3].outputs = [new_output("stream", name="stdout", text="stale output from the student's run")]
+    nb.cells.insert(1, new_markdown_cell("prose between cells"))
+    done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=30, notebook_timeout=60)
+    assert report["kernel_died"] and not report["completed"]
+    assert report["killed_reason"] == "exit:1" and report["exit_status"] == 1
+    assert stdout(done.cells[0]) == "one\n" and stdout(done.cells[2]) == "two\n"
+    assert error_names(done.cells[3]) == ["KernelDied"]
+    assert report["cells_not_executed"] == [4]
+    assert done.cells[4].outputs == [] and done.cells[4].execution_count is None
+    assert done.cells[4].metadata["sandbox"]["executed"] is False
+
+
+@kernel
+def test_an_infinite_loop_is_interrupted_at_the_cell_timeout_and_later_cells_run(scratch):
+    """Does a runaway cell stop at its time limit without costing the student the cells after it?"""
+    nb = notebook("while True:\n    pass", "print('after')")
+    done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=2, notebook_timeout=60)
+    assert report["completed"] and report["timed_out"] and report["timed_out_cells"] == [0]
+    assert error_names(done.cells[0]) == ["KeyboardInterrupt"]
+    assert "time limit" in done.cells[0].outputs[-1]["text"]
+    assert stdout(done.cells[1]) == "after\n"
+
+
+@kernel
+def test_a_cell_that_ignores_interrupts_is_killed_at_its_second_timeout(scratch):
+    """Is a loop that swallows KeyboardInterrupt still stopped by the cell time limit?"""
+    stubborn = "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass"
+    done, report = run_notebook_sandboxed(notebook(stubborn, "print('after')"), scratch,
+                                          cell_timeout=1, notebook_timeout=60)
+    assert report["kernel_died"] and report["timed_out"]
+    assert report["killed_reason"] == "cell_timeout"
+    assert report["cells_not_executed"] == [1]
+
+
+@kernel
+def test_the_notebook_deadline_kills_a_run_that_cell_timeouts_would_allow(scratch):
+    """Does the notebook-level deadline stop a run even when no single cell is over its limit?"""
+    nb = notebook("print('first')", "import time\ntime.sleep(20)\nprint('finished')", "print('never')")
+    done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=30, notebook_timeout=3)
+    assert report["kernel_died"] and report["timed_out"]
+    assert report["killed_reason"] == "notebook_timeout"
+    assert stdout(done.cells[0]) == "first\n"
+    assert stdout(done.cells[1]) == "" and error_names(done.cells[1]) == ["KernelDied"]
+    assert report["cells_not_executed"] == [2]
+
+
+@kernel
+def test_cpu_seconds_kill_a_busy_kernel(scratch):
+    """Does RLIMIT_CPU end a kernel that burns more CPU than allowed?"""
+    done, report = run_notebook_sandboxed(notebook("while True:\n    pass"), scratch,
+                                          limits=Limits(cpu_seconds=1), cell_timeout=30, notebook_timeout=60)
+    assert report["kernel_died"] and report["killed_reason"] == "cpu_time_limit"
+
+
+# --------------------------------------------------------------------------
+# Resource limits
+# --------------------------------------------------------------------------
+
+
+@kernel
+def test_a_memory_bomb_raises_memory_error_inside_the_kernel(scratch):
+    """Does allocating 10 GB fail inside the kernel (not exhaust the host), leaving the kernel usable?"""
+    done, report = run_notebook_sandboxed(notebook("x = bytearray(10 * 1024**3)", "print('alive')"), scratch,
+                                          cell_timeout=30, notebook_timeout=60)
+    assert error_names(done.cells[0]) == ["MemoryError"]
+    assert stdout(done.cells[1]) == "alive\n" and report["completed"]
+
+
+@kernel
+@as_root
+def test_a_fork_bomb_hits_the_process_limit_and_dies_with_the_sandbox(scratch):
+    """Is a fork bomb held to max_processes, and are all its processes gone from the host afterwards?"""
+    # Every child forks forever and never returns to the kernel; the kernel itself
+    # keeps forking until the kernel refuses, then reports back.
+    bomb = (
+        "import os, time\n"
+        "def spawn_forever():\n"
+        "    try:\n"
+        "        while True:\n"
+        "            try:\n                os.fork()\n"
+        "            except OSError:\n                time.sleep(0.05)\n"
+        "    finally:\n        os._exit(0)\n"
+        "while True:\n"
+        "    try:\n        pid = os.fork()\n"
+        "    except OSError as e:\n        print('fork refused', e.errno)\n        break\n"
+        "    if pid == 0:\n        spawn_forever()"
+    )
+    probe = "import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))"
+    limits = Limits(max_processes=24)
+    done, report = run_notebook_sandboxed(notebook(bomb, probe), scratch, limits=limits,
+                                          cell_timeout=20, notebook_timeout=60)
+    assert stdout(done.cells[0]) == "fork refused 11\n"  # EAGAIN: the uid is at its RLIMIT_NPROC
+    assert int(stdout(done.cells[1])) <= limits.max_processes + 1  # + the sandbox's root-owned init
+    assert report["completed"]
+    assert report["sandbox_uid"] is not None and sandbox.processes_of(report["sandbox_uid"]) == []
+
+
+@kernel
+def test_huge_output_is_truncated_to_the_limit_with_a_marker(scratch):
+    """Is a 50 MB print cut to the per-output byte limit, with a marker saying so?"""
+    limits = Limits(output_bytes=100_000, total_output_bytes=1_000_000)
+    done, report = run_notebook_sandboxed(notebook("print('x' * 50_000_000)"), scratch, limits=limits,
+                                          cell_timeout=60, notebook_timeout=120)
+    text = stdout(done.cells[0])
+    assert len(text.encode()) <= limits.output_bytes
+    assert text.startswith("xxxx") and TRUNCATION_MARKER in text
+    assert report["outputs_truncated"] == 1
+
+
+@kernel
+def test_writing_past_the_file_size_limit_fails(scratch):
+    """Does writing a 200 MB file fail with 'File too large' and leave at most the limit on disk?"""
+    limits = Limits(file_size_bytes=50 * sandbox.MiB)
+    code = "with open('big.bin', 'wb') as f:\n    f.write(b'0' * 200_000_000)"
+    done, report = run_notebook_sandboxed(notebook(code), scratch, limits=limits, cell_timeout=60, notebook_timeout=120)
+    [error] = [o for o in done.cells[0].outputs if o.output_type == "error"]
+    assert error.ename == "OSError" and "File too large" in error.evalue
+    assert (scratch / "big.bin").stat().st_size <= limits.file_size_bytes
+
+
+@kernel
+def test_nbgraders_execute_preprocessor_uses_the_sandbox_when_configured_by_name(tmp_path):
+    """Does nbgrader's Execute run kernels in the sandbox via kernel_manager_class, with the cwd as scratch?"""
+    from nbgrader.preprocessors import Execute
+    from traitlets.config import Config
+
+    class_dir = tmp_path / "class"
+    mine = class_dir / "autograded" / "alice" / "ps1"
+    mine.mkdir(parents=True)
+    (class_dir / "autograded" / "bob").mkdir()
+    config = Config()
+    config.Execute.kernel_manager_class = "course.sandbox.SandboxedKernelManager"
+    config.Execute.timeout = 30
+    config.SandboxedKernelManager.hidden_paths = [str(class_dir)]
+    config.SandboxedKernelManager.notebook_timeout = 60
+    nb = notebook(f"import os\nprint(os.getcwd(), os.listdir({str(class_dir / 'autograded')!r}), os.getuid() != 0)")
+    nb.metadata["kernelspec"] = {"name": "not-a-real-kernel", "display_name": "?", "language": "python"}
+    done, _ = Execute(config=config).preprocess(nb, {"metadata": {"path": str(mine)}})
+    assert stdout(done.cells[0]) == f"{mine} ['alice'] True\n"
+
+
+@kernel
+def test_a_sandbox_that_cannot_start_raises_sandbox_error_with_bwraps_message(scratch, monkeypatch):
+    """Is a broken sandbox reported as the grader's problem (SandboxError with bwrap's words), not the student's?"""
+    real = sandbox.mount_args
+    monkeypatch.setattr(sandbox, "mount_args", lambda **kw: real(**kw) + ["--no-such-option"])
+    with pytest.raises(sandbox.SandboxError, match="no-such-option"):
+        run_notebook_sandboxed(notebook("print(1)"), scratch, cell_timeout=10, notebook_timeout=30)
+
+
+# --------------------------------------------------------------------------
+# Without bubblewrap
+# --------------------------------------------------------------------------
+
+
+def test_without_bubblewrap_the_kernel_refuses_to_start(scratch, monkeypatch):
+    """Is student code refused (not silently run unsandboxed) when bubblewrap does not work?"""
+    monkeypatch.setattr(sandbox, "sandbox_available", lambda: (False, "simulated: no bwrap here"))
+    with pytest.raises(SandboxUnavailableError, match="simulated: no bwrap here.*allow_unsandboxed"):
+        run_notebook_sandboxed(notebook("print('should not run')"), scratch, cell_timeout=10, notebook_timeout=30)
+    assert list(scratch.iterdir()) == []
+
+
+def test_allow_unsandboxed_runs_with_limits_only_and_says_so_loudly(scratch, monkeypatch, caplog, capfd):
+    """With allow_unsandboxed, does the kernel run (rlimits still on) with a warning in the log and on stderr?"""
+    monkeypatch.setattr(sandbox, "sandbox_available", lambda: (False, "simulated: no bwrap here"))
+    code = "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"
+    done, report = run_notebook_sandboxed(notebook(code), scratch, allow_unsandboxed=True,
+                                          cell_timeout=30, notebook_timeout=60)
+    assert report["completed"] and not report["sandboxed"]
+    assert stdout(done.cells[0]) == f"{Limits().memory_bytes}\n"
+    assert "SANDBOX DISABLED" in caplog.text and "SANDBOX DISABLED" in capfd.readouterr().err
+
+
+# --------------------------------------------------------------------------
+# Pure helpers (no kernel)
+# --------------------------------------------------------------------------
+
+
+def test_truncate_outputs_drops_oversize_images_and_enforces_the_total():
+    """Are big images dropped with a marker, and later outputs replaced once the notebook budget is spent?"""
+    image = new_output("display_data", data={"image/png": "A" * 5000, "text/plain": "<Figure>"})
+    small = new_output("stream", name="stdout", text="ok\n")
+    long = new_output("stream", name="stdout", text="y" * 3000)
+    nb = new_notebook(cells=[new_code_cell("a", outputs=[image, small]), new_code_cell("b", outputs=[long, small])])
+    changed = truncate_outputs(nb, max_bytes_per_output=1000, max_total_bytes=1200)
+    first, second = nb.cells[0].outputs, nb.cells[1].outputs
+    assert "image/png" not in first[0]["data"]
+    assert first[0]["data"]["text/plain"].startswith("<Figure>") and "image/png" in first[0]["data"]["text/plain"]
+    assert first[1]["text"] == "ok\n"
+    assert sum(sandbox.output_size(o) for o in first + second) <= 1200 + 200  # the closing note may overshoot a little
+    assert TRUNCATION_MARKER in second[-1]["text"]
+    assert changed == 3  # the image, the long text, the output after the budget ran out
+
+
+def test_truncate_outputs_rejects_a_nonsense_limit():
+    with pytest.raises(ValueError, match="max_total_bytes"):
+        truncate_outputs(new_notebook(), 100, 0)
+
+
+def test_limits_reject_non_positive_values():
+    with pytest.raises(ValueError, match="max_processes"):
+        Limits(max_processes=0)
+
+
+def test_mounts_show_readonly_paths_inside_hidden_ones_and_never_hide_scratch(tmp_path):
+    """Does a read-only path inside a hidden folder get mounted after it (so it shows through)?"""
+    hidden = tmp_path / "repo"
+    (hidden / "course").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    args = sandbox.mount_args(scratch_dir=str(tmp_path / "work"), runtime_dir=str(tmp_path),
+                              hidden_paths=[hidden], readonly_paths=[hidden / "course"])
+    pairs = list(zip(args, args[1:]))
+    assert pairs.index(("--tmpfs", str(hidden))) < pairs.index(("--ro-bind", str(hidden / "course")))
+    with pytest.raises(ValueError, match="hidden_paths"):
+        sandbox.mount_args(scratch_dir=str(hidden), runtime_dir=str(tmp_path), hidden_paths=[hidden])
