@@ -29,6 +29,12 @@ def _cmd_document(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "lessons-html":
+        from course.lessons import export_html
+
+        pages = export_html(args.output or "lessons-html")
+        print(f"wrote {len(pages)} lesson pages to {args.output or 'lessons-html'}", file=sys.stderr)
+        return 0
     from course.claimreview import write_claim_reviews
 
     count, text = write_claim_reviews(args.output, base_url=args.base_url)
@@ -54,6 +60,100 @@ def _cmd_datadoc(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- grading verbs: thin wrappers over course.grading, course.demo and course.selfcheck ---------------------
+
+def _grading(run):
+    """Run a grading verb; a GradingError becomes one line on stderr and exit status 2."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        from course.classdir import GradingError
+
+        try:
+            return run(args)
+        except GradingError as exc:
+            print(f"course {args.verb}: error: {exc}", file=sys.stderr)
+            return 2
+
+    return wrapper
+
+
+def _class_dir(args: argparse.Namespace):
+    from pathlib import Path
+
+    return Path(args.class_dir) if args.class_dir else None
+
+
+@_grading
+def _cmd_release(args: argparse.Namespace) -> int:
+    from course.grading import release
+
+    released = release(args.assignment, due=args.due, class_dir=_class_dir(args))
+    print(f"released {len(released)} assignment(s): {', '.join(released)}")
+    return 0
+
+
+@_grading
+def _cmd_collect(args: argparse.Namespace) -> int:
+    from course.grading import collect
+
+    for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args)).items():
+        print(f"{assignment_id}: {len(students)} submission(s) collected")
+    return 0
+
+
+@_grading
+def _cmd_autograde(args: argparse.Namespace) -> int:
+    from course.grading import autograde
+
+    graded = autograde(args.assignment, student=args.student, class_dir=_class_dir(args))
+    print(f"autograded {len(graded)} submission(s)")
+    return 0
+
+
+@_grading
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    from course.grading import feedback
+
+    files = feedback(args.assignment, student=args.student, class_dir=_class_dir(args))
+    print(f"wrote and released {len(files)} feedback file(s)")
+    return 0
+
+
+@_grading
+def _cmd_grades(args: argparse.Namespace) -> int:
+    from course.grading import grades
+
+    report = grades(args.assignment, class_dir=_class_dir(args), csv_path=args.csv, figure_path=args.figure)
+    print(f"LMS import (Canvas CSV): {report.csv_path}\nfigure: {report.figure_path} (alt text: {report.alt_text_path})\n")
+    print(report.table())
+    return 0
+
+
+@_grading
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from course.demo import run_demo
+
+    result = run_demo(class_dir=_class_dir(args), assignment=args.assignment)
+    seconds = result.seconds
+    students = len({i.student_id for i in result.intents})
+    print(f"Demo class: {result.class_dir} ({students} synthetic students, {result.submissions} submissions)")
+    print(f"feedback: {len(result.feedback_files)} HTML files under {result.class_dir / 'feedback'}")
+    print(f"LMS import (Canvas CSV): {result.report.csv_path}")
+    print(f"figure: {result.report.figure_path} (alt text: {result.report.alt_text_path})")
+    print(f"time: {seconds['total']:.0f} s in all; autograde {seconds['autograde']:.0f} s "
+          f"({seconds['autograde'] / max(1, result.submissions):.1f} s per submission)\n")
+    print(result.report.table())
+    return 0
+
+
+@_grading
+def _cmd_selfcheck(args: argparse.Namespace) -> int:
+    from course.selfcheck import run_selfcheck
+
+    print(run_selfcheck(args.notebook).table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
@@ -69,15 +169,40 @@ def build_parser() -> argparse.ArgumentParser:
     document = verbs.add_parser("document", help="print the document's sections, word counts and citations")
     document.set_defaults(run=_cmd_document)
 
-    export = verbs.add_parser("export", help="export the kit's verdicts in a public format")
-    export.add_argument("format", choices=["claimreview"], help="claimreview: schema.org ClaimReview JSON-LD, one record per checkable claim")
-    export.add_argument("-o", "--output", help="file to write (default: print to stdout)")
+    export = verbs.add_parser("export", help="export the verdicts as ClaimReview JSON-LD, or the lessons as static HTML")
+    export.add_argument("format", choices=["claimreview", "lessons-html"],
+                        help="claimreview: schema.org ClaimReview JSON-LD, one record per checkable claim; "
+                             "lessons-html: every lesson executed and saved as a static HTML page")
+    export.add_argument("-o", "--output", help="claimreview: file to write (default: stdout); lessons-html: folder (default: lessons-html)")
     export.add_argument("--base-url", default="claims.csv", help="where the reviews are published; each record's url is BASE#claim_id (default: %(default)s)")
     export.set_defaults(run=_cmd_export)
 
     datadoc = verbs.add_parser("datadoc", help="check (or --write) the column dictionary in data/README.md")
     datadoc.add_argument("--write", action="store_true", help="regenerate the block from datapackage.json")
     datadoc.set_defaults(run=_cmd_datadoc)
+
+    def grading_verb(name: str, help_text: str, run, *, student: bool = False, class_default: str = "class/, or $COURSE_CLASS_DIR"):
+        verb = verbs.add_parser(name, help=help_text)
+        verb.add_argument("assignment", nargs="?", default="all", help="an assignment id from assignments/, or 'all' (default)")
+        if student:
+            verb.add_argument("--student", help="only this student id (default: every student)")
+        verb.add_argument("--class-dir", help=f"the class folder (default: {class_default})")
+        verb.set_defaults(run=run)
+        return verb
+
+    release = grading_verb("release", "build the student version of assignments and release it to the exchange", _cmd_release)
+    release.add_argument("--due", help="due date, ISO 8601 (e.g. 2025-03-14T17:00; no offset means UTC)")
+    grading_verb("collect", "collect submissions from the exchange into class/submitted", _cmd_collect)
+    grading_verb("autograde", "autograde collected submissions (manual grades already entered are kept)", _cmd_autograde, student=True)
+    grading_verb("feedback", "write HTML feedback without hidden tests and release it to students", _cmd_feedback, student=True)
+    grades = grading_verb("grades", "export grades (Canvas CSV), print a summary table and draw the distribution", _cmd_grades)
+    grades.add_argument("--csv", help="where to write the LMS CSV (default: <class>/grades/grades.csv)")
+    grades.add_argument("--figure", help="where to write the PNG (default: <class>/grades/grade-distribution.png)")
+    grading_verb("demo", "the whole round trip on a generated class of synthetic students", _cmd_demo,
+                 class_default="class/demo, rebuilt on every run")
+    selfcheck = verbs.add_parser("selfcheck", help="check your own copy of an assignment: points per question and hints")
+    selfcheck.add_argument("notebook", help="path of your saved notebook")
+    selfcheck.set_defaults(run=_cmd_selfcheck)
     return parser
 
 

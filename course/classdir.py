@@ -1,0 +1,152 @@
+"""Where the class lives, and one nbgrader API object that works on it.
+
+The layout is defined once, in ``nbgrader_config.py`` at the repository root:
+the source notebooks in ``assignments/`` and every working folder nbgrader
+writes (release, submitted, autograded, feedback, exchange, gradebook) under
+one git-ignored class folder, ``class/`` by default. This module loads that
+file, so ``python -m course`` and plain ``nbgrader`` commands always agree,
+and points it at another class folder when asked (the demo class, a test's
+temporary folder): the file reads ``COURSE_CLASS_DIR``, and
+:func:`nbgrader_config` sets it while the file is read.
+
+nbgrader is imported inside the functions: importing it costs seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from course import paths
+
+CONFIG_FILE = "nbgrader_config.py"
+CLASS_DIR_ENV = "COURSE_CLASS_DIR"
+ASSIGNMENTS_DIR = paths.REPO_ROOT / "assignments"
+#: The assignments in course order (ids and titles); nothing depends on globbing folder names.
+MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
+
+
+class GradingError(Exception):
+    """Bad input to a grading step: an unknown id, a missing folder or an unreadable submission.
+
+    The message is one line that names the bad value and what would be valid;
+    the command line prints it without a traceback and exits with status 2.
+    """
+
+
+def default_class_dir() -> Path:
+    """The class folder ``nbgrader_config.py`` names: ``$COURSE_CLASS_DIR`` if set, else ``class/``."""
+    return Path(nbgrader_config().CourseDirectory.root)
+
+
+def manifest() -> list[dict]:
+    """The entries of ``assignments/manifest.json`` (``id`` and ``title``), in course order."""
+    import json
+
+    try:
+        return json.loads(MANIFEST.read_text(encoding="utf-8"))["assignments"]
+    except FileNotFoundError:
+        raise GradingError(f"{paths.display(MANIFEST)} is missing; it lists the assignments in course order") from None
+
+
+def assignment_ids() -> list[str]:
+    """Ids of the assignments, in course order (from the manifest)."""
+    return [entry["id"] for entry in manifest()]
+
+
+def source_notebook(assignment_id: str) -> Path:
+    """The nbgrader source notebook of one assignment (solutions and hidden tests included)."""
+    check_assignment(assignment_id)
+    return ASSIGNMENTS_DIR / assignment_id / f"{assignment_id}.ipynb"
+
+
+def check_assignment(assignment_id: str) -> str:
+    """Return ``assignment_id`` if it names an assignment, else raise :class:`GradingError` listing the valid ones."""
+    known = assignment_ids()
+    if assignment_id not in known:
+        raise GradingError(f"unknown assignment {assignment_id!r}; known assignments: {', '.join(known)} (or 'all')")
+    return assignment_id
+
+
+def resolve_assignments(which: str | list[str] | tuple[str, ...] = "all") -> list[str]:
+    """``"all"`` -> every assignment in course order; an id or a list of ids -> those, checked."""
+    if isinstance(which, str):
+        return assignment_ids() if which == "all" else [check_assignment(which)]
+    return [check_assignment(a) for a in which]
+
+
+def require_class_dir(class_dir: Path) -> Path:
+    """Raise :class:`GradingError` unless the class folder exists (it is created by ``release``)."""
+    if not Path(class_dir).is_dir():
+        raise GradingError(f"class folder {paths.display(class_dir)} does not exist; run `python -m course release all` first")
+    return Path(class_dir)
+
+
+def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = False):
+    """The traitlets Config from ``nbgrader_config.py``, pointed at ``class_dir`` when given.
+
+    ``private_gradebook=True`` ignores ``COURSE_DB_URL`` and keeps the gradebook
+    in the class folder (the self-check's scratch class must never write to
+    the course's database).
+    """
+    from traitlets.config.loader import PyFileConfigLoader
+
+    previous = os.environ.get(CLASS_DIR_ENV)
+    if class_dir is not None:
+        os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(paths.REPO_ROOT)).load_config()
+    finally:
+        if previous is None:
+            os.environ.pop(CLASS_DIR_ENV, None)
+        else:
+            os.environ[CLASS_DIR_ENV] = previous
+    if private_gradebook:
+        config.CourseDirectory.db_url = f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}"
+    # Re-releasing replaces the exchange copy, so `release` can run twice.
+    config.ExchangeReleaseAssignment.force = True
+    return config
+
+
+def _scripts_on_path() -> None:
+    # nbgrader runs the `alembic` command when it creates a gradebook; when the
+    # kit runs as `.venv/bin/python -m course` without an activated
+    # environment, that command is only found beside this interpreter.
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+def open_api(class_dir: Path | None = None, *, create: bool = False, private_gradebook: bool = False):
+    """An :class:`nbgrader.apps.NbGraderAPI` on the class folder.
+
+    ``create=True`` makes the class folder (and the exchange) if needed;
+    otherwise a missing class folder is a :class:`GradingError`. One API
+    object serves a whole run: nbgrader's start-up cost is paid once.
+    """
+    config = nbgrader_config(class_dir, private_gradebook=private_gradebook)
+    class_dir = Path(config.CourseDirectory.root)
+    if create:
+        (class_dir / "exchange").mkdir(parents=True, exist_ok=True)
+    require_class_dir(class_dir)
+    _scripts_on_path()
+    quiet_nbgrader()
+    from nbgrader.apps import NbGraderAPI
+
+    api = NbGraderAPI(config=config)
+    api.log.setLevel(logging.WARNING)
+    return api
+
+
+def quiet_nbgrader() -> None:
+    """Keep nbgrader's and SQLAlchemy's chatter out of the terminal (the kit prints its own summary)."""
+    try:
+        from sqlalchemy.exc import SAWarning
+    except ImportError:  # pragma: no cover - nbgrader always brings SQLAlchemy
+        return
+    warnings.filterwarnings("ignore", category=SAWarning)
+    for name in ("traitlets", "NbGraderAPI", "nbgrader"):
+        logging.getLogger(name).setLevel(logging.WARNING)

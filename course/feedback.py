@@ -1,0 +1,103 @@
+"""Feedback that tells students what passed, with a hint, and never shows hidden tests.
+
+nbgrader's autograde restores every locked test cell from the gradebook, hidden
+tests included, so stock ``nbgrader generate_feedback`` renders the hidden test
+code in the student's HTML, and a failing hidden test's traceback quotes the
+failing line. The kit adds one preprocessor to nbgrader's own feedback
+pipeline, :class:`HideHiddenTests`, that works on the autograded copy before it
+is rendered:
+
+* the ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` region is removed
+  from each test cell (nbgrader's :class:`~nbgrader.preprocessors.ClearHiddenTests`
+  logic) and replaced by one comment line saying hidden tests ran;
+* every output of such a cell is reduced to what a student may see: nothing
+  when it passed; when it failed, the exception type and a hint. The hint is
+  the assertion message when that message is written in the test cell itself
+  (so the author controls every word); any other error gets a general hint, so
+  a hidden input echoed in an exception message never reaches the student.
+
+The same reduction serves :mod:`course.selfcheck`. Unlike most of the kit,
+this module imports nbgrader at import time (it subclasses one of its
+preprocessors), so only code that is about to run nbgrader imports it. The pipeline order matters
+(grades are read while the cell ids are intact, hidden regions are removed
+before the HTML is written); :func:`feedback_preprocessors` is the one place
+that states it, and ``nbgrader_config.py`` uses it.
+"""
+
+from __future__ import annotations
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+#: The comment that stands where hidden tests were.
+HIDDEN_PLACEHOLDER = "# Hidden tests ran here; their code is not shown."
+
+#: Shown when a test cell failed with something other than an authored assertion.
+GENERAL_HINT = (
+    "A test could not run to the end. Check that the cell with your answer runs "
+    "without errors and defines the names the task asks for, with the types it asks for."
+)
+
+#: Hints for errors whose cause is usually clear from their type alone (their messages are never shown).
+ERROR_HINTS = {
+    "NotImplementedError": "The answer has not been written yet: replace `raise NotImplementedError()` with your code.",
+    "NameError": "A name the test needs is not defined: run the cell with your answer (and the cells above it) without errors, and keep the names the task asks for.",
+    "SyntaxError": "Python could not read a cell: fix the syntax error in your answer.",
+}
+
+
+def hint_for(ename: str, evalue: str, cell_source: str) -> str:
+    """The hint a student may see for a failed test.
+
+    ``cell_source`` is the full test cell (hidden region included): an
+    AssertionError's message is kept only when it is written in that source,
+    so the words come from the author and cannot carry a hidden test's input.
+    """
+    if ename == "AssertionError" and evalue and evalue in cell_source:
+        return evalue
+    return ERROR_HINTS.get(ename, GENERAL_HINT)
+
+
+def has_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS") -> bool:
+    """True when a cell's source holds a hidden-test region."""
+    return begin in source
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Remove hidden-test regions and reduce what their cells printed (see the module docstring)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        # Only autograder test cells: nbgrader restored them from the gradebook,
+        # so their hidden regions are the author's (a student's own cell that
+        # happens to contain the delimiter text is theirs to see).
+        if not (cell.cell_type == "code" and nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell)):
+            return cell, resources
+        if not has_hidden_tests(cell.source, self.begin_test_delimeter):
+            return cell, resources
+        full_source = cell.source
+        self._remove_hidden_test_region(cell)
+        cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_PLACEHOLDER
+        cell.outputs = _reduced_outputs(cell.get("outputs", []), full_source)
+        return cell, resources
+
+
+def _reduced_outputs(outputs, full_source: str) -> list:
+    """Keep only one error line (type and hint) from a hidden-test cell's outputs."""
+    from nbformat.v4 import new_output
+
+    for output in outputs:
+        if output.get("output_type") == "error":
+            ename = output.get("ename") or "Error"
+            hint = hint_for(ename, output.get("evalue") or "", full_source)
+            return [new_output("error", ename=ename, evalue=hint, traceback=[f"{ename}: {hint}"])]
+    return []
+
+
+def feedback_preprocessors() -> list:
+    """nbgrader's feedback pipeline with the kit's hidden-test filter, in the order it needs.
+
+    GetGrades first (it reads grades by cell id from the gradebook), then
+    HideHiddenTests (it edits sources and outputs), then the HTML header.
+    """
+    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -1,0 +1,55 @@
+"""nbgrader configuration for the course kit (read by every `nbgrader` command run from the repository root).
+
+Everything nbgrader writes lives in one git-ignored folder, ``class/``:
+
+    class/release/      student versions (nbgrader generate_assignment)
+    class/submitted/    collected submissions, one folder per student
+    class/autograded/   graded copies
+    class/feedback/     HTML feedback (hidden tests removed, see course/feedback.py)
+    class/exchange/     the exchange students fetch from and submit to
+    class/gradebook.db  the SQLite gradebook
+
+The source notebooks stay in ``assignments/`` (tracked in git). The
+``python -m course`` verbs (release, collect, autograde, feedback, grades,
+demo, selfcheck) read this same file, so the command line and plain `nbgrader`
+commands always agree. ``python -m course release`` creates ``class/``; nbgrader
+itself needs the folder to exist (``mkdir class``) and, when it creates the
+gradebook, the environment's ``bin/`` on PATH (it runs ``alembic``), so
+activate the environment before plain ``nbgrader`` commands. Environment
+overrides:
+
+    COURSE_CLASS_DIR  another class folder (e.g. a term's copy outside the repository)
+    COURSE_DB_URL     another gradebook, e.g. postgresql://user@host/course
+                      (SQLite must not be shared by several graders; see the nbgrader FAQ)
+"""
+
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CLASS_DIR = Path(os.environ.get("COURSE_CLASS_DIR") or HERE / "class").resolve()
+
+c = get_config()  # noqa: F821 -- injected by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "mali-coup-source-evaluation"
+c.CourseDirectory.root = str(CLASS_DIR)
+# An absolute source folder: nbgrader joins it onto the root, and an absolute
+# path wins, so the sources stay in assignments/ whatever the class folder is.
+c.CourseDirectory.source_directory = str(HERE / "assignments")
+c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL") or f"sqlite:///{CLASS_DIR / 'gradebook.db'}"
+
+c.Exchange.root = str(CLASS_DIR / "exchange")
+c.Exchange.cache = str(CLASS_DIR / "exchange-cache")
+c.Exchange.path_includes_course = False
+
+# Feedback never shows hidden tests: the kit's pipeline removes hidden-test
+# regions and reduces their tracebacks before nbgrader renders the HTML.
+from course.feedback import feedback_preprocessors  # noqa: E402
+
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
+
+# Grading executes each notebook once; a cell stuck for a minute is a bug.
+c.Execute.timeout = 60
+# The grading kernel runs on this machine; keep its start-up notice about
+# unencrypted local TCP out of the grading log.
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]

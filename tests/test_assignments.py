@@ -1,0 +1,248 @@
+"""The graded assignments: nbgrader conventions, full marks for the solutions, zero for the release, no leaks."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from course import classdir
+from course.leaks import find_leaks, notebook_text, secret_lines
+
+ASSIGNMENTS = classdir.assignment_ids()
+REQUIRED_KEYS = {"grade", "solution", "locked", "grade_id", "schema_version"}
+#: Modules a notebook may import: every import costs seconds per submission at grading time.
+ALLOWED_IMPORTS = {"course", "course.data", "course.document", "re", "datetime", "builtins"}
+#: Words that would mock or endorse the document rather than study it.
+LOADED_WORDS = re.compile(r"\b(propaganda|lying|liars?|ridiculous|absurd|nonsense|fanatic\w*|extremist rant|truthful|brave)\b", re.I)
+
+
+def source(assignment_id):
+    return nbformat.read(classdir.source_notebook(assignment_id), as_version=4)
+
+
+def nbgrader_meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def hidden_region(text):
+    match = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", text, re.S)
+    return match.group(1) if match else ""
+
+
+def test_manifest_lists_exactly_the_assignment_folders():
+    """Does assignments/manifest.json name every assignment folder, each with its notebook, and nothing else?"""
+    folders = sorted(p.name for p in classdir.ASSIGNMENTS_DIR.iterdir() if p.is_dir())
+    assert sorted(ASSIGNMENTS) == folders
+    assert len(ASSIGNMENTS) >= 5 and ASSIGNMENTS[-1] == "final-source-memo"
+    for assignment_id in ASSIGNMENTS:
+        assert classdir.source_notebook(assignment_id).is_file()
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_cells_follow_nbgrader_conventions(assignment_id):
+    """Does every nbgrader cell carry complete schema-3 metadata, with solution and hidden-test regions where they belong?"""
+    nb = source(assignment_id)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    ids = []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if not meta:
+            continue
+        assert REQUIRED_KEYS <= set(meta), (meta, cell.source[:60])
+        assert meta["schema_version"] == 3
+        ids.append(meta["grade_id"])
+        if meta["grade"]:
+            assert meta["points"] > 0
+        if meta["solution"] and cell.cell_type == "code":
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+            assert not meta["grade"] and not meta["locked"]
+        if meta["grade"] and not meta["solution"]:
+            assert cell.cell_type == "code" and meta["locked"]
+            assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
+        if cell.cell_type == "markdown" and meta["grade"]:
+            assert meta["solution"], "a written answer must be solution and grade"
+    assert len(ids) == len(set(ids)), "grade ids must be unique"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_written_answer_is_followed_by_a_locked_mark_scheme_with_its_points(assignment_id):
+    """Can a student see how each written answer is marked, and do the rubric's points match the cell's?"""
+    cells = source(assignment_id).cells
+    written = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and nbgrader_meta(c).get("grade")]
+    assert written
+    for index in written:
+        rubric = cells[index + 1]
+        assert nbgrader_meta(rubric).get("locked") and not nbgrader_meta(rubric).get("grade")
+        assert "Mark scheme" in rubric.source
+        points = nbgrader_meta(cells[index])["points"]
+        assert f"({points:g} points)" in rubric.source
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_code_answers_define_only_functions_so_the_release_runs(assignment_id):
+    """Is every code answer a function (plus imports), so the stubbed release runs top to bottom?"""
+    for cell in source(assignment_id).cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            for node in ast.parse(cell.source).body:
+                assert isinstance(node, (ast.FunctionDef, ast.Import, ast.ImportFrom)), ast.dump(node)[:80]
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_notebooks_import_only_light_modules(assignment_id):
+    """Do the notebooks avoid heavy imports (matplotlib, ipywidgets, pandas directly) that slow grading?"""
+    for cell in source(assignment_id).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                assert name in ALLOWED_IMPORTS, f"{assignment_id} imports {name}"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_hidden_tests_check_exact_types_and_use_nothing_a_student_could_redefine(assignment_id):
+    """Do hidden tests check types through builtins, and avoid names defined in cells a student could shadow?"""
+    cells = source(assignment_id).cells
+    setup_names = set()
+    for cell in cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    setup_names.add(node.name)
+                elif isinstance(node, ast.Assign):
+                    setup_names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    setup_names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    for cell in cells:
+        meta = nbgrader_meta(cell)
+        if not (meta.get("grade") and cell.cell_type == "code"):
+            continue
+        hidden = hidden_region(cell.source)
+        assert "import builtins as _b" in hidden and "_b.type(" in hidden
+        used = {n.id for n in ast.walk(ast.parse(hidden)) if isinstance(n, ast.Name)}
+        assert not used & setup_names, f"{meta['grade_id']} uses {used & setup_names} from a setup cell"
+        # every message a student may see is a plain literal (no formatted values)
+        for node in ast.walk(ast.parse(hidden)):
+            if isinstance(node, ast.Assert) and node.msg is not None:
+                assert isinstance(node.msg, ast.Constant), f"{meta['grade_id']}: assertion messages must be literals"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_header_points_match_the_cells(assignment_id):
+    """Does the points line a student reads agree with the points nbgrader will award?"""
+    nb = source(assignment_id)
+    auto = sum(nbgrader_meta(c)["points"] for c in nb.cells if nbgrader_meta(c).get("grade") and c.cell_type == "code")
+    written = sum(nbgrader_meta(c)["points"] for c in nb.cells if nbgrader_meta(c).get("grade") and c.cell_type == "markdown")
+    assert f"Points: **{auto:g}** checked automatically and **{written:g}** read by your instructor" in nb.cells[0].source
+    assert f"| `{assignment_id}` | {auto:g} | {written:g} |" in (classdir.ASSIGNMENTS_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_assignment_follows_lessons_that_name_it():
+    """Does each assignment have lessons pointing at it, and does its introduction name those lessons?"""
+    from course.lessons import lessons
+
+    linked = {}
+    for item in lessons():
+        if item.assignment:
+            assert item.assignment in ASSIGNMENTS, f"lesson {item.id} names an unknown assignment"
+            linked.setdefault(item.assignment, []).append(item)
+    assert sorted(linked) == sorted(ASSIGNMENTS)
+    for assignment_id, items in linked.items():
+        intro = source(assignment_id).cells[0].source
+        for item in items:
+            assert f"*{item.title}* ({item.id})" in intro, (assignment_id, item.title)
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_student_facing_text_is_neutral(assignment_id):
+    """Does no instruction use words that mock or endorse the document?"""
+    for cell in source(assignment_id).cells:
+        assert not LOADED_WORDS.search(cell.source), cell.source[:80]
+
+
+# --- the assignments through nbgrader ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """One class with every assignment released and two submissions each: the source itself and the untouched release."""
+    from course import grading
+
+    root = tmp_path_factory.mktemp("assignments-class")
+    api = classdir.open_api(root, create=True, private_gradebook=True)
+    grading.release("all", api=api)
+    for assignment_id in ASSIGNMENTS:
+        for student, notebook in (("source", classdir.source_notebook(assignment_id)),
+                                  ("release", root / "release" / assignment_id / f"{assignment_id}.ipynb")):
+            folder = root / "submitted" / student / assignment_id
+            folder.mkdir(parents=True)
+            shutil.copy(notebook, folder / f"{assignment_id}.ipynb")
+    grading.autograde("all", api=api, progress=False)
+    return root, api
+
+
+def scores(api, assignment_id, student):
+    with api.gradebook as book:
+        sub = book.find_submission(assignment_id, student)
+        return sub.code_score, sub.max_code_score, sub.written_score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_source_notebook_scores_full_marks_on_the_autograded_parts(graded_class, assignment_id):
+    """Do the model solutions pass every visible and hidden test (so the hidden values agree with the data)?"""
+    _, api = graded_class
+    code, max_code, _ = scores(api, assignment_id, "source")
+    assert max_code > 0 and code == max_code
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_released_notebook_runs_and_scores_zero(graded_class, assignment_id):
+    """Does the student version run to the end (errors only in test cells) and earn nothing as released?"""
+    root, api = graded_class
+    code, max_code, written = scores(api, assignment_id, "release")
+    assert (code, written) == (0, 0) and max_code > 0
+    graded = nbformat.read(root / "autograded" / "release" / assignment_id / f"{assignment_id}.ipynb", as_version=4)
+    for cell in graded.cells:
+        if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
+            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source[:80]
+
+
+@pytest.mark.slow
+def test_nbgrader_validate_agrees(graded_class):
+    """Does `nbgrader validate` pass every source notebook and fail every released one?"""
+    from nbgrader.validator import Validator
+
+    root, api = graded_class
+    validator = Validator(config=api.config)
+    for assignment_id in ASSIGNMENTS:
+        assert validator.validate(str(classdir.source_notebook(assignment_id))) == {}, assignment_id
+        released = validator.validate(str(root / "release" / assignment_id / f"{assignment_id}.ipynb"))
+        assert released.get("failed"), assignment_id
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_released_notebook_holds_no_solution_or_hidden_test_text(graded_class, assignment_id):
+    """Does no line of a solution region or hidden test survive into what students receive?"""
+    root, _ = graded_class
+    nb = source(assignment_id)
+    secrets = secret_lines(nb)
+    assert secrets and find_leaks(notebook_text(nb), secrets), "the scan must find the secrets in the source itself"
+    released = nbformat.read(root / "release" / assignment_id / f"{assignment_id}.ipynb", as_version=4)
+    assert find_leaks(notebook_text(released), secrets) == []
+    # the exchange copy students fetch is the same file
+    exchange = root / "exchange" / graded_class[1].course_id / "outbound" / assignment_id / f"{assignment_id}.ipynb"
+    assert json.loads(exchange.read_text()) == json.loads((root / "release" / assignment_id / f"{assignment_id}.ipynb").read_text())
