@@ -44,23 +44,15 @@ from dataclasses import dataclass, replace
 
 from course import data
 from course.anchors import AnchorError, resolve
+from course.charts import PALETTE
 from course.document import Document, Span, load_document
 
 # ---------------------------------------------------------------------------
 # Vocabularies and styles
 # ---------------------------------------------------------------------------
 
-#: The Okabe-Ito palette (colour-blind safe), by name.
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "black": "#000000",
-}
+#: The Okabe-Ito palette (colour-blind safe), by name: one definition, in course.charts.
+OKABE_ITO = PALETTE
 
 MODES = ("first_read", "checked")
 MODE_LABELS = {"first_read": "First read", "checked": "Checked"}
