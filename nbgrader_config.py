@@ -36,7 +36,10 @@ c.CourseDirectory.root = str(CLASS_DIR)
 # An absolute source folder: nbgrader joins it onto the root, and an absolute
 # path wins, so the sources stay in assignments/ whatever the class folder is.
 c.CourseDirectory.source_directory = str(HERE / "assignments")
-c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL") or f"sqlite:///{CLASS_DIR / 'gradebook.db'}"
+# check_db_url names the installed PostgreSQL driver in a plain postgresql:// URL.
+from course.classdir import check_db_url  # noqa: E402
+
+c.CourseDirectory.db_url = check_db_url(os.environ.get("COURSE_DB_URL") or f"sqlite:///{CLASS_DIR / 'gradebook.db'}")
 
 c.Exchange.root = str(CLASS_DIR / "exchange")
 c.Exchange.cache = str(CLASS_DIR / "exchange-cache")

@@ -85,12 +85,13 @@ def require_class_dir(class_dir: Path) -> Path:
     return Path(class_dir)
 
 
-def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = False):
+def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = False, db_url: str | None = None):
     """The traitlets Config from ``nbgrader_config.py``, pointed at ``class_dir`` when given.
 
     ``private_gradebook=True`` ignores ``COURSE_DB_URL`` and keeps the gradebook
     in the class folder (the self-check's scratch class must never write to
-    the course's database).
+    the course's database). ``db_url`` names the gradebook explicitly (e.g.
+    ``postgresql://grader@db/course``) and wins over both.
     """
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -106,6 +107,8 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
             os.environ[CLASS_DIR_ENV] = previous
     if private_gradebook:
         config.CourseDirectory.db_url = f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}"
+    if db_url:
+        config.CourseDirectory.db_url = check_db_url(db_url)
     # Re-releasing replaces the exchange copy, so `release` can run twice.
     config.ExchangeReleaseAssignment.force = True
     return config
@@ -120,14 +123,39 @@ def _scripts_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
-def open_api(class_dir: Path | None = None, *, create: bool = False, private_gradebook: bool = False):
+def check_db_url(db_url: str) -> str:
+    """Return ``db_url`` if it names a gradebook database nbgrader can use (SQLite or PostgreSQL).
+
+    A plain ``postgresql://`` URL gets the driver that is installed: SQLAlchemy
+    2.1 defaults to ``psycopg`` (version 3), the kit's environment has
+    ``psycopg2``, so such a URL becomes ``postgresql+psycopg2://``.
+    """
+    db_url = str(db_url)
+    scheme = db_url.split(":", 1)[0].lower()
+    if scheme.split("+", 1)[0] not in ("sqlite", "postgresql") or "://" not in db_url:
+        raise GradingError(f"gradebook URL {db_url!r} is not supported; use sqlite:///PATH or postgresql://USER@HOST[:PORT]/DATABASE")
+    if scheme == "postgresql" and _postgres_driver() != "psycopg":
+        db_url = "postgresql+psycopg2" + db_url[len(scheme):]
+    return db_url
+
+
+def _postgres_driver() -> str:
+    """The PostgreSQL driver to name in URLs: psycopg (3) if installed, else psycopg2."""
+    import importlib.util
+
+    return "psycopg" if importlib.util.find_spec("psycopg") is not None else "psycopg2"
+
+
+def open_api(class_dir: Path | None = None, *, create: bool = False, private_gradebook: bool = False,
+             db_url: str | None = None):
     """An :class:`nbgrader.apps.NbGraderAPI` on the class folder.
 
     ``create=True`` makes the class folder (and the exchange) if needed;
     otherwise a missing class folder is a :class:`GradingError`. One API
     object serves a whole run: nbgrader's start-up cost is paid once.
+    ``db_url`` overrides the gradebook (see :func:`nbgrader_config`).
     """
-    config = nbgrader_config(class_dir, private_gradebook=private_gradebook)
+    config = nbgrader_config(class_dir, private_gradebook=private_gradebook, db_url=db_url)
     class_dir = Path(config.CourseDirectory.root)
     if create:
         (class_dir / "exchange").mkdir(parents=True, exist_ok=True)

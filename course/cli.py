@@ -105,9 +105,16 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 def _cmd_autograde(args: argparse.Namespace) -> int:
     from course.grading import autograde
 
-    graded = autograde(args.assignment, student=args.student, class_dir=_class_dir(args))
-    print(f"autograded {len(graded)} submission(s)")
-    return 0
+    def show(result) -> None:  # one line per submission as it completes (logs, and a killed run's record)
+        print(result.line(), flush=True)
+
+    report = autograde(args.assignment, student=args.student, class_dir=_class_dir(args), jobs=args.jobs,
+                       sandbox=args.sandbox, scheduler=args.scheduler, resume=not args.no_resume, force=args.force,
+                       backup=not args.no_backup, db_url=args.db_url, cell_timeout=args.cell_timeout,
+                       notebook_timeout=args.notebook_timeout, progress=False, on_result=show)
+    print()
+    print(report.table())
+    return 1 if report.failed() else 0
 
 
 @_grading
@@ -154,6 +161,16 @@ def _cmd_selfcheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
@@ -193,7 +210,23 @@ def build_parser() -> argparse.ArgumentParser:
     release = grading_verb("release", "build the student version of assignments and release it to the exchange", _cmd_release)
     release.add_argument("--due", help="due date, ISO 8601 (e.g. 2025-03-14T17:00; no offset means UTC)")
     grading_verb("collect", "collect submissions from the exchange into class/submitted", _cmd_collect)
-    grading_verb("autograde", "autograde collected submissions (manual grades already entered are kept)", _cmd_autograde, student=True)
+    autograde = grading_verb("autograde", "autograde collected submissions in parallel, sandboxed (manual grades are kept)",
+                             _cmd_autograde, student=True)
+    autograde.add_argument("--jobs", type=_positive_int, help="worker processes (default: one per CPU; 1: no workers)")
+    autograde.add_argument("--sandbox", choices=["auto", "required", "off"], default="auto",
+                           help="auto: bubblewrap sandbox if it works here, else resource limits only with a loud warning; "
+                                "required: refuse without it; off: stock nbgrader execution (default: %(default)s)")
+    autograde.add_argument("--scheduler", help="a Dask scheduler address (tcp://HOST:8786): grade on the cluster "
+                                               "(needs a PostgreSQL gradebook and the class folder on shared storage)")
+    autograde.add_argument("--db-url", help="the gradebook, e.g. postgresql://grader@db/course (default: $COURSE_DB_URL, "
+                                            "else <class>/gradebook.db)")
+    autograde.add_argument("--force", action="store_true", help="regrade every submission, even those already graded")
+    autograde.add_argument("--no-resume", action="store_true",
+                           help="regrade submissions already graded since they were submitted (same as --force)")
+    autograde.add_argument("--no-backup", action="store_true", help="do not copy the gradebook to <class>/backups first")
+    autograde.add_argument("--cell-timeout", type=_positive_int, help="seconds per cell (default: Execute.timeout, 60)")
+    autograde.add_argument("--notebook-timeout", type=_positive_int, default=600,
+                           help="seconds per notebook before its kernel is killed (default: %(default)s)")
     grading_verb("feedback", "write HTML feedback without hidden tests and release it to students", _cmd_feedback, student=True)
     grades = grading_verb("grades", "export grades (Canvas CSV), print a summary table and draw the distribution", _cmd_grades)
     grades.add_argument("--csv", help="where to write the LMS CSV (default: <class>/grades/grades.csv)")

@@ -115,8 +115,9 @@ def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = Non
     return collected
 
 
-def _submissions(api, assignment_ids: list[str], student: str | None, *, autograded: bool = False) -> list[tuple[str, str]]:
-    """(assignment, student) pairs to work on; an unknown student is a GradingError."""
+def _submissions(api, assignment_ids: list[str], student: str | None, *, autograded: bool = False,
+                 allow_none: bool = False) -> list[tuple[str, str]]:
+    """(assignment, student) pairs to work on; an unknown student is a GradingError (unless ``allow_none``)."""
     pairs = []
     everyone = set()
     for assignment_id in assignment_ids:
@@ -124,54 +125,189 @@ def _submissions(api, assignment_ids: list[str], student: str | None, *, autogra
         found = api.get_autograded_students(assignment_id) if autograded else api.get_submitted_students(assignment_id)
         everyone.update(found)
         pairs.extend((assignment_id, s) for s in sorted(found) if student is None or s == student)
-    if student is not None and not pairs:
+    if student is not None and not pairs and not allow_none:
         what = "an autograded submission" if autograded else "a submission"
         known = ", ".join(sorted(everyone)) or "none"
         raise GradingError(f"no student {student!r} with {what} of {', '.join(assignment_ids)}; students: {known}")
     return pairs
 
 
-def _unreadable(api, assignment_id: str, student_id: str) -> str | None:
-    """Why a submission cannot be graded (missing or unreadable notebook), or None."""
-    import nbformat
-
-    folder = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student_id, assignment_id))
-    notebook = folder / f"{assignment_id}.ipynb"
-    if not notebook.is_file():
-        return f"{student_id}/{assignment_id}: no {notebook.name} in the submission"
-    try:
-        nbformat.read(notebook, as_version=4)
-    except Exception as exc:  # JSON errors, permissions, wrong nbformat: all mean "cannot be read"
-        return f"{student_id}/{assignment_id}: {notebook.name} cannot be read ({type(exc).__name__})"
-    return None
-
-
 def autograde(assignment: str | list[str] = "all", *, student: str | None = None, class_dir: Path | None = None,
-              api=None, progress: bool = True) -> list[tuple[str, str]]:
-    """Autograde every collected submission (or one student's), recording scores in the gradebook.
+              api=None, progress: bool = True, jobs: int | None = None, sandbox: str = "auto", scheduler=None,
+              resume: bool = True, force: bool = False, backup: bool = True, db_url: str | None = None,
+              limits=None, cell_timeout: int | None = None, notebook_timeout: float = 600, on_result=None):
+    """Autograde every collected submission (or one student's) with nbgrader, in parallel and sandboxed.
 
-    Regrading is safe: nbgrader overwrites only the automatic scores, so manual
-    grades and comments already entered stay. A submission whose notebook is
-    missing or unreadable is skipped (nothing of it is changed); after grading
-    the rest, a :class:`GradingError` names every skipped one. Returns the
-    (assignment, student) pairs graded.
+    Each submission goes through nbgrader's own autograde pipeline and its
+    scores land in the gradebook as stock ``nbgrader autograde`` writes them
+    (see :mod:`course.parallel` and :mod:`course.sandboxexec`; the whole
+    design, with measurements, is in ``docs/grading-at-scale.md``).
+
+    ``jobs``: worker processes (None: one per CPU; 1: here, one after the
+    other). ``sandbox``: "auto" runs student code in the bubblewrap sandbox
+    when it works here and otherwise warns loudly (stderr and the report)
+    and runs with resource limits only; "required" refuses to run without
+    it; "off" is stock nbgrader execution. ``scheduler``: a Dask scheduler
+    address or ``distributed.Client``, to grade on a cluster (needs a
+    PostgreSQL gradebook). ``resume``: skip submissions already graded since
+    they were last submitted (``force`` regrades everything). ``backup``:
+    copy the gradebook to ``<class>/backups/`` first. ``db_url`` (or
+    ``COURSE_DB_URL``) names the gradebook when no ``api`` is given.
+    ``limits`` (:class:`course.sandbox.Limits`), ``cell_timeout`` (default:
+    ``Execute.timeout`` from nbgrader_config.py) and ``notebook_timeout``
+    bound what one submission may use. ``on_result`` is called with each
+    :class:`~course.autogradereport.SubmissionResult` as it completes.
+
+    Regrading is safe: nbgrader overwrites only the automatic scores, so
+    manual grades and comments stay. A submission that cannot be graded
+    (unreadable notebook, ...) never stops the others: it is ``failed`` in
+    the report with its reason, gets 0 in the gradebook flagged for a human,
+    and its feedback says why. Returns an
+    :class:`~course.autogradereport.AutogradeReport`; raises
+    :class:`GradingError` (with the report as ``.report``) only when not one
+    of the submissions asked for could be graded.
     """
+    import os
+    import sys
+    import time
+
+    from course import gradebookops, parallel
+    from course.autogradereport import AutogradeReport, SubmissionResult
+
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise GradingError(f"jobs must be a whole number of at least 1 (or None for one per CPU), got {jobs!r}")
     ids = resolve_assignments(assignment)
-    api = api or open_api(class_dir)
+    mode, warning = parallel.resolve_sandbox(sandbox)
+    api = api or open_api(class_dir, db_url=db_url)
+    database = api.coursedir.db_url
+    if scheduler is not None:
+        parallel.ensure_shared_gradebook(database)
     pairs = _submissions(api, ids, student)
-    graded, problems = [], []
-    for assignment_id, student_id in _progress(pairs, "autograde", progress):
-        problem = _unreadable(api, assignment_id, student_id)
-        if problem is None:
-            result = api.autograde(assignment_id, student_id, force=True, create=True)
-            if result["success"]:
-                graded.append((assignment_id, student_id))
+    warnings_ = [warning] if warning else []
+    for line in warnings_:
+        print(f"WARNING: {line}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    backup_path = gradebookops.backup_gradebook(database, Path(api.coursedir.root)) if backup else None
+    current = gradebookops.up_to_date(api, pairs) if resume and not force else set()
+    todo = [pair for pair in pairs if pair not in current]
+    skipped = []
+    with api.gradebook as book:
+        for assignment_id, student_id in sorted(current):
+            submission = book.find_submission(assignment_id, student_id)
+            skipped.append(SubmissionResult(assignment_id, student_id, "skipped", score=float(submission.score),
+                                            max_score=float(submission.max_score),
+                                            reason="already graded since it was submitted"))
+    settings = parallel.settings_for(api, mode, limits=limits, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
+    bar = _progress_bar(len(todo), progress)
+
+    def completed(result) -> None:
+        if bar is not None:
+            bar.update(1)
+        if on_result is not None:
+            on_result(result)
+
+    try:
+        if scheduler is not None:
+            results, workers = parallel.run_dask(settings, todo, scheduler, completed)
+        else:
+            workers = max(1, min(jobs or _cpu_count(), len(todo)))
+            results = parallel.run_local(settings, todo, workers, completed)
+    finally:
+        if bar is not None:
+            bar.close()
+    report = AutogradeReport(results=skipped + results, seconds=time.perf_counter() - started, jobs=workers,
+                             sandboxed=mode == "bubblewrap", backup_path=backup_path, warnings=warnings_)
+    failed = report.failed()
+    if failed and len(failed) == len(report.results):
+        problems = "; ".join(f"{r.student}/{r.assignment}: {r.reason}" for r in failed)
+        error = GradingError(f"{len(failed)} of {len(report.results)} submissions not graded (the others were): {problems}")
+        error.report = report
+        raise error
+    return report
+
+
+def _progress_bar(total: int, enabled: bool):
+    """A tqdm bar on stderr that counts submissions as they complete (None when disabled)."""
+    if not enabled or not total:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="autograde", unit="submission", leave=False)
+
+
+def _cpu_count() -> int:
+    """CPUs this process may use (the default number of grading workers)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def gradebook_integrity(class_dir: Path | None = None, db_url: str | None = None) -> list[str]:
+    """Problems found in the gradebook (an empty list means none).
+
+    Checks: SQLite's ``PRAGMA integrity_check`` and foreign keys (SQLite
+    only); rows pointing at missing rows; scores below 0 or above the cell's
+    maximum; every submitted notebook has exactly one grade row per grade
+    cell, and the gradebook's grade cells match the source notebook; every
+    autograded folder is in the gradebook. ``db_url`` defaults to the class's
+    gradebook (``COURSE_DB_URL`` or ``<class>/gradebook.db``).
+    """
+    from course.classdir import nbgrader_config
+    from course.gradebookops import check_integrity
+
+    config = nbgrader_config(class_dir, db_url=db_url)
+    root = Path(config.CourseDirectory.root)
+    autograded = config.CourseDirectory.get("autograded_directory", "autograded")
+    return check_integrity(config.CourseDirectory.db_url, source_dir=Path(config.CourseDirectory.source_directory),
+                           autograded_root=root / autograded)
+
+
+FAILED_FEEDBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{assignment}: not graded automatically</title></head>
+<body>
+<h1>{assignment}: your submission could not be graded automatically</h1>
+<p>Reason: {reason}.</p>
+<p>Your instructor has been told and will look at it. Check that the notebook opens in Jupyter and
+runs from top to bottom, then submit it again if you can.</p>
+</body></html>
+"""
+
+
+def _failed_submissions(api, assignment_ids: list[str], student: str | None) -> dict[tuple[str, str], dict]:
+    """Submissions whose latest autograde failed (and that are still the submission that failed), with their records."""
+    from course.gradebookops import failed_records, submission_fingerprint
+
+    coursedir, found = api.coursedir, {}
+    for assignment_id in assignment_ids:
+        for student_id, record in failed_records(Path(coursedir.root), assignment_id).items():
+            if student is not None and student_id != student:
                 continue
-            problem = f"{student_id}/{assignment_id}: {_first_error_line(result)}"
-        problems.append(problem)
-    if problems:
-        raise GradingError(f"{len(problems)} of {len(pairs)} submissions not graded (the others were): " + "; ".join(problems))
-    return graded
+            submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
+            if record.get("fingerprint") and record["fingerprint"] == submission_fingerprint(submitted):
+                found[(assignment_id, student_id)] = record
+    return found
+
+
+def _failed_feedback(api, assignment_id: str, student_id: str, reason: str) -> Path:
+    """An HTML note for a submission that could not be graded, written where nbgrader's feedback goes."""
+    import html
+    import shutil
+
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("timestamp.txt", "submission_secret.txt"):  # what release_feedback needs
+        if (submitted / name).is_file():
+            shutil.copyfile(submitted / name, folder / name)
+    target = folder / f"{assignment_id}.html"
+    target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False)),
+                      encoding="utf-8")
+    return target
 
 
 def _check_for_leaks(api, assignment_id: str, student_id: str, html_files: list[Path]) -> list[str]:
@@ -204,8 +340,19 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
     """
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
-    pairs = _submissions(api, ids, student, autograded=True)
+    failed = _failed_submissions(api, ids, student)
+    pairs = [pair for pair in _submissions(api, ids, student, autograded=True, allow_none=bool(failed))
+             if pair not in failed]
     written, problems = [], []
+    for (assignment_id, student_id), record in sorted(failed.items()):
+        html_file = _failed_feedback(api, assignment_id, student_id, record.get("reason") or "unknown")
+        written.append(html_file)
+        if release_to_students:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                result = api.release_feedback(assignment_id, student_id)
+            if not result["success"]:
+                problems.append(f"{student_id}/{assignment_id}: feedback not released: {_first_error_line(result)}")
     for assignment_id, student_id in _progress(pairs, "feedback", progress):
         result = api.generate_feedback(assignment_id, student_id, force=True)
         if not result["success"]:

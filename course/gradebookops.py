@@ -1,0 +1,472 @@
+"""Keeping the gradebook safe when a whole class is graded: backups, resumable runs, an integrity check.
+
+* **Backups.** :func:`backup_gradebook` copies the gradebook before every
+  grading run: SQLite with the ``sqlite3`` online-backup API (a consistent
+  copy even while another process writes) to ``<class>/backups/<timestamp>.db``;
+  PostgreSQL with ``pg_dump`` when it is on PATH (``<timestamp>.sql``, plain
+  SQL that ``psql`` replays), otherwise a table-by-table JSON dump through
+  SQLAlchemy (``<timestamp>.json``). :func:`restore_gradebook` puts any of
+  them back.
+* **Resume.** After a submission is graded, a small record is written to
+  ``<class>/autograde-state/<assignment>/<student>.json``: when it was
+  graded, the submission's ``timestamp.txt`` and a fingerprint of the
+  submitted files. A resumed run skips a submission only when its record says
+  it was graded after it was submitted, the submission is byte-for-byte the
+  one graded, its autograded notebook exists and the gradebook still has it;
+  anything else (a newer submission, a run killed midway through it, a
+  restored older gradebook) is graded again. Records live outside
+  ``autograded/`` so nbgrader's feedback never copies them to students.
+* **Integrity.** :func:`gradebook_integrity` lists what is wrong: SQLite's
+  own ``PRAGMA integrity_check`` and foreign-key check, rows that point at
+  nothing, scores above the cell's maximum, submitted notebooks without
+  exactly one grade row per grade cell, grade cells that no longer match the
+  source notebook, and autograded folders the gradebook does not know.
+* **SQLite under several writers.** :func:`worker_db_url` gives grading
+  workers a 30 s busy timeout (SQLite's default in Python is 5 s), and
+  :func:`is_lock_error` lets them retry a submission whose write still lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+BACKUP_DIR = "backups"
+STATE_DIR = "autograde-state"
+#: Seconds a grading worker waits for another's SQLite write lock before giving up.
+SQLITE_BUSY_TIMEOUT = 30
+JSON_DUMP_FORMAT = "course-gradebook-dump/1"
+
+
+# --------------------------------------------------------------------------
+# Which database
+# --------------------------------------------------------------------------
+
+
+def is_sqlite(db_url: str) -> bool:
+    return str(db_url).lower().startswith("sqlite")
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    """The file of a SQLite URL (None for an in-memory or non-SQLite database)."""
+    from sqlalchemy.engine import make_url
+
+    if not is_sqlite(db_url):
+        return None
+    database = make_url(db_url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def worker_db_url(db_url: str, busy_timeout: float = SQLITE_BUSY_TIMEOUT) -> str:
+    """The URL grading workers use: SQLite waits up to ``busy_timeout`` s for a lock; others unchanged."""
+    from sqlalchemy.engine import make_url
+
+    if not is_sqlite(db_url):
+        return db_url
+    url = make_url(db_url)
+    if "timeout" in url.query:
+        return db_url
+    return url.update_query_dict({"timeout": str(busy_timeout)}).render_as_string(hide_password=False)
+
+
+def is_lock_error(outcome: dict) -> bool:
+    """Did an nbgrader call fail because SQLite's write lock stayed taken?"""
+    return "database is locked" in (outcome.get("error", "") + outcome.get("log", ""))
+
+
+def _libpq_env(db_url: str) -> dict[str, str]:
+    """PG* variables for pg_dump/psql, so the password never appears on a command line."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    env = dict(os.environ)
+    for name, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
+                        ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+        if value is not None:
+            env[name] = str(value)
+    return env
+
+
+# --------------------------------------------------------------------------
+# Backups
+# --------------------------------------------------------------------------
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def backup_gradebook(db_url: str, class_dir: Path) -> Path | None:
+    """Copy the gradebook to ``<class_dir>/backups/<timestamp>.<db|sql|json>``; None if there is none yet."""
+    folder = Path(class_dir) / BACKUP_DIR
+    if is_sqlite(db_url):
+        source = sqlite_path(db_url)
+        if source is None or not source.is_file():
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{_stamp()}.db"
+        _sqlite_copy(source, target)
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = _stamp()
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump and db_url.lower().startswith("postgresql"):
+        target = folder / f"{stamp}.sql"
+        done = subprocess.run([pg_dump, "--clean", "--if-exists", "--no-owner", "--no-privileges", "-f", str(target)],
+                              env=_libpq_env(db_url), capture_output=True, text=True, timeout=600)
+        if done.returncode == 0:
+            return target
+        target.unlink(missing_ok=True)  # e.g. pg_dump older than the server: fall back to JSON
+    target = folder / f"{stamp}.json"
+    dump_tables_json(db_url, target)
+    return target
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite database (the online-backup API takes the locks it needs)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def restore_gradebook(backup: Path, db_url: str) -> None:
+    """Replace the gradebook's contents with a backup made by :func:`backup_gradebook`."""
+    backup = Path(backup)
+    if not backup.is_file():
+        raise FileNotFoundError(f"no gradebook backup at {backup}")
+    if backup.suffix == ".db":
+        target = sqlite_path(db_url)
+        if target is None:
+            raise ValueError(f"a SQLite backup ({backup.name}) can only be restored into a SQLite gradebook, not {db_url!r}")
+        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        dst = sqlite3.connect(target, timeout=SQLITE_BUSY_TIMEOUT)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    elif backup.suffix == ".sql":
+        psql = shutil.which("psql")
+        if psql is None:
+            raise FileNotFoundError("restoring a pg_dump backup needs psql on PATH")
+        done = subprocess.run([psql, "-q", "-v", "ON_ERROR_STOP=1", "-f", str(backup)],
+                              env=_libpq_env(db_url), capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"psql could not restore {backup.name}: {done.stderr.strip()[-500:]}")
+    elif backup.suffix == ".json":
+        load_tables_json(db_url, backup)
+    else:
+        raise ValueError(f"unknown backup type {backup.suffix!r}; expected .db, .sql or .json")
+
+
+def _encode(value):
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict) and "$datetime" in value:
+        return dt.datetime.fromisoformat(value["$datetime"])
+    return value
+
+
+def dump_tables_json(db_url: str, target: Path) -> Path:
+    """Every table's rows as JSON (the backup when pg_dump is not available); returns ``target``."""
+    from sqlalchemy import MetaData, create_engine, select
+
+    engine = create_engine(db_url)
+    try:
+        meta = MetaData()
+        meta.reflect(engine)
+        tables = {}
+        with engine.connect() as connection:
+            for table in meta.sorted_tables:
+                tables[table.name] = [{k: _encode(v) for k, v in row._mapping.items()}
+                                      for row in connection.execute(select(table))]
+    finally:
+        engine.dispose()
+    Path(target).write_text(json.dumps({"format": JSON_DUMP_FORMAT, "tables": tables}, indent=1), encoding="utf-8")
+    return Path(target)
+
+
+def load_tables_json(db_url: str, source: Path) -> None:
+    """Replace every table's rows with those of a :func:`dump_tables_json` file, in one transaction."""
+    from sqlalchemy import MetaData, create_engine
+
+    data = json.loads(Path(source).read_text(encoding="utf-8"))
+    if data.get("format") != JSON_DUMP_FORMAT:
+        raise ValueError(f"{source} is not a gradebook dump ({JSON_DUMP_FORMAT})")
+    engine = create_engine(db_url)
+    try:
+        meta = MetaData()
+        meta.reflect(engine)
+        unknown = sorted(set(data["tables"]) - set(meta.tables))
+        if unknown:
+            raise ValueError(f"the dump has tables this gradebook lacks: {', '.join(unknown)}")
+        with engine.begin() as connection:
+            for table in reversed(meta.sorted_tables):
+                connection.execute(table.delete())
+            for table in meta.sorted_tables:
+                rows = [{k: _decode(v) for k, v in row.items()} for row in data["tables"].get(table.name, [])]
+                if rows:
+                    connection.execute(table.insert(), rows)
+    finally:
+        engine.dispose()
+
+
+# --------------------------------------------------------------------------
+# Resume: what has been graded since it was submitted
+# --------------------------------------------------------------------------
+
+
+def record_path(class_dir: Path, assignment: str, student: str) -> Path:
+    return Path(class_dir) / STATE_DIR / assignment / f"{student}.json"
+
+
+def submission_fingerprint(submitted_dir: Path) -> str:
+    """A SHA-256 over the submission's regular files (names and bytes); "" if the folder is missing."""
+    from course.sandboxexec import regular_files
+
+    if not Path(submitted_dir).is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for path, relative in regular_files(Path(submitted_dir)):
+        digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def submission_timestamp(submitted_dir: Path) -> dt.datetime | None:
+    """The submission's ``timestamp.txt`` as naive UTC (how nbgrader stores it), or None."""
+    from nbgrader.utils import parse_utc
+
+    path = Path(submitted_dir) / "timestamp.txt"
+    try:
+        return parse_utc(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def write_record(class_dir: Path, result, *, fingerprint: str, submitted_at: dt.datetime | None) -> Path:
+    """Record how a submission was graded (atomically: a killed run leaves the old record or the new one)."""
+    path = record_path(class_dir, result.assignment, result.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "assignment": result.assignment, "student": result.student, "status": result.status,
+        "graded_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
+        "submitted_at": submitted_at.isoformat() if submitted_at else None,
+        "fingerprint": fingerprint, "score": result.score, "max_score": result.max_score,
+        "reason": result.reason, "seconds": result.seconds,
+        "kernel_died": result.kernel_died, "timed_out": result.timed_out,
+    }
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def read_record(class_dir: Path, assignment: str, student: str) -> dict | None:
+    try:
+        return json.loads(record_path(class_dir, assignment, student).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def up_to_date(api, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (assignment, student) pairs graded since they were last submitted (see the module docstring)."""
+    from sqlalchemy import text
+
+    coursedir, root = api.coursedir, Path(api.coursedir.root)
+    with api.gradebook as book:
+        in_gradebook = {(a, s) for a, s in book.db.execute(text(
+            "SELECT a.name, sa.student_id FROM submitted_assignment sa JOIN assignment a ON a.id = sa.assignment_id"))}
+    current = set()
+    for assignment, student in pairs:
+        record = read_record(root, assignment, student)
+        if not record or record.get("status") != "graded" or (assignment, student) not in in_gradebook:
+            continue
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+        if not (autograded / f"{assignment}.ipynb").is_file() and not any(autograded.glob("*.ipynb")):
+            continue
+        submitted_at = submission_timestamp(submitted)
+        graded_at = dt.datetime.fromisoformat(record["graded_at"])
+        if submitted_at is not None and graded_at <= submitted_at:
+            continue
+        if record.get("submitted_at") != (submitted_at.isoformat() if submitted_at else None):
+            continue
+        if record.get("fingerprint") != submission_fingerprint(submitted):
+            continue
+        current.add((assignment, student))
+    return current
+
+
+def failed_records(class_dir: Path, assignment: str) -> dict[str, dict]:
+    """Students whose latest grading of ``assignment`` failed, with their records."""
+    folder = Path(class_dir) / STATE_DIR / assignment
+    found = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        record = read_record(class_dir, assignment, path.stem)
+        if record and record.get("status") == "failed":
+            found[path.stem] = record
+    return found
+
+
+def record_failed_submission(api, assignment: str, student: str) -> None:
+    """Give a submission nbgrader could not grade a gradebook entry: every grade 0, flagged for a human.
+
+    A stale autograded folder (from an earlier submission) is removed, as
+    nbgrader itself does when grading fails, so feedback never shows it.
+    """
+    coursedir = api.coursedir
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    timestamp = coursedir.get_existing_timestamp(str(submitted))
+    with api.gradebook as book:
+        book.update_or_create_student(student)
+        extra = {"timestamp": timestamp} if timestamp else {}
+        submission = book.update_or_create_submission(assignment, student, **extra)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0.0
+                grade.needs_manual_grade = True
+        book.db.commit()
+    autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    if autograded.is_dir():
+        shutil.rmtree(autograded, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# Integrity
+# --------------------------------------------------------------------------
+
+#: (table, column, referenced table): every row's column must name an existing row (or be NULL).
+REFERENCES = (
+    ("assignment", "course_id", "course"),
+    ("notebook", "assignment_id", "assignment"),
+    ("base_cell", "notebook_id", "notebook"),
+    ("grade_cells", "id", "base_cell"),
+    ("solution_cells", "id", "base_cell"),
+    ("task_cells", "id", "base_cell"),
+    ("source_cell", "notebook_id", "notebook"),
+    ("submitted_assignment", "assignment_id", "assignment"),
+    ("submitted_assignment", "student_id", "student"),
+    ("submitted_notebook", "assignment_id", "submitted_assignment"),
+    ("submitted_notebook", "notebook_id", "notebook"),
+    ("grade", "notebook_id", "submitted_notebook"),
+    ("grade", "cell_id", "base_cell"),
+    ("comment", "notebook_id", "submitted_notebook"),
+    ("comment", "cell_id", "base_cell"),
+)
+
+_ORPHANS = "SELECT COUNT(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.id = t.{column})"
+
+_ABOVE_MAX = """
+SELECT sa.student_id, a.name, n.name, bc.name, g.auto_score, g.manual_score, gc.max_score
+FROM grade g JOIN grade_cells gc ON gc.id = g.cell_id JOIN base_cell bc ON bc.id = gc.id
+JOIN submitted_notebook sn ON sn.id = g.notebook_id JOIN notebook n ON n.id = sn.notebook_id
+JOIN submitted_assignment sa ON sa.id = sn.assignment_id JOIN assignment a ON a.id = sa.assignment_id
+WHERE g.auto_score > gc.max_score + 1e-9 OR g.manual_score > gc.max_score + 1e-9 OR g.auto_score < 0 OR g.manual_score < 0
+"""
+
+_GRADE_ROWS = """
+SELECT sa.student_id, a.name, n.name, bc.name, COUNT(g.id)
+FROM submitted_notebook sn JOIN notebook n ON n.id = sn.notebook_id
+JOIN submitted_assignment sa ON sa.id = sn.assignment_id JOIN assignment a ON a.id = sa.assignment_id
+JOIN base_cell bc ON bc.notebook_id = n.id JOIN grade_cells gc ON gc.id = bc.id
+LEFT JOIN grade g ON g.notebook_id = sn.id AND g.cell_id = gc.id
+GROUP BY sa.student_id, a.name, n.name, bc.name HAVING COUNT(g.id) <> 1
+"""
+
+_FOREIGN_GRADES = """
+SELECT sa.student_id, a.name, n.name, bc.name
+FROM grade g JOIN submitted_notebook sn ON sn.id = g.notebook_id JOIN notebook n ON n.id = sn.notebook_id
+JOIN submitted_assignment sa ON sa.id = sn.assignment_id JOIN assignment a ON a.id = sa.assignment_id
+JOIN base_cell bc ON bc.id = g.cell_id WHERE bc.notebook_id <> sn.notebook_id
+"""
+
+_GRADE_CELLS = """
+SELECT a.name, n.name, bc.name FROM grade_cells gc JOIN base_cell bc ON bc.id = gc.id
+JOIN notebook n ON n.id = bc.notebook_id JOIN assignment a ON a.id = n.assignment_id
+"""
+
+
+def _source_grade_cells(source_dir: Path, assignment: str, notebook: str) -> set[str] | None:
+    import nbformat
+
+    path = Path(source_dir) / assignment / f"{notebook}.ipynb"
+    if not path.is_file():
+        return None
+    nb = nbformat.read(path, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("grade_id")}
+
+
+def check_integrity(db_url: str, *, source_dir: Path | None = None, autograded_root: Path | None = None) -> list[str]:
+    """The checks of :func:`course.grading.gradebook_integrity`, on an explicit database and folders."""
+    from sqlalchemy import create_engine, inspect, text
+
+    problems: list[str] = []
+    if is_sqlite(db_url):
+        path = sqlite_path(db_url)
+        if path is None or not path.is_file():
+            return [f"gradebook {path} does not exist"]
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT) as connection:
+            verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            if verdict != ["ok"]:
+                problems += [f"SQLite integrity_check: {line}" for line in verdict[:20]]
+            for table, rowid, parent, _ in connection.execute("PRAGMA foreign_key_check"):
+                problems.append(f"orphan row: {table} rowid {rowid} points at a missing {parent} row")
+        connection.close()
+    engine = create_engine(db_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        missing = sorted({t for t, _, r in REFERENCES for t in (t, r)} - tables)
+        if missing:
+            return problems + [f"not an nbgrader gradebook: table(s) {', '.join(missing)} missing"]
+        with engine.connect() as db:
+            for table, column, target in REFERENCES:
+                count = db.execute(text(_ORPHANS.format(table=table, column=column, target=target))).scalar()
+                if count:
+                    problems.append(f"{count} orphan row(s) in {table}: {column} names no {target} row")
+            for student, assignment, notebook, cell, auto, manual, top in db.execute(text(_ABOVE_MAX)):
+                problems.append(f"{student}/{assignment}/{notebook}: grade of '{cell}' is out of range "
+                                f"(auto {auto}, manual {manual}, max {top})")
+            for student, assignment, notebook, cell, count in db.execute(text(_GRADE_ROWS)):
+                problems.append(f"{student}/{assignment}/{notebook}: {count} grade rows for grade cell '{cell}' (expected 1)")
+            for student, assignment, notebook, cell in db.execute(text(_FOREIGN_GRADES)):
+                problems.append(f"{student}/{assignment}/{notebook}: grade row for '{cell}', a cell of another notebook")
+            if source_dir is not None:
+                recorded: dict[tuple[str, str], set[str]] = {}
+                for assignment, notebook, cell in db.execute(text(_GRADE_CELLS)):
+                    recorded.setdefault((assignment, notebook), set()).add(cell)
+                for (assignment, notebook), cells in sorted(recorded.items()):
+                    source = _source_grade_cells(Path(source_dir), assignment, notebook)
+                    if source is not None and source != cells:
+                        problems.append(
+                            f"{assignment}/{notebook}: the gradebook's grade cells differ from the source notebook "
+                            f"(only in the gradebook: {sorted(cells - source)}; only in the source: {sorted(source - cells)}); "
+                            "regenerate the assignment before grading")
+            if autograded_root is not None and Path(autograded_root).is_dir():
+                known = {(s, a) for s, a in db.execute(text(
+                    "SELECT sa.student_id, a.name FROM submitted_assignment sa JOIN assignment a ON a.id = sa.assignment_id"))}
+                for student_dir in sorted(p for p in Path(autograded_root).iterdir() if p.is_dir()):
+                    for assignment_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+                        if (student_dir.name, assignment_dir.name) not in known:
+                            problems.append(f"{student_dir.name}/{assignment_dir.name}: autograded but not in the gradebook")
+    finally:
+        engine.dispose()
+    return problems
