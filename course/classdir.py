@@ -27,6 +27,8 @@ CLASS_DIR_ENV = "COURSE_CLASS_DIR"
 ASSIGNMENTS_DIR = paths.REPO_ROOT / "assignments"
 #: The assignments in course order (ids and titles); nothing depends on globbing folder names.
 MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
+#: Seconds a SQLite gradebook connection waits for another process's write lock.
+SQLITE_BUSY_TIMEOUT = 30
 
 
 class GradingError(Exception):
@@ -106,7 +108,7 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
         else:
             os.environ[CLASS_DIR_ENV] = previous
     if private_gradebook:
-        config.CourseDirectory.db_url = f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}"
+        config.CourseDirectory.db_url = check_db_url(f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}")
     if db_url:
         config.CourseDirectory.db_url = check_db_url(db_url)
     # Re-releasing replaces the exchange copy, so `release` can run twice.
@@ -124,11 +126,15 @@ def _scripts_on_path() -> None:
 
 
 def check_db_url(db_url: str) -> str:
-    """Return ``db_url`` if it names a gradebook database nbgrader can use (SQLite or PostgreSQL).
+    """Return ``db_url`` ready for nbgrader, if it names a gradebook it can use (SQLite or PostgreSQL).
 
     A plain ``postgresql://`` URL gets the driver that is installed: SQLAlchemy
     2.1 defaults to ``psycopg`` (version 3), the kit's environment has
-    ``psycopg2``, so such a URL becomes ``postgresql+psycopg2://``.
+    ``psycopg2``, so such a URL becomes ``postgresql+psycopg2://``. A SQLite
+    URL gets a busy timeout of :data:`SQLITE_BUSY_TIMEOUT` seconds
+    (``?timeout=30``): Python's default of 5 s makes nbgrader fail with
+    "database is locked" whenever another process (a parallel grading
+    worker, the formgrader) holds the write lock a little longer.
     """
     db_url = str(db_url)
     scheme = db_url.split(":", 1)[0].lower()
@@ -136,6 +142,8 @@ def check_db_url(db_url: str) -> str:
         raise GradingError(f"gradebook URL {db_url!r} is not supported; use sqlite:///PATH or postgresql://USER@HOST[:PORT]/DATABASE")
     if scheme == "postgresql" and _postgres_driver() != "psycopg":
         db_url = "postgresql+psycopg2" + db_url[len(scheme):]
+    if scheme.startswith("sqlite") and "timeout=" not in db_url.partition("?")[2]:
+        db_url += ("&" if "?" in db_url else "?") + f"timeout={SQLITE_BUSY_TIMEOUT}"
     return db_url
 
 

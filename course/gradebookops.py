@@ -21,9 +21,10 @@
   nothing, scores above the cell's maximum, submitted notebooks without
   exactly one grade row per grade cell, grade cells that no longer match the
   source notebook, and autograded folders the gradebook does not know.
-* **SQLite under several writers.** :func:`worker_db_url` gives grading
-  workers a 30 s busy timeout (SQLite's default in Python is 5 s), and
-  :func:`is_lock_error` lets them retry a submission whose write still lost.
+* **SQLite under several writers.** :func:`course.classdir.check_db_url`
+  gives every SQLite connection of the kit a 30 s busy timeout (Python's
+  default is 5 s), and :func:`is_lock_error` lets grading workers retry a
+  submission whose write still lost.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from course.classdir import SQLITE_BUSY_TIMEOUT
+
 BACKUP_DIR = "backups"
 STATE_DIR = "autograde-state"
-#: Seconds a grading worker waits for another's SQLite write lock before giving up.
-SQLITE_BUSY_TIMEOUT = 30
 JSON_DUMP_FORMAT = "course-gradebook-dump/1"
 
 
@@ -61,18 +62,6 @@ def sqlite_path(db_url: str) -> Path | None:
         return None
     database = make_url(db_url).database
     return Path(database) if database and database != ":memory:" else None
-
-
-def worker_db_url(db_url: str, busy_timeout: float = SQLITE_BUSY_TIMEOUT) -> str:
-    """The URL grading workers use: SQLite waits up to ``busy_timeout`` s for a lock; others unchanged."""
-    from sqlalchemy.engine import make_url
-
-    if not is_sqlite(db_url):
-        return db_url
-    url = make_url(db_url)
-    if "timeout" in url.query:
-        return db_url
-    return url.update_query_dict({"timeout": str(busy_timeout)}).render_as_string(hide_password=False)
 
 
 def is_lock_error(outcome: dict) -> bool:

@@ -156,11 +156,10 @@ def _worker_config(settings: GradingSettings):
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    from course import gradebookops
     from course.classdir import nbgrader_config
 
+    # check_db_url (through nbgrader_config) gives SQLite a 30 s busy timeout.
     config = nbgrader_config(Path(settings.class_dir), db_url=settings.db_url)
-    config.CourseDirectory.db_url = gradebookops.worker_db_url(settings.db_url)
     if settings.cell_timeout:
         config.Execute.timeout = settings.cell_timeout
     if settings.sandbox != "off":
@@ -504,17 +503,21 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
                                  initializer=_init_worker, initargs=(settings, os.getpid())) as pool:
             futures = {pool.submit(grade_submission, settings, a, s): (a, s) for a, s in todo}
-            for future in as_completed(futures):
-                pair = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    broken.append(pair)
-                    continue
-                except Exception as error:  # pickling trouble and the like: this submission only
-                    result = _failed(pair, f"grader error: {type(error).__name__}: {error}")
-                results.append(result)
-                on_result(result)
+            try:
+                for future in as_completed(futures):
+                    pair = futures[future]
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        broken.append(pair)
+                        continue
+                    except Exception as error:  # pickling trouble and the like: this submission only
+                        result = _failed(pair, f"grader error: {type(error).__name__}: {error}")
+                    results.append(result)
+                    on_result(result)
+            except KeyboardInterrupt:  # stop now: what is graded stays graded, resume does the rest
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         todo = sorted(broken)
         if todo:
             log.warning("a grading worker died; regrading %d submission(s) in a fresh pool", len(todo))
