@@ -142,12 +142,14 @@ def test_postgres_backup_without_pg_dump_is_a_json_dump_that_restores(postgres, 
 
 
 def test_a_plain_postgresql_url_gets_the_installed_driver():
-    """Is postgresql://… given the driver the environment has (psycopg2 here), and a bad URL refused by name?"""
+    """Is postgresql://… given the driver the environment has (psycopg2 here), SQLite a busy timeout, and a bad URL refused by name?"""
     import importlib.util
 
     url = classdir.check_db_url("postgresql://grader@db.example:5432/course")
     driver = "psycopg" if importlib.util.find_spec("psycopg") else "psycopg2"
     assert url == f"postgresql+{driver}://grader@db.example:5432/course"
-    assert classdir.check_db_url("sqlite:////srv/gradebook.db") == "sqlite:////srv/gradebook.db"
+    # SQLite gets a busy timeout, so a parallel worker waits for another's write lock instead of failing.
+    assert classdir.check_db_url("sqlite:////srv/gradebook.db") == f"sqlite:////srv/gradebook.db?timeout={classdir.SQLITE_BUSY_TIMEOUT}"
+    assert classdir.check_db_url("sqlite:////srv/gradebook.db?timeout=5") == "sqlite:////srv/gradebook.db?timeout=5"
     with pytest.raises(classdir.GradingError, match="gradebook URL 'mysql://x/y' is not supported"):
         classdir.check_db_url("mysql://x/y")
