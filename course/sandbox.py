@@ -5,13 +5,18 @@ the nbgrader pipeline plugs into; it knows nothing about gradebooks.
 
 What one sandboxed kernel gets (measured as root on the grading machine):
 
-* **File system.** The host root is mounted read-only. ``/tmp`` and ``/dev/shm``
-  are private, size-capped tmpfs mounts. Each ``hidden_paths`` entry (the class
-  folder, the repository with its solutions and ``.git`` history) is covered by
-  an empty tmpfs, so its contents are invisible; ``readonly_paths`` (the
-  ``course`` package, ``data/``, the Python environment) are bound back
-  read-only; exactly one directory, ``scratch_dir`` (the submission's working
-  folder), is bound read-write. The kernel's ZeroMQ sockets and connection file
+* **File system: an allowlist.** The sandbox's root is an empty tmpfs; only the
+  operating system's folders (``SYSTEM_PATHS``: ``/usr``, ``/etc`` and the
+  ``/bin``, ``/lib`` links) are bound from the host, read-only. ``/tmp`` and
+  ``/dev/shm`` are private, size-capped tmpfs mounts. ``readonly_paths`` (the
+  ``course`` package, ``data/``, the Python environment) are bound read-only;
+  exactly one directory, ``scratch_dir`` (the submission's working folder), is
+  bound read-write. Nothing else of the host exists in the sandbox: not other
+  users' homes, not ``/var`` or ``/run`` (and their sockets), not another
+  checkout of the course sources elsewhere on the machine. Each
+  ``hidden_paths`` entry (the class folder, the repository with its solutions
+  and ``.git`` history) is covered by an empty tmpfs too, in case it lies
+  inside a bound folder. The kernel's ZeroMQ sockets and connection file
   live in a private runtime folder outside the submission (deleted afterwards).
   Any folder on the way to a bound path that the sandbox user could not enter
   anyway (``/root`` when Python lives under it) is replaced by an empty tmpfs.
@@ -76,8 +81,9 @@ that ignores the interrupt is stopped by ``notebook_timeout``. A kernel that
 dies makes ``Execute.preprocess`` raise nbclient's ``DeadKernelError``;
 :func:`run_notebook_sandboxed` instead keeps the partial notebook and reports.
 
-Residual risks (no sandbox is perfect): world-readable host files outside the
-hidden paths are readable; the submission folder itself is writable (other
+Residual risks (no sandbox is perfect): world-readable files under ``/usr``
+and ``/etc`` are readable (system software and configuration: keep no course
+material there); the submission folder itself is writable (other
 notebooks of the same submission, ``timestamp.txt``), so the pipeline should
 read what it needs before executing (symlinks, FIFOs and sockets that student
 code leaves there are deleted when the folder is handed back); disk use in the
@@ -353,6 +359,33 @@ def interpreter_paths(python: str) -> list[str]:
     return sorted(_real(p) for p in prefixes if os.path.isdir(p) and _real(p) != "/")
 
 
+#: Host folders every sandbox sees, read-only: the operating system and its configuration.
+#: Nothing else of the host is mounted (an allowlist): the Python environment, the ``course``
+#: package and ``data/`` are bound by the caller, the scratch folder read-write.
+SYSTEM_PATHS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+
+
+def system_paths(candidates: Iterable[str] = SYSTEM_PATHS) -> dict[str, Any]:
+    """The system folders of this host to show in the sandbox.
+
+    Returns ``{"bind": [real folders], "symlink": {path: target}}``: on a
+    merged-/usr system ``/bin`` is a symlink to ``usr/bin`` and is recreated as
+    one, so it keeps pointing inside the bound ``/usr``.
+    """
+    bind, links = [], {}
+    for path in candidates:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            resolved = os.path.realpath(path)
+            if any(_is_within(resolved, root) for root in candidates if not os.path.islink(root)):
+                links[path] = target
+            elif os.path.isdir(resolved):
+                bind.append(path)  # a symlink to a folder outside the list: bind what it points to
+        elif os.path.isdir(path):
+            bind.append(path)
+    return {"bind": bind, "symlink": links}
+
+
 def mount_args(
     *,
     scratch_dir: str,
@@ -390,15 +423,21 @@ def mount_args(
     want(runtime_dir, _WRITABLE)
     want(scratch_dir, _WRITABLE)
 
-    # The base layer: /tmp and /dev/shm are private tmpfs mounts over the read-only root.
-    base_tmpfs = ["/tmp", "/dev/shm", "/dev", "/proc"]
+    # The base layer is an allowlist: the root is an empty tmpfs, the system folders are bound
+    # read-only, /tmp and /dev/shm are private tmpfs mounts. Everything else on the host (other
+    # checkouts of the course, other users' homes, /var, /run and its sockets) simply is not there.
+    system = system_paths()
+    base_tmpfs = ["/", "/tmp", "/dev/shm", "/dev", "/proc"]
 
     def covering(path: str) -> tuple[str, str]:
         """What the sandbox shows at ``path``: (kind, mount point) of the deepest mount above it."""
-        best, best_kind = "/", "host"
+        best, best_kind = "/", "tmpfs"
         for root in base_tmpfs:
             if _is_within(path, root) and len(root) > len(best):
                 best, best_kind = root, "tmpfs"
+        for root in system["bind"]:
+            if _is_within(path, root) and len(root) > len(best):
+                best, best_kind = root, "host"
         for root, kind in wanted.items():
             if _is_within(path, root) and len(root) > len(best):
                 best, best_kind = root, ("tmpfs" if kind in (_HIDE, _MASK) else "host")
@@ -412,9 +451,14 @@ def mount_args(
             if kind == "host" and not (os.stat(ancestor).st_mode & stat.S_IXOTH):
                 want(ancestor, _MASK)
 
-    args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--perms", "1777", "--size", str(tmpfs_bytes), "--tmpfs", "/tmp",
-            "--perms", "1777", "--size", str(tmpfs_bytes), "--tmpfs", "/dev/shm"]
+    args = ["--perms", "0755", "--tmpfs", "/"]
+    for path in system["bind"]:
+        args += ["--ro-bind", path, path]
+    for path, target in system["symlink"].items():
+        args += ["--symlink", target, path]
+    args += ["--dev", "/dev", "--proc", "/proc",
+             "--perms", "1777", "--size", str(tmpfs_bytes), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(tmpfs_bytes), "--tmpfs", "/dev/shm"]
     made: set[str] = set()
     for path in sorted(wanted, key=lambda p: (p.count("/"), _PRIORITY[wanted[p]], p)):
         for ancestor in _ancestors(path):
@@ -634,13 +678,13 @@ def _shrink(output: dict, limit: int) -> None:
         output.update({"output_type": "stream", "name": "stderr", "text": _marker("an output", size, limit)})
 
 
-def _removed_outputs_note(count: int, limit: int) -> dict:
-    return {
-        "output_type": "stream",
-        "name": "stderr",
-        "text": f"\n{TRUNCATION_MARKER}: {count} output(s) removed, the notebook's outputs "
-                f"reached the limit of {limit:,} bytes]\n",
-    }
+def _removed_outputs_note(count: int, limit: int) -> Any:
+    # A NotebookNode, not a dict: nbgrader's preprocessors read outputs by attribute (output.output_type).
+    from nbformat.v4 import new_output
+
+    return new_output("stream", name="stderr",
+                      text=f"\n{TRUNCATION_MARKER}: {count} output(s) removed, the notebook's outputs "
+                           f"reached the limit of {limit:,} bytes]\n")
 
 
 def truncate_outputs(nb: dict, max_bytes_per_output: int, max_total_bytes: int) -> int:

@@ -120,6 +120,46 @@ def test_hidden_paths_are_invisible_and_writes_outside_scratch_never_reach_the_h
 
 
 @kernel
+def test_only_the_system_folders_and_bound_paths_exist_another_copy_of_the_sources_does_not(scratch, tmp_path):
+    """Is a world-readable copy of the course's secrets elsewhere on the host (here /var/tmp, as a second checkout
+    would be) absent from the sandbox, along with /var, /run and /home, while /usr and /etc are there?"""
+    import shutil
+    import tempfile
+
+    decoy = Path(tempfile.mkdtemp(prefix="course-decoy-", dir="/var/tmp"))
+    try:
+        secret = decoy / "assignments" / "ps1" / "ps1.ipynb"
+        secret.parent.mkdir(parents=True)
+        secret.write_text("the solutions")
+        for folder in (decoy, secret.parent.parent, secret.parent):
+            folder.chmod(0o755)
+        secret.chmod(0o644)
+        nb = notebook(
+            f"import os\nprint(os.path.exists({str(secret)!r}), os.path.exists({str(decoy)!r}))",
+            "print(sorted(name for name in ('var', 'run', 'home', 'srv', 'opt', 'mnt') if os.path.exists('/' + name)))",
+            "print(os.path.isdir('/usr/lib'), os.path.isfile('/etc/passwd'), os.path.realpath('/bin'))",
+        )
+        done, report = run_notebook_sandboxed(nb, scratch, hidden_paths=course_hidden_paths(),
+                                              readonly_paths=course_readonly_paths(), cell_timeout=30)
+        assert report["completed"] and report["sandboxed"]
+        assert secret.read_text() == "the solutions" and os.access(secret, os.R_OK)  # there on the host
+        assert stdout(done.cells[0]).strip() == "False False"
+        assert stdout(done.cells[1]).strip() == "[]"
+        assert stdout(done.cells[2]).strip() == f"True True {os.path.realpath('/bin')}"
+    finally:
+        shutil.rmtree(decoy, ignore_errors=True)
+
+
+def test_system_paths_keep_merged_usr_links_as_links(tmp_path):
+    """On a merged-/usr layout, is /bin recreated as a link into the bound /usr rather than bound twice?"""
+    (tmp_path / "usr" / "bin").mkdir(parents=True)
+    (tmp_path / "bin").symlink_to("usr/bin")
+    (tmp_path / "etc").mkdir()
+    found = sandbox.system_paths([str(tmp_path / name) for name in ("usr", "bin", "etc", "missing")])
+    assert found == {"bind": [str(tmp_path / "usr"), str(tmp_path / "etc")], "symlink": {str(tmp_path / "bin"): "usr/bin"}}
+
+
+@kernel
 def test_the_kernel_has_no_network_not_even_the_hosts_loopback(scratch):
     """Does a connection to a port listening on the host's 127.0.0.1 fail from inside?"""
     with socket.socket() as listener:
