@@ -384,6 +384,12 @@ def _execution_reasons(executions: list[dict], settings: GradingSettings) -> tup
             if index != cell:
                 reasons.append(f"{prefix}cell {index} timed out")
                 timed_out = True
+        if record.get("builtins_restored"):
+            reasons.append(f"{prefix}built-in names replaced by the notebook were restored before the tests: "
+                           f"{', '.join(record['builtins_restored'])}")
+        if record.get("guard_failures"):
+            reasons.append(f"{prefix}the grader's builtins guard was removed or replaced; "
+                           f"{record['guard_failures']} test(s) scored 0")
         if record.get("truncated"):
             reasons.append(f"{prefix}{record['truncated']} output(s) truncated")
     return reasons, died, timed_out

@@ -69,6 +69,8 @@ EXECUTIONS: list[dict] = []
 
 #: Error names given to cells a dead kernel could not run.
 DIED_ENAME = "KernelDied"
+#: The error a test cell gets when the builtins guard is gone: the test scores zero.
+GUARD_ENAME = "GraderGuardError"
 NOT_RUN_ENAME = "NotExecuted"
 
 #: Never copied into a scratch folder: what nbgrader keeps about the submission, and notebooks
@@ -237,7 +239,8 @@ class KernelPool:
         if not isinstance(size, int) or size < 0:
             raise ValueError(f"KernelPool size must be a whole number >= 0, got {size!r}")
         self.size = size
-        self.scratch_root = Path(tempfile.mkdtemp(prefix="course-grading-", dir=scratch_root))
+        remove_stale_scratch(scratch_root)
+        self.scratch_root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=scratch_root))
         # Other kernels' scratch folders live here: hide the lot (each kernel's own is bound back).
         self.hidden_paths = [os.fspath(p) for p in hidden_paths] + [os.fspath(self.scratch_root)]
         self.readonly_paths = [os.fspath(p) for p in readonly_paths]
@@ -260,6 +263,9 @@ class KernelPool:
         except BaseException:
             lease.close()
             raise
+        # Where the sandbox keeps this kernel's sockets: removed by remove_stale_scratch if we are killed.
+        with open(self.scratch_root / RUNTIME_LIST, "a", encoding="utf-8") as listing:
+            listing.write(os.path.dirname(km.connection_file) + "\n")
         self.started += 1
         return lease
 
@@ -287,6 +293,45 @@ class KernelPool:
         while self._ready:
             self._ready.popleft().close()
         shutil.rmtree(self.scratch_root, ignore_errors=True)
+
+
+SCRATCH_PREFIX = "course-grading-"
+RUNTIME_LIST = "runtime-dirs.txt"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_scratch(base: str | os.PathLike | None = None) -> list[Path]:
+    """Delete the scratch roots (and the kernels' runtime folders) of grading processes that no longer run.
+
+    A run killed with SIGKILL cannot clean up after itself; the next one
+    does. Roots are named ``course-grading-<pid>-...``: only those whose
+    process is gone are removed. Returns the roots removed.
+    """
+    import re
+
+    base = Path(base or tempfile.gettempdir())
+    removed = []
+    for root in base.glob(f"{SCRATCH_PREFIX}*"):
+        match = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-.+", root.name)
+        if not match or not root.is_dir() or root.is_symlink() or _alive(int(match.group(1))):
+            continue
+        listing = root / RUNTIME_LIST
+        for line in listing.read_text(encoding="utf-8").splitlines() if listing.is_file() else []:
+            runtime = Path(line.strip())
+            if runtime.name.startswith("sandbox-kernel-") and runtime.is_dir() and not runtime.is_symlink():
+                shutil.rmtree(runtime, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(root)
+    return removed
 
 
 _pool: KernelPool | None = None
@@ -339,6 +384,7 @@ def _error(ename: str, evalue: str) -> Any:
 @functools.lru_cache(maxsize=None)
 def _define_executor() -> type:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.util import run_sync
     from nbgrader.preprocessors import Execute
     from traitlets import Bool, Float, Instance, Integer, List, Unicode
 
@@ -354,6 +400,68 @@ def _define_executor() -> type:
             False, help="Without bubblewrap, run with resource limits only (loud warning).").tag(config=True)
         startup_attempts = Integer(
             2, help="Kernels to try before giving up when one dies before running any cell.").tag(config=True)
+
+        # ---- the builtins guard ---------------------------------------------------------------------------
+
+        async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+            if cell.cell_type != "code" or not cell.source.strip() or self.kc is None:
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if not self._guard_installed:  # before the notebook's first line of code
+                import secrets
+
+                self._guard_token = secrets.token_hex(16)
+                install = builtins_guard_install(self._guard_token)
+                self._guard_installed = (await self._kernel_eval(install, None))[0] == "ok"
+            verdict = await self._restore_builtins() if is_test_cell(cell) else None
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            if verdict is not None:
+                cell.outputs.extend(verdict)
+            return cell
+
+        # nbclient binds the synchronous wrapper to its own coroutine: rebind it to ours.
+        execute_cell = run_sync(async_execute_cell)
+
+        async def _kernel_eval(self, code: str, expression: str | None) -> tuple[str, str]:
+            """Run ``code`` silently (no history, no outputs, no execution count) and evaluate ``expression``;
+            return (status, text/plain of the expression)."""
+            expressions = {"value": expression} if expression else {}
+            msg_id = self.kc.execute(code, silent=True, store_history=False, user_expressions=expressions,
+                                     allow_stdin=False, stop_on_error=False)
+            reply = await self.async_wait_for_reply(msg_id)
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                return "error", ""
+            if not expression:
+                return "ok", ""
+            value = content.get("user_expressions", {}).get("value", {})
+            return value.get("status", "error"), value.get("data", {}).get("text/plain", "")
+
+        async def _restore_builtins(self) -> list:
+            """Before a test cell: put back built-in names the notebook replaced (or deleted); return the
+            outputs to add to the test cell (a note, or an error if the guard itself was tampered with)."""
+            import ast
+
+            status, text = ("error", "")
+            if self._guard_installed:
+                status, text = await self._kernel_eval("", f"{BUILTINS_GUARD_NAME}()")
+            try:
+                restored = ast.literal_eval(text) if status == "ok" else None
+            except (ValueError, SyntaxError):
+                restored = None
+            if (not isinstance(restored, list) or not restored or restored[0] != self._guard_token
+                    or not all(isinstance(name, str) for name in restored)):
+                self._guard_failures += 1
+                return [_error(GUARD_ENAME, "the grader could not check the built-in names before this test "
+                                            "(its guard was removed or replaced), so the test cannot be trusted")]
+            restored = restored[1:]
+            if not restored:
+                return []
+            self._restored_builtins.update(restored)
+            from nbformat.v4 import new_output
+
+            return [new_output("stream", name="stderr",
+                               text=f"[grader: built-in names the notebook had replaced were restored before "
+                                    f"this test: {', '.join(sorted(restored))}]\n")]
 
         # ---- bookkeeping of the cell being run --------------------------------------------------------------
 
@@ -399,6 +507,8 @@ def _define_executor() -> type:
             self._collected: dict[int, int] = {}
             self._dropped: dict[int, int] = {}
             self._capped = 0  # outputs cut or dropped while they arrived
+            self._guard_installed, self._guard_token, self._guard_failures = False, "", 0
+            self._restored_builtins: set[str] = set()
             info = dict(resources.get("nbgrader", {}))
             notebook_dir = Path(resources["metadata"]["path"])
             record = {"notebook": info.get("notebook"), "student": info.get("student"),
@@ -416,6 +526,8 @@ def _define_executor() -> type:
                 log.warning("sandbox: a kernel died before it ran any cell (attempt %d); trying another", attempt + 1)
             else:
                 raise sb.SandboxError(f"no sandboxed kernel started for {info.get('student')}/{info.get('assignment')}")
+            record["builtins_restored"] = sorted(self._restored_builtins)
+            record["guard_failures"] = self._guard_failures
             record["truncated"] = self._capped + sb.truncate_outputs(
                 nb, self.limits.output_bytes, self.limits.total_output_bytes)
             record["seconds"] = round(time.monotonic() - started, 3)
@@ -511,10 +623,65 @@ def _define_executor() -> type:
     return SandboxedExecute
 
 
-def _dropped_note(count: int, limit: int) -> dict:
-    return {"output_type": "stream", "name": "stderr",
-            "text": f"\n{sb.TRUNCATION_MARKER}: {count} output(s) dropped while collecting, "
-                    f"the cell's outputs reached the limit of {limit:,} bytes]\n"}
+# --------------------------------------------------------------------------
+# The builtins guard
+# --------------------------------------------------------------------------
+# Hidden tests run in the student's kernel, after the student's code. They call
+# ``builtins.type`` and friends (through ``import builtins``) so that a name the
+# notebook redefines cannot fool them, but a notebook can replace the builtins
+# themselves. Before the first cell, a snapshot of the builtins is taken; before
+# every test cell, anything replaced or deleted since is put back (and named in
+# the test's output). Code in the same interpreter can still find and replace
+# the guard itself; the grader then cannot vouch for the tests, and the test
+# cell gets an error (zero points) instead of a trusted pass.
+
+BUILTINS_GUARD_NAME = "__course_builtins_guard__"
+#: Built-in names the kernel itself swaps while it works (IPython's builtin trap, ipykernel's stdin
+#: forwarding, the displayhook's last results): never snapshotted, never restored.
+KERNEL_MANAGED_BUILTINS = ("_", "__", "___", "get_ipython", "exit", "quit", "input", "raw_input", "getpass")
+
+
+def builtins_guard_install(token: str) -> str:
+    """The code that installs the guard in a fresh kernel. ``token`` (new for every notebook, never shown
+    to the student) is the first item of every answer, so a stand-in that just returns "nothing restored"
+    is told apart from the guard."""
+    return f"""
+def _course_make_guard():
+    import builtins
+    namespace = builtins.__dict__
+    pristine = dict(namespace)
+    for name in {KERNEL_MANAGED_BUILTINS!r}:
+        pristine.pop(name, None)
+
+    # Everything the guard calls is bound now, while the builtins are still the real ones.
+    def guard(_items=pristine.items, _get=namespace.get, _put=namespace.__setitem__, _missing=object()):
+        restored = [{token!r}]
+        for name, value in _items():
+            if _get(name, _missing) is not value:
+                _put(name, value)
+                restored.append(name)
+        return restored
+    return guard
+
+
+{BUILTINS_GUARD_NAME} = _course_make_guard()
+del _course_make_guard
+"""
+
+
+def is_test_cell(cell: Any) -> bool:
+    """An nbgrader test cell: a graded code cell that is not also the student's answer."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _dropped_note(count: int, limit: int) -> Any:
+    # A NotebookNode, not a dict: nbgrader's preprocessors read outputs by attribute (output.output_type).
+    from nbformat.v4 import new_output
+
+    return new_output("stream", name="stderr",
+                      text=f"\n{sb.TRUNCATION_MARKER}: {count} output(s) dropped while collecting, "
+                           f"the cell's outputs reached the limit of {limit:,} bytes]\n")
 
 
 def __getattr__(name: str) -> Any:

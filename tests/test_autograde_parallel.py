@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -326,9 +327,12 @@ def test_a_killed_run_resumes_without_grading_anyone_twice_or_losing_anyone(pris
     assert graded_first["status"] == "graded"
     assert all(gradebookops.read_record(class_dir, ASSIGNMENT, s) is None for s in students[1:])
     mtime = autograded_notebook(class_dir, first).stat().st_mtime_ns
+    left_behind = list(Path(tempfile.gettempdir()).glob(f"course-grading-{run.pid}-*"))
+    assert left_behind or not AVAILABLE  # SIGKILL: the killed run could not remove its scratch folders
 
     submitted_notebook(class_dir, sleeper).write_bytes(original)  # the student's real submission
     report = grading.autograde(ASSIGNMENT, class_dir=class_dir, jobs=2, progress=False)
+    assert not any(path.exists() for path in left_behind)  # the next run did
     status = {r.student: r.status for r in report.results}
     assert status == {s: "skipped" if s == first else "graded" for s in students}
     assert gradebookops.read_record(class_dir, ASSIGNMENT, first) == graded_first
