@@ -1,8 +1,12 @@
-"""Shared fixtures: the shipped document, and a private copy of data/ to break."""
+"""Shared fixtures: the shipped document, a private copy of data/ to break, and a throwaway PostgreSQL server."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -26,3 +30,40 @@ def data_copy(tmp_path, monkeypatch) -> Path:
     shutil.copytree(paths.data_dir(), target)
     monkeypatch.setenv("COURSE_DATA_DIR", str(target))
     return target
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The URL of a fresh PostgreSQL cluster on loopback, started once by scripts/pg-test-cluster.sh and
+    stopped and deleted at the end of the session. If it cannot start, the tests that need it fail (no skip)."""
+    script = REPO_ROOT / "scripts" / "pg-test-cluster.sh"
+    # Not under pytest's private tmp folders: the server runs as the 'postgres' user and must reach it.
+    parent = Path(tempfile.mkdtemp(prefix="course-pg-test-"))
+    parent.chmod(0o755)
+    folder = parent / "cluster"
+    started = subprocess.run([str(script), "start", str(folder), str(free_port())], capture_output=True, text=True,
+                             timeout=180)
+    if started.returncode != 0:
+        shutil.rmtree(parent, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start: {started.stderr.strip()[-1000:]}")
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([str(script), "stop", str(folder)], capture_output=True, timeout=180)
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def no_external_gradebook():
+    """Never write to a database named in the environment (COURSE_DB_URL) during these tests."""
+    saved = os.environ.pop("COURSE_DB_URL", None)
+    yield
+    if saved is not None:
+        os.environ["COURSE_DB_URL"] = saved

@@ -7,13 +7,6 @@ and the gradebook is a throwaway PostgreSQL database.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-from pathlib import Path
-
 import nbformat
 import pytest
 
@@ -21,33 +14,8 @@ from course import classdir, demo, gradebookops, grading
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 STUDENTS = tuple(s for s in demo.STUDENTS if s.behaviour in ("perfect", "partial", "raises", "deleted-test"))
-SCRIPT = classdir.paths.REPO_ROOT / "scripts" / "pg-test-cluster.sh"
 
-pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """A PostgreSQL database on a fresh loopback cluster (stopped and deleted after the module)."""
-    parent = Path(tempfile.mkdtemp(prefix="course-pg-dask-"))
-    parent.chmod(0o755)  # the server runs as 'postgres' and must reach its folder
-    folder = parent / "cluster"
-    started = subprocess.run([str(SCRIPT), "start", str(folder), str(free_port())], capture_output=True, text=True,
-                             timeout=180)
-    if started.returncode != 0:
-        shutil.rmtree(parent, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start: {started.stderr.strip()[-1000:]}")
-    try:
-        yield started.stdout.strip()
-    finally:
-        subprocess.run([str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=180)
-        shutil.rmtree(parent, ignore_errors=True)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +26,6 @@ def cluster():
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as local:
         with Client(local) as client:
             yield client
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_external_gradebook():
-    saved = os.environ.pop("COURSE_DB_URL", None)
-    yield
-    if saved is not None:
-        os.environ["COURSE_DB_URL"] = saved
 
 
 def scores_in(api) -> dict[tuple[str, str], tuple]:

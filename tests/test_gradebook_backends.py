@@ -7,12 +7,7 @@ cannot start, the PostgreSQL tests fail rather than skip.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import tempfile
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,34 +16,8 @@ from course import classdir, demo, gradebookops, grading
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 STUDENTS = tuple(s for s in demo.STUDENTS if s.behaviour in ("perfect", "partial", "raises", "late"))
-SCRIPT = classdir.paths.REPO_ROOT / "scripts" / "pg-test-cluster.sh"
 
-pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """The URL of a fresh PostgreSQL cluster on loopback (stopped and deleted after the module)."""
-    # Not under pytest's private tmp folders: the server runs as the 'postgres' user and must reach it.
-    parent = Path(tempfile.mkdtemp(prefix="course-pg-test-"))
-    parent.chmod(0o755)
-    folder = parent / "cluster"
-    started = subprocess.run([str(SCRIPT), "start", str(folder), str(free_port())], capture_output=True, text=True,
-                             timeout=180)
-    if started.returncode != 0:
-        shutil.rmtree(parent, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start: {started.stderr.strip()[-1000:]}")
-    try:
-        yield started.stdout.strip()
-    finally:
-        subprocess.run([str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=180)
-        shutil.rmtree(parent, ignore_errors=True)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 
 
 def new_database(server_url: str, name: str) -> str:
@@ -62,14 +31,6 @@ def new_database(server_url: str, name: str) -> str:
         cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
     return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_external_gradebook():
-    saved = os.environ.pop("COURSE_DB_URL", None)
-    yield
-    if saved is not None:
-        os.environ["COURSE_DB_URL"] = saved
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
