@@ -364,3 +364,36 @@ def test_bad_jobs_and_a_sqlite_gradebook_for_a_cluster_are_refused(pristine):
         grading.autograde(ASSIGNMENT, class_dir=pristine, jobs=0, progress=False)
     with pytest.raises(GradingError, match="SQLite must not be shared across machines"):
         grading.autograde(ASSIGNMENT, class_dir=pristine, scheduler="tcp://127.0.0.1:1", progress=False)
+
+
+def test_the_cached_schema_check_raises_what_jsonschema_validate_raises(monkeypatch):
+    """Workers check nbgrader's metadata schema once; every answer stays jsonschema.validate's."""
+    import jsonschema
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    from course import parallel
+
+    schema = MetadataValidatorV3().schema
+    good = {"grade": True, "grade_id": "q1", "locked": True, "points": 2.0, "schema_version": 3,
+            "solution": False, "task": False}
+    bad = dict(good, points="two")
+    checks = []
+    original_check = jsonschema.Draft4Validator.check_schema.__func__
+    monkeypatch.setattr(jsonschema.Draft4Validator, "check_schema",
+                        classmethod(lambda cls, s, **kw: checks.append(1) or original_check(cls, s, **kw)))
+    try:
+        parallel._cache_schema_checks()
+        assert jsonschema.validate is parallel._cached_schema_validate
+        for _ in range(3):
+            jsonschema.validate(good, schema)
+        with pytest.raises(jsonschema.ValidationError) as cached:
+            jsonschema.validate(bad, schema)
+        with pytest.raises(jsonschema.SchemaError):
+            jsonschema.validate(good, {"$schema": schema["$schema"], "type": "no-such-type"})
+    finally:
+        parallel._uncache_schema_checks()
+    assert len(checks) == 2  # once for nbgrader's schema, once for the broken one
+    assert jsonschema.validate is not parallel._cached_schema_validate
+    with pytest.raises(jsonschema.ValidationError) as stock:
+        jsonschema.validate(bad, schema)
+    assert (cached.value.message, list(cached.value.path)) == (stock.value.message, list(stock.value.path))
