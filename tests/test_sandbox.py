@@ -403,3 +403,36 @@ def test_mounts_show_readonly_paths_inside_hidden_ones_and_never_hide_scratch(tm
     assert pairs.index(("--tmpfs", str(hidden))) < pairs.index(("--ro-bind", str(hidden / "course")))
     with pytest.raises(ValueError, match="hidden_paths"):
         sandbox.mount_args(scratch_dir=str(hidden), runtime_dir=str(tmp_path), hidden_paths=[hidden])
+
+
+# --------------------------------------------------------------------------
+# Start-up work a grading kernel skips
+# --------------------------------------------------------------------------
+
+
+def test_the_grading_launcher_replaces_only_ipykernels_own_launcher():
+    cmd = ["/env/bin/python", "-m", "ipykernel_launcher", "-f", "conn.json", "--x=1"]
+    assert sandbox.grading_kernel_cmd(cmd) == ["/env/bin/python", "-m", "course.gradingkernel", "-f", "conn.json", "--x=1"]
+    other = ["/env/bin/python", "-m", "some_other_kernel", "-f", "conn.json"]
+    assert sandbox.grading_kernel_cmd(other) == other
+
+
+@kernel
+def test_a_grading_kernel_skips_the_debugger_but_student_code_keeps_cwd_imports_and_debugpy(scratch):
+    """The kernel starts without loading debugpy, yet behaves as ipykernel_launcher's would for the notebook."""
+    (scratch / "helper.py").write_text("ANSWER = 42\n")
+    nb = notebook(
+        "import sys\nprint('debugpy' in sys.modules, sys.argv[0].endswith('gradingkernel.py'))",
+        "import helper\nprint(helper.ANSWER)",  # the working folder is on sys.path, as under ipykernel_launcher
+        "import debugpy\nprint(debugpy.__name__)",
+        "print(get_ipython().__class__.__name__)",
+    )
+    done, report = run_notebook_sandboxed(
+        nb, scratch, hidden_paths=course_hidden_paths(), readonly_paths=course_readonly_paths(),
+        cell_timeout=30, notebook_timeout=120)
+    assert report["completed"] and report["sandboxed"]
+    assert stdout(done.cells[0]) == "False True\n"
+    assert stdout(done.cells[1]) == "42\n"
+    assert stdout(done.cells[2]) == "debugpy\n"
+    assert stdout(done.cells[3]) == "ZMQInteractiveShell\n"
+
