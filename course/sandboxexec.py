@@ -244,6 +244,8 @@ class KernelPool:
         # Other kernels' scratch folders live here: hide the lot (each kernel's own is bound back).
         self.hidden_paths = [os.fspath(p) for p in hidden_paths] + [os.fspath(self.scratch_root)]
         self.readonly_paths = [os.fspath(p) for p in readonly_paths]
+        for path in self.readonly_paths:  # the course package: kernels import it but cannot write its bytecode
+            sb.compile_bytecode(os.path.realpath(path))
         self.limits = limits
         self.allow_unsandboxed = allow_unsandboxed
         self.extra_arguments = list(extra_arguments) + ["--HistoryManager.hist_file=:memory:"]

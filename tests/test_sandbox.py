@@ -436,3 +436,17 @@ def test_a_grading_kernel_skips_the_debugger_but_student_code_keeps_cwd_imports_
     assert stdout(done.cells[2]) == "debugpy\n"
     assert stdout(done.cells[3]) == "ZMQInteractiveShell\n"
 
+
+def test_bytecode_is_written_for_a_package_kernels_see_read_only(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "mod.py").write_text("X = 1\n")
+    assert sandbox.compile_bytecode(str(package)) is True
+    compiled = sorted(p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc"))
+    assert compiled == ["__init__", "mod"]
+    data_folder = tmp_path / "data"
+    data_folder.mkdir()
+    (data_folder / "table.py").write_text("X = 1\n")
+    assert sandbox.compile_bytecode(str(data_folder)) is False  # not a package: left alone
+    assert not (data_folder / "__pycache__").exists()
