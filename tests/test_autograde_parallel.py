@@ -397,3 +397,31 @@ def test_the_cached_schema_check_raises_what_jsonschema_validate_raises(monkeypa
     with pytest.raises(jsonschema.ValidationError) as stock:
         jsonschema.validate(bad, schema)
     assert (cached.value.message, list(cached.value.path)) == (stock.value.message, list(stock.value.path))
+
+
+def test_shared_engines_create_the_gradebook_tables_once_and_still_create_them(tmp_path, monkeypatch):
+    """Workers skip nbgrader's per-open table check once it has passed for the shared engine."""
+    import nbgrader.api as nbgrader_api
+    from sqlalchemy import MetaData
+
+    from course import parallel
+
+    calls = []
+    real = MetaData.create_all
+    monkeypatch.setattr(MetaData, "create_all", lambda self, *a, **kw: calls.append(1) or real(self, *a, **kw))
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    classdir._scripts_on_path()  # a new gradebook asks the alembic command for its version, as in workers
+    parallel._share_engines()
+    try:
+        for _ in range(3):
+            with nbgrader_api.Gradebook(url) as book:
+                book.add_student("s1") if not book.students else None
+        with nbgrader_api.Gradebook(url) as book:
+            assert [s.id for s in book.students] == ["s1"]
+    finally:
+        parallel._unshare_engines()
+    assert len(calls) == 1  # the tables were created (first open) and not checked again
+    assert "create_all" not in vars(nbgrader_api.Base.metadata)  # undone
+    with nbgrader_api.Gradebook(f"sqlite:///{tmp_path / 'other.db'}") as book:
+        assert book.students == []
+    assert len(calls) == 2  # unshared: nbgrader's own behaviour again
