@@ -514,9 +514,11 @@ def grading_kernel_cmd(kernel_cmd: list[str]) -> list[str]:
     :mod:`course.gradingkernel` is ipykernel's launcher without the debugpy
     import (about 0.1 CPU-s of every kernel start, for a debugger nbclient
     never uses). Any other command (a kernelspec that does not launch
-    ipykernel this way) is returned unchanged.
+    ipykernel this way, or launches it with another environment's Python,
+    which may not have the kit installed) is returned unchanged.
     """
-    if len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
+    same_python = os.path.dirname(os.path.abspath(kernel_cmd[0])) == os.path.dirname(os.path.abspath(sys.executable))
+    if same_python and len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
         return [kernel_cmd[0], "-m", GRADING_KERNEL_MODULE, *kernel_cmd[3:]]
     return list(kernel_cmd)
 

@@ -410,11 +410,15 @@ def test_mounts_show_readonly_paths_inside_hidden_ones_and_never_hide_scratch(tm
 # --------------------------------------------------------------------------
 
 
-def test_the_grading_launcher_replaces_only_ipykernels_own_launcher():
-    cmd = ["/env/bin/python", "-m", "ipykernel_launcher", "-f", "conn.json", "--x=1"]
-    assert sandbox.grading_kernel_cmd(cmd) == ["/env/bin/python", "-m", "course.gradingkernel", "-f", "conn.json", "--x=1"]
-    other = ["/env/bin/python", "-m", "some_other_kernel", "-f", "conn.json"]
+def test_the_grading_launcher_replaces_only_ipykernels_own_launcher_in_this_environment():
+    import sys
+
+    cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "conn.json", "--x=1"]
+    assert sandbox.grading_kernel_cmd(cmd) == [sys.executable, "-m", "course.gradingkernel", "-f", "conn.json", "--x=1"]
+    other = [sys.executable, "-m", "some_other_kernel", "-f", "conn.json"]
     assert sandbox.grading_kernel_cmd(other) == other
+    elsewhere = ["/another/env/bin/python", "-m", "ipykernel_launcher", "-f", "conn.json"]
+    assert sandbox.grading_kernel_cmd(elsewhere) == elsewhere  # the kit may not be installed there
 
 
 @kernel
