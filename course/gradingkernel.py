@@ -1,8 +1,9 @@
 """Start an IPython kernel for grading: ``ipykernel_launcher`` without the debugger's start-up cost.
 
 ipykernel 7 imports ``debugpy`` (and its vendored pydevd) whenever it starts a
-kernel, so that a front end may attach a debugger: measured, about 0.1 CPU-s
-of a kernel's 0.45 CPU-s start. A grading kernel runs one notebook for
+kernel, so that a front end may attach a debugger: measured in the sandbox,
+0.54 -> 0.38 CPU-s to the first cell, 0.09 CPU-s net per notebook (pandas
+imports some of the same modules later). A grading kernel runs one notebook for
 nbclient, which never sends a debug request, so :mod:`course.sandbox` starts
 kernels with ``python -m course.gradingkernel`` instead of
 ``python -m ipykernel_launcher`` (same arguments). The only differences:
