@@ -920,6 +920,11 @@ def _define_kernel_manager() -> type:
             kw["env"] = env  # the wrappers need no secrets either
             root = _running_as_root()
             readonly = list(self.readonly_paths) + interpreter_paths(python)
+            if GRADING_KERNEL_MODULE in kernel_cmd:
+                # The launcher lives in the kit's package: the sandbox must show it (read-only).
+                from course.paths import PACKAGE_DIR
+
+                readonly.append(os.fspath(PACKAGE_DIR))
             command = [shutil.which("prlimit"), *limits.prlimit_args(with_nproc=root), "--",
                        shutil.which("bwrap"),
                        *mount_args(scratch_dir=self._scratch, runtime_dir=self._runtime_dir,
