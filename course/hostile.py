@@ -991,17 +991,14 @@ def own_output_text(nb) -> str:
     Test cells are left out: their failing hidden tests legitimately show in
     the autograded notebook (the feedback step removes them).
     """
-    from course.leaks import normalise
+    from course.leaks import normalise, output_lines
 
     lines = []
     for cell in nb.cells:
         if demo.is_test(cell):
             continue
         for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain", "")
-            lines.extend("".join(text).splitlines() if isinstance(text, list) else str(text).splitlines())
-            lines.extend(output.get("traceback", []))
-            lines.append(output.get("evalue", ""))
+            lines.extend(output_lines(output))
     return "\n".join(normalise(line) for line in lines)
 
 

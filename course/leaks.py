@@ -112,16 +112,20 @@ def html_text(html: str) -> str:
     return "\n".join(normalise(line) for line in "".join(parser.parts).splitlines())
 
 
+def output_lines(output) -> list[str]:
+    """The text lines of one cell output: stream text or plain-text data, traceback and error value (not normalised)."""
+    text = output.get("text") or output.get("data", {}).get("text/plain", "")
+    lines = "".join(text).splitlines() if isinstance(text, list) else str(text).splitlines()
+    return lines + list(output.get("traceback", [])) + [output.get("evalue", "")]
+
+
 def notebook_text(notebook) -> str:
     """Every cell source and every text output of a notebook, one normalised line per line."""
     lines = []
     for cell in notebook.cells:
         lines.extend(cell.get("source", "").splitlines())
         for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain", "")
-            lines.extend("".join(text).splitlines() if isinstance(text, list) else str(text).splitlines())
-            lines.extend(output.get("traceback", []))
-            lines.append(output.get("evalue", ""))
+            lines.extend(output_lines(output))
     return "\n".join(normalise(line) for line in lines)
 
 
