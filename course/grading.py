@@ -40,6 +40,17 @@ def _progress(items, description: str, enabled: bool):
     return tqdm(items, desc=description, unit="submission", leave=False)
 
 
+def _release_feedback(api, assignment_id: str, student_id: str) -> list[str]:
+    """Release one student's feedback through nbgrader; the problem (one line), if any."""
+    with warnings.catch_warnings():
+        # nbgrader 0.9 misspells a keyword (`authentictor`) when it releases feedback; harmless.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        result = api.release_feedback(assignment_id, student_id)
+    if result["success"]:
+        return []
+    return [f"{student_id}/{assignment_id}: feedback not released: {_first_error_line(result)}"]
+
+
 def _first_error_line(result: dict) -> str:
     """The most useful line of a failed nbgrader call: its last error or log line."""
     for text in (result.get("error", ""), result.get("log", "")):
@@ -348,11 +359,7 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
         html_file = _failed_feedback(api, assignment_id, student_id, record.get("reason") or "unknown")
         written.append(html_file)
         if release_to_students:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                result = api.release_feedback(assignment_id, student_id)
-            if not result["success"]:
-                problems.append(f"{student_id}/{assignment_id}: feedback not released: {_first_error_line(result)}")
+            problems.extend(_release_feedback(api, assignment_id, student_id))
     for assignment_id, student_id in _progress(pairs, "feedback", progress):
         result = api.generate_feedback(assignment_id, student_id, force=True)
         if not result["success"]:
@@ -366,12 +373,7 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
             continue
         written.extend(html_files)
         if release_to_students:
-            with warnings.catch_warnings():
-                # nbgrader 0.9 misspells a keyword (`authentictor`) when it releases feedback; harmless.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                result = api.release_feedback(assignment_id, student_id)
-            if not result["success"]:
-                problems.append(f"{student_id}/{assignment_id}: feedback not released: {_first_error_line(result)}")
+            problems.extend(_release_feedback(api, assignment_id, student_id))
     if problems:
         raise GradingError(f"{len(problems)} of {len(pairs)} feedback files not written or released: " + "; ".join(problems))
     return written
