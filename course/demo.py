@@ -98,6 +98,23 @@ class DemoResult:
         return len(self.intents)
 
 
+def source_and_release(assignment: str):
+    """(source, release) notebooks of ``assignment``: the release made in memory by nbgrader's own
+    preprocessors (solutions and hidden tests cleared), as ``generate_assignment`` would."""
+    import copy
+
+    import nbformat
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    from course.classdir import source_notebook
+
+    source = nbformat.read(source_notebook(assignment), as_version=4)
+    release = copy.deepcopy(source)
+    for preprocessor in (ClearSolutions(), ClearHiddenTests()):
+        release, _ = preprocessor.preprocess(release, {"language": "python"})
+    return source, release
+
+
 def default_demo_dir() -> Path:
     """``class/demo`` in the repository: the demo never touches the real class folder."""
     return paths.REPO_ROOT / "class" / "demo"

@@ -28,16 +28,7 @@ ASSIGNMENT = "ps2-claims-and-evidence"
 AVAILABLE, WHY = sandbox.sandbox_available()
 needs_sandbox = pytest.mark.skipif(not AVAILABLE, reason=f"bubblewrap unavailable: {WHY}")
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_external_gradebook():
-    """The tests must never write to a database named in the environment."""
-    saved = os.environ.pop("COURSE_DB_URL", None)
-    yield
-    if saved is not None:
-        os.environ["COURSE_DB_URL"] = saved
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 
 
 @pytest.fixture(scope="module")

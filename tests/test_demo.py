@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-import nbformat
 import pytest
 
 from course import classdir, demo
@@ -16,13 +15,7 @@ ASSIGNMENT = "ps2-claims-and-evidence"
 @pytest.fixture(scope="module")
 def notebooks():
     """(source, release) of one assignment; the release made by nbgrader's own preprocessors."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
-
-    source = nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4)
-    release = copy.deepcopy(source)
-    for preprocessor in (ClearSolutions(), ClearHiddenTests()):
-        release, _ = preprocessor.preprocess(release, {"language": "python"})
-    return source, release
+    return demo.source_and_release(ASSIGNMENT)
 
 
 def answers(nb):

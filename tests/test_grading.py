@@ -19,16 +19,7 @@ from course.leaks import find_leaks, html_text, notebook_text, secret_lines
 #: test cells after one answer (ps2) and one answer with two tests plus five written parts (final).
 DEMO_ASSIGNMENTS = ["ps2-claims-and-evidence", "final-source-memo"]
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_external_gradebook():
-    """The tests must never write to a database named in the environment."""
-    saved = os.environ.pop("COURSE_DB_URL", None)
-    yield
-    if saved is not None:
-        os.environ["COURSE_DB_URL"] = saved
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 
 
 @pytest.fixture(scope="module")

@@ -70,13 +70,7 @@ def case_params(check: str, cases=CASES):
 @pytest.fixture(scope="module")
 def notebooks():
     """(source, release) of the assignment; the release made by nbgrader's own preprocessors."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
-
-    source = nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4)
-    release = copy.deepcopy(source)
-    for preprocessor in (ClearSolutions(), ClearHiddenTests()):
-        release, _ = preprocessor.preprocess(release, {"language": "python"})
-    return source, release
+    return demo.source_and_release(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
