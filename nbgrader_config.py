@@ -37,7 +37,7 @@ c.CourseDirectory.root = str(CLASS_DIR)
 # path wins, so the sources stay in assignments/ whatever the class folder is.
 c.CourseDirectory.source_directory = str(HERE / "assignments")
 # check_db_url names the installed PostgreSQL driver in a plain postgresql:// URL.
-from course.classdir import check_db_url  # noqa: E402
+from course.grading.classdir import check_db_url  # noqa: E402
 
 c.CourseDirectory.db_url = check_db_url(os.environ.get("COURSE_DB_URL") or f"sqlite:///{CLASS_DIR / 'gradebook.db'}")
 
@@ -47,7 +47,7 @@ c.Exchange.path_includes_course = False
 
 # Feedback never shows hidden tests: the kit's pipeline removes hidden-test
 # regions and reduces their tracebacks before nbgrader renders the HTML.
-from course.feedback import feedback_preprocessors  # noqa: E402
+from course.grading.feedback import feedback_preprocessors  # noqa: E402
 
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 

@@ -37,7 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 ASSIGNMENT = "ps1-provenance-and-citations"
-#: Behaviours of course.demo, cycled over the synthetic students: mostly perfect and partial work.
+#: Behaviours of course.grading.demo, cycled over the synthetic students: mostly perfect and partial work.
 MIX = ("perfect", "partial", "perfect", "partial", "partial", "perfect", "raises", "partial", "syntax-error", "empty")
 SCALING_SIZES = (50, 200, 1000)
 
@@ -48,7 +48,7 @@ def machine() -> str:
     """Cores, CPU model, memory, Python, nbgrader, and whether the sandbox works here."""
     from importlib.metadata import version
 
-    from course.sandbox import sandbox_available
+    from course.grading.sandbox.bwrap import sandbox_available
 
     model = "unknown CPU"
     try:
@@ -78,8 +78,8 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def release_template(folder: Path) -> Path:
     """A class folder with the assignment released and a private SQLite gradebook; no submissions yet."""
-    from course import demo, grading
-    from course.classdir import open_api
+    from course.grading import demo, verbs as grading
+    from course.grading.classdir import open_api
 
     api = open_api(folder, create=True, private_gradebook=True)
     grading.release(ASSIGNMENT, due=demo.DUE, api=api)
@@ -93,8 +93,8 @@ def make_class(template: Path, target: Path, count: int) -> dict[str, int]:
     """
     import nbformat
 
-    from course import demo
-    from course.classdir import source_notebook
+    from course.grading import demo
+    from course.grading.classdir import source_notebook
 
     shutil.copytree(template, target)
     source_nb = nbformat.read(source_notebook(ASSIGNMENT), as_version=4)

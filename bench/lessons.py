@@ -28,7 +28,7 @@ print(json.dumps({"seconds": seconds, "kernel_peak_mib": kernel_kib / 1024}))
 
 
 def main() -> None:
-    from course import lessons
+    from course.lessons import manifest as lessons
 
     print(f"{'lesson':<36} {'seconds':>8} {'kernel peak MiB':>16}")
     for item in lessons.lessons():

@@ -14,7 +14,7 @@ from course import __version__
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from course.check import format_report, run_checks
+    from course.evidence.check import format_report, run_checks
 
     problems = run_checks()
     print(format_report(problems), file=sys.stderr if problems else sys.stdout)
@@ -22,7 +22,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_document(args: argparse.Namespace) -> int:
-    from course.summary import document_summary
+    from course.document.summary import document_summary
 
     print(document_summary())
     return 0
@@ -30,12 +30,12 @@ def _cmd_document(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     if args.format == "lessons-html":
-        from course.lessons import export_html
+        from course.lessons.manifest import export_html
 
         pages = export_html(args.output or "lessons-html")
         print(f"wrote {len(pages)} lesson pages to {args.output or 'lessons-html'}", file=sys.stderr)
         return 0
-    from course.claimreview import write_claim_reviews
+    from course.evidence.claimreview import write_claim_reviews
 
     count, text = write_claim_reviews(args.output, base_url=args.base_url)
     if args.output is None:
@@ -46,7 +46,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_datadoc(args: argparse.Namespace) -> int:
-    from course.datadoc import readme_block, render_dictionary, write_readme_block
+    from course.evidence.datadoc import readme_block, render_dictionary, write_readme_block
 
     if args.write:
         write_readme_block()
@@ -60,13 +60,13 @@ def _cmd_datadoc(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- grading verbs: thin wrappers over course.grading, course.demo and course.selfcheck ---------------------
+# --- grading verbs: thin wrappers over course.grading.verbs, course.grading.demo and course.grading.selfcheck ---------------------
 
 def _grading(run):
     """Run a grading verb; a GradingError becomes one line on stderr and exit status 2."""
 
     def wrapper(args: argparse.Namespace) -> int:
-        from course.classdir import GradingError
+        from course.grading.classdir import GradingError
 
         try:
             return run(args)
@@ -85,7 +85,7 @@ def _class_dir(args: argparse.Namespace):
 
 @_grading
 def _cmd_release(args: argparse.Namespace) -> int:
-    from course.grading import release
+    from course.grading.verbs import release
 
     released = release(args.assignment, due=args.due, class_dir=_class_dir(args))
     print(f"released {len(released)} assignment(s): {', '.join(released)}")
@@ -94,7 +94,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from course.grading import collect
+    from course.grading.verbs import collect
 
     for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args)).items():
         print(f"{assignment_id}: {len(students)} submission(s) collected")
@@ -103,7 +103,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_autograde(args: argparse.Namespace) -> int:
-    from course.grading import autograde
+    from course.grading.verbs import autograde
 
     def show(result) -> None:  # one line per submission as it completes (logs, and a killed run's record)
         print(result.line(), flush=True)
@@ -119,7 +119,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from course.grading import feedback
+    from course.grading.verbs import feedback
 
     files = feedback(args.assignment, student=args.student, class_dir=_class_dir(args))
     print(f"wrote and released {len(files)} feedback file(s)")
@@ -128,7 +128,7 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_grades(args: argparse.Namespace) -> int:
-    from course.grading import grades
+    from course.grading.verbs import grades
 
     report = grades(args.assignment, class_dir=_class_dir(args), csv_path=args.csv, figure_path=args.figure)
     print(f"LMS import (Canvas CSV): {report.csv_path}\nfigure: {report.figure_path} (alt text: {report.alt_text_path})\n")
@@ -138,7 +138,7 @@ def _cmd_grades(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from course.demo import run_demo
+    from course.grading.demo import run_demo
 
     result = run_demo(class_dir=_class_dir(args), assignment=args.assignment)
     seconds = result.seconds
@@ -155,7 +155,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_selfcheck(args: argparse.Namespace) -> int:
-    from course.selfcheck import run_selfcheck
+    from course.grading.selfcheck import run_selfcheck
 
     print(run_selfcheck(args.notebook).table())
     return 0
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from course.lazyimports import defer_rfc3987_syntax
+    from course.grading.patches import defer_rfc3987_syntax
 
     defer_rfc3987_syntax()  # 1.9 s of every grading command's start-up, for checks nothing here makes
     try:

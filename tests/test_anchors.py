@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.anchors import (
+from course.document.anchors import (
     AnchorAmbiguousError,
     AnchorError,
     AnchorNotFoundError,

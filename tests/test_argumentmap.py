@@ -1,10 +1,11 @@
-"""course.argumentmap: premises, verdicts and the map figure."""
+"""course.lessons.argumentmap: premises, verdicts and the map figure."""
 
 from __future__ import annotations
 
 import pytest
 
-from course import argumentmap, data
+from course.lessons import argumentmap
+from course.evidence import data
 
 
 def test_premises_follow_arguments_csv():

@@ -10,13 +10,13 @@ import shutil
 import nbformat
 import pytest
 
-from course import classdir
-from course.leaks import find_leaks, notebook_text, secret_lines
+from course.grading import classdir
+from course.grading.leaks import find_leaks, notebook_text, secret_lines
 
 ASSIGNMENTS = classdir.assignment_ids()
 REQUIRED_KEYS = {"grade", "solution", "locked", "grade_id", "schema_version"}
 #: Modules a notebook may import: every import costs seconds per submission at grading time.
-ALLOWED_IMPORTS = {"course", "course.data", "course.document", "re", "datetime", "builtins"}
+ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "re", "datetime", "builtins"}
 #: Words that would mock or endorse the document rather than study it.
 LOADED_WORDS = re.compile(r"\b(propaganda|lying|liars?|ridiculous|absurd|nonsense|fanatic\w*|extremist rant|truthful|brave)\b", re.I)
 
@@ -151,7 +151,7 @@ def test_header_points_match_the_cells(assignment_id):
 
 def test_every_assignment_follows_lessons_that_name_it():
     """Does each assignment have lessons pointing at it, and does its introduction name those lessons?"""
-    from course.lessons import lessons
+    from course.lessons.manifest import lessons
 
     linked = {}
     for item in lessons():
@@ -177,7 +177,7 @@ def test_student_facing_text_is_neutral(assignment_id):
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
     """One class with every assignment released and two submissions each: the source itself and the untouched release."""
-    from course import grading
+    from course.grading import verbs as grading
 
     root = tmp_path_factory.mktemp("assignments-class")
     api = classdir.open_api(root, create=True, private_gradebook=True)

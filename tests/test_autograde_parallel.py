@@ -1,4 +1,4 @@
-"""Grading a class at once (course.grading.autograde with course.parallel and course.sandboxexec).
+"""Grading a class at once (course.grading.autograde with course.grading.parallel and course.grading.sandbox.execute).
 
 One demo class (one assignment, the eight synthetic students) is generated
 once; every test grades its own copy. The reference is stock nbgrader: the
@@ -21,8 +21,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import classdir, demo, gradebookops, grading, sandbox
-from course.classdir import GradingError
+from course.grading import classdir, demo, gradebook as gradebookops, verbs as grading
+from course.grading.sandbox import bwrap as sandbox
+from course.grading.classdir import GradingError
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 AVAILABLE, WHY = sandbox.sandbox_available()
@@ -362,7 +363,7 @@ def test_the_cached_schema_check_raises_what_jsonschema_validate_raises(monkeypa
     import jsonschema
     from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
 
-    from course import parallel
+    from course.grading import parallel
 
     schema = MetadataValidatorV3().schema
     good = {"grade": True, "grade_id": "q1", "locked": True, "points": 2.0, "schema_version": 3,
@@ -395,7 +396,7 @@ def test_shared_engines_create_the_gradebook_tables_once_and_still_create_them(t
     import nbgrader.api as nbgrader_api
     from sqlalchemy import MetaData
 
-    from course import parallel
+    from course.grading import parallel
 
     calls = []
     real = MetaData.create_all

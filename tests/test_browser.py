@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from course import lessons, paths
+from course import paths
+from course.lessons import manifest as lessons
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts"

@@ -1,4 +1,4 @@
-"""course.charts and scripts/build_map_data.py: the lesson figures and the map data they draw."""
+"""course.lessons.charts and scripts/build_map_data.py: the lesson figures and the map data they draw."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from course import charts, data, paths
+from course import paths
+from course.lessons import charts
+from course.evidence import data
 
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
 GEO = paths.REPO_ROOT / "data" / "geo"
@@ -456,14 +458,15 @@ def test_place_coordinates_come_from_a_unique_gazetteer_match():
 # --- Import cost -----------------------------------------------------------------
 
 def test_importing_charts_loads_no_heavy_library():
-    code = "import sys, course.charts; print(' '.join(m for m in ('pandas', 'matplotlib', 'ipywidgets', 'IPython') if m in sys.modules))"
+    code = "import sys, course.lessons.charts; print(' '.join(m for m in ('pandas', 'matplotlib', 'ipywidgets', 'IPython') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
 
 
 def test_citation_comparison_bars_match_citations_csv():
     """Does each bar count the citations with that comparison, and does the alt text name them?"""
-    from course import charts, data
+    from course.lessons import charts
+    from course.evidence import data
 
     table = data.citations()
     fig = charts.citation_comparison_figure()

@@ -1,4 +1,4 @@
-"""course.citations: every attribution the document makes."""
+"""course.document.citations: every attribution the document makes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from course.citations import find_citations
-from course.dates import MalformedDateError, parse_document_date
+from course.document.citations import find_citations
+from course.document.dates import MalformedDateError, parse_document_date
 from course.document import parse_document
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from course import data
-from course.claimreview import RATING_NAMES, claim_reviews
+from course.evidence import data
+from course.evidence.claimreview import RATING_NAMES, claim_reviews
 from course.cli import main
 
 

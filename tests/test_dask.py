@@ -1,4 +1,4 @@
-"""Grading on a Dask cluster (course.parallel.run_dask through course.grading.autograde).
+"""Grading on a Dask cluster (course.grading.parallel.run_dask through course.grading.autograde).
 
 A ``distributed.LocalCluster`` with two worker processes stands in for a
 cluster; the class folder is shared storage (the same path on every worker)
@@ -10,7 +10,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course import classdir, demo, gradebookops, grading
+from course.grading import classdir, demo, gradebook as gradebookops, verbs as grading
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 STUDENTS = tuple(s for s in demo.STUDENTS if s.behaviour in ("perfect", "partial", "raises", "deleted-test"))

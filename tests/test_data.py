@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from course import data, paths
-from course.check import run_checks
-from course.validation import (
+from course import paths
+from course.evidence import data
+from course.evidence.check import run_checks
+from course.evidence.rules import (
     check_anchors,
     check_citations_match_document,
     check_dates,
@@ -188,7 +189,7 @@ def test_cli_check_fails_on_broken_data(broken):
 
 def test_readme_dictionary_matches_the_descriptor():
     """data/README.md's column dictionary and row counts are regenerated, not hand-edited."""
-    from course.datadoc import readme_block, render_dictionary
+    from course.evidence.datadoc import readme_block, render_dictionary
 
     assert readme_block() == render_dictionary()
 
@@ -204,7 +205,7 @@ def test_quote_comparisons_join_document_and_original_wording(document):
 
 
 def test_quote_pair_on_an_unattributed_claim_is_reported(broken):
-    from course.validation import check_quote_pairs
+    from course.evidence.rules import check_quote_pairs
 
     unattributed = next(r for _, r in data.claims().iterrows() if r["claim_type"] != "quotation" and not r["citation_id"])
     edit_csv(broken, "quote_pairs.csv", lambda rows: rows[0].update(claim_id=unattributed["claim_id"]))

@@ -1,4 +1,4 @@
-"""The demo class generator (course.demo): each behaviour builds the submission it claims to."""
+"""The demo class generator (course.grading.demo): each behaviour builds the submission it claims to."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from course import classdir, demo
+from course.grading import classdir, demo
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 

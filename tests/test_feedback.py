@@ -1,13 +1,13 @@
-"""Feedback without hidden tests (course.feedback) and the leak scan (course.leaks)."""
+"""Feedback without hidden tests (course.grading.feedback) and the leak scan (course.grading.leaks)."""
 
 from __future__ import annotations
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course import classdir
-from course.feedback import ERROR_HINTS, GENERAL_HINT, HIDDEN_PLACEHOLDER, HideHiddenTests, feedback_preprocessors, hint_for
-from course.leaks import find_leaks, html_text, notebook_text, secret_lines
+from course.grading import classdir
+from course.grading.feedback import ERROR_HINTS, GENERAL_HINT, HIDDEN_PLACEHOLDER, HideHiddenTests, feedback_preprocessors, hint_for
+from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
 
 TEST_SOURCE = """assert type(answer()) is dict, "answer should return a dict"
 ### BEGIN HIDDEN TESTS

@@ -12,7 +12,7 @@ import shutil
 import nbformat
 import pytest
 
-from course import classdir, demo, gradebookops, grading
+from course.grading import classdir, demo, gradebook as gradebookops, verbs as grading
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 STUDENTS = tuple(s for s in demo.STUDENTS if s.behaviour in ("perfect", "partial", "raises", "late"))

@@ -1,4 +1,4 @@
-"""Grade export, table and figure (course.gradereport) on a hand-made report, and due dates (course.grading.parse_due)."""
+"""Grade export, table and figure (course.grading.gradereport) on a hand-made report, and due dates (course.grading.parse_due)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from course.classdir import GradingError
-from course.grading import parse_due
-from course.gradereport import GradeReport, GradeRow, alt_text, band_counts, format_late, plot_distribution, write_lms_csv
+from course.grading.classdir import GradingError
+from course.grading.verbs import parse_due
+from course.grading.gradereport import GradeReport, GradeRow, alt_text, band_counts, format_late, plot_distribution, write_lms_csv
 
 
 @pytest.fixture

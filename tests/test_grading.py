@@ -1,4 +1,4 @@
-"""The grading round trip (course.grading) on the demo class: scores, lateness, feedback, manual grades, bad input."""
+"""The grading round trip (course.grading.verbs) on the demo class: scores, lateness, feedback, manual grades, bad input."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import classdir, demo, grading
-from course.classdir import GradingError
-from course.leaks import find_leaks, html_text, notebook_text, secret_lines
+from course.grading import classdir, demo, verbs as grading
+from course.grading.classdir import GradingError
+from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
 
 #: Two assignments keep the suite fast and still cover both shapes: several one-point
 #: test cells after one answer (ps2) and one answer with two tests plus five written parts (final).
@@ -38,7 +38,7 @@ def nbgrader_meta(cell):
 
 
 def spec(behaviour, source):
-    """What each behaviour should do, written here independently of course.demo:
+    """What each behaviour should do, written here independently of course.grading.demo:
     (intact answers, deleted tests, answered written cells, share of their points)."""
     code = [nbgrader_meta(c)["grade_id"] for c in source.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
     tests = [nbgrader_meta(c)["grade_id"] for c in source.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")]

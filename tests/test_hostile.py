@@ -25,7 +25,9 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from course import classdir, demo, hostile, paths
+import hostile
+from course import paths
+from course.grading import classdir, demo
 
 ASSIGNMENT = hostile.ASSIGNMENT
 CASES = hostile.hostile_cases()
@@ -191,7 +193,7 @@ def test_runaway_and_crash_code_sits_after_correct_answers(built, notebooks):
 
 def test_attack_notebooks_hold_no_secret_before_grading(built, notebooks):
     """Does an attack submission start from the release, with no solution or hidden-test line of its own?"""
-    from course.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.leaks import find_leaks, notebook_text, secret_lines
 
     source, _ = notebooks
     for case in CASES:
@@ -307,8 +309,8 @@ def gradebook_scores(class_dir: Path, students: list[str]) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, notebooks):
     """One sandboxed, 2-job autograde of the hostile class, one of a clean class, then feedback for the hostile one."""
-    from course import grading
-    from course.classdir import GradingError
+    from course.grading import verbs as grading
+    from course.grading.classdir import GradingError
 
     source, _ = notebooks
     saved_db = os.environ.pop("COURSE_DB_URL", None)  # never write to a database named in the environment
@@ -367,7 +369,7 @@ def graded_notebook(graded, name):
 
 
 def feedback_text(graded, name) -> str | None:
-    from course.leaks import html_text
+    from course.grading.leaks import html_text
 
     path = graded.hostile.class_dir / "feedback" / name / ASSIGNMENT / f"{ASSIGNMENT}.html"
     return html_text(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -477,7 +479,7 @@ def test_the_decoy_secrets_were_there_for_the_taking(graded):
     assert set(graded.decoy) == {"source", "submission", "gradebook"}
     assert all(hostile.readable_by_anyone(path) for path in graded.decoy.values())
     assert graded.decoy_root.parent == Path(DECOY_BASE) and DECOY_BASE in hostile.ATTACK_HELPERS
-    from course.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.leaks import find_leaks, notebook_text, secret_lines
 
     for role in ("source", "submission"):
         planted = nbformat.read(graded.decoy[role], as_version=4)

@@ -1,4 +1,4 @@
-"""course.lazyimports: start-up costs deferred without changing any answer."""
+"""course.grading.patches: start-up costs deferred without changing any answer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 PROBE = """
 import sys
-from course.lazyimports import defer_rfc3987_syntax
+from course.grading.patches import defer_rfc3987_syntax
 print(defer_rfc3987_syntax())
 import nbgrader.apps, jsonschema
 print("lark" in sys.modules)  # the grammar was not built by importing nbgrader
@@ -29,6 +29,6 @@ def test_the_iri_grammar_is_built_only_when_a_format_check_needs_it():
 
 def test_nothing_is_deferred_once_the_module_is_imported():
     pytest.importorskip("rfc3987_syntax")
-    done = subprocess.run([sys.executable, "-c", "import rfc3987_syntax\nfrom course.lazyimports import defer_rfc3987_syntax\n"
+    done = subprocess.run([sys.executable, "-c", "import rfc3987_syntax\nfrom course.grading.patches import defer_rfc3987_syntax\n"
                            "print(defer_rfc3987_syntax())"], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["False"], done.stderr

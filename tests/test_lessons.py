@@ -8,7 +8,8 @@ import re
 import nbformat
 import pytest
 
-from course import lessons, paths
+from course import paths
+from course.lessons import manifest as lessons
 
 LESSONS = lessons.lessons()
 
@@ -58,7 +59,7 @@ def test_notebooks_stay_thin(item):
 
 
 def test_practice_questions_used_by_lessons_exist():
-    from course import practice
+    from course.lessons import practice
 
     for item in LESSONS:
         source = "\n".join(c.source for c in nbformat.read(item.path, as_version=4).cells if c.cell_type == "code")
@@ -94,7 +95,7 @@ def test_lesson_executes_and_every_figure_has_alt_text(item, tmp_path):
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", f"{item.file}: {output.get('ename')}: {output.get('evalue')}"
             bundle = output.get("data", {})
-            assert "image/png" not in bundle, f"{item.file}: a bare image output has no alt text; use course.charts.show()"
+            assert "image/png" not in bundle, f"{item.file}: a bare image output has no alt text; use course.lessons.charts.show()"
             html = bundle.get("text/html", "")
             for tag in re.findall(r"<img\b[^>]*>", html):
                 images += 1

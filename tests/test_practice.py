@@ -1,4 +1,4 @@
-"""course.practice: check-yourself questions built from the data, with feedback and a static fallback."""
+"""course.lessons.practice: check-yourself questions built from the data, with feedback and a static fallback."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import csv
 
 import pytest
 
-from course import data, practice
-from course.practice import LESSONS, ask, feedback_html, is_correct, question, questions_for
+from course.evidence import data
+from course.lessons import practice
+from course.lessons.practice import LESSONS, ask, feedback_html, is_correct, question, questions_for
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 

@@ -1,8 +1,8 @@
-"""course.quotations: what the document quotes, and whom it says it quotes."""
+"""course.document.quotations: what the document quotes, and whom it says it quotes."""
 
 from __future__ import annotations
 
-from course.quotations import find_quotations
+from course.document.quotations import find_quotations
 
 
 def speakers_of(document, beginning):

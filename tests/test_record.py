@@ -1,10 +1,10 @@
-"""course.record: the document against the record (omissions, what came next, the kit's own evidence)."""
+"""course.evidence.record: the document against the record (omissions, what came next, the kit's own evidence)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from course import data, record
+from course.evidence import data, record
 
 
 def test_document_date_is_the_ce_dateline():

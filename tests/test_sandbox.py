@@ -1,4 +1,4 @@
-"""course.sandbox: student notebooks run in a bubblewrap sandbox that contains what they do.
+"""course.grading.sandbox.bwrap: student notebooks run in a bubblewrap sandbox that contains what they do.
 
 Every test marked ``kernel`` starts a real sandboxed kernel (about 1-2 s each).
 """
@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course import paths, sandbox
-from course.sandbox import (
+from course import paths
+from course.grading.sandbox import bwrap as sandbox
+from course.grading.sandbox.bwrap import (
     TRUNCATION_MARKER,
     Limits,
     SandboxUnavailableError,
@@ -61,7 +62,7 @@ def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path)
     elsewhere.write_text("not yours")
     os.chown(elsewhere, 12345, 12345)
     nb = notebook(
-        "import os, pandas as pd\nfrom course import data\nclaims = data.claims()\nprint(len(claims) > 0, os.getuid() != 0)",
+        "import os, pandas as pd\nfrom course.evidence import data\nclaims = data.claims()\nprint(len(claims) > 0, os.getuid() != 0)",
         "int(pd.DataFrame({'x': [1, 2, 3]}).x.sum())",
         "open('answer.txt', 'w').write('saved by the notebook')",
         # traps for the root-run grader that later writes into this folder
@@ -318,7 +319,7 @@ def test_nbgraders_execute_preprocessor_uses_the_sandbox_when_configured_by_name
     mine.mkdir(parents=True)
     (class_dir / "autograded" / "bob").mkdir()
     config = Config()
-    config.Execute.kernel_manager_class = "course.sandbox.SandboxedKernelManager"
+    config.Execute.kernel_manager_class = "course.grading.sandbox.bwrap.SandboxedKernelManager"
     config.Execute.timeout = 30
     config.SandboxedKernelManager.hidden_paths = [str(class_dir)]
     config.SandboxedKernelManager.notebook_timeout = 60
@@ -414,7 +415,7 @@ def test_the_grading_launcher_replaces_only_ipykernels_own_launcher_in_this_envi
     import sys
 
     cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "conn.json", "--x=1"]
-    assert sandbox.grading_kernel_cmd(cmd) == [sys.executable, "-m", "course.gradingkernel", "-f", "conn.json", "--x=1"]
+    assert sandbox.grading_kernel_cmd(cmd) == [sys.executable, "-m", "course.grading.sandbox.kernel", "-f", "conn.json", "--x=1"]
     other = [sys.executable, "-m", "some_other_kernel", "-f", "conn.json"]
     assert sandbox.grading_kernel_cmd(other) == other
     elsewhere = ["/another/env/bin/python", "-m", "ipykernel_launcher", "-f", "conn.json"]
@@ -426,7 +427,7 @@ def test_a_grading_kernel_skips_the_debugger_but_student_code_keeps_cwd_imports_
     """The kernel starts without loading debugpy, yet behaves as ipykernel_launcher's would for the notebook."""
     (scratch / "helper.py").write_text("ANSWER = 42\n")
     nb = notebook(
-        "import sys\nprint('debugpy' in sys.modules, sys.argv[0].endswith('gradingkernel.py'))",
+        "import sys\nprint('debugpy' in sys.modules, sys.argv[0].endswith('kernel.py'))",
         "import helper\nprint(helper.ANSWER)",  # the working folder is on sys.path, as under ipykernel_launcher
         "import debugpy\nprint(debugpy.__name__)",
         "print(get_ipython().__class__.__name__)",

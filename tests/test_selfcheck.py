@@ -1,4 +1,4 @@
-"""Self-study (course.selfcheck): a private grading run with per-question results, no solutions, no hidden tests."""
+"""Self-study (course.grading.selfcheck): a private grading run with per-question results, no solutions, no hidden tests."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import sys
 import nbformat
 import pytest
 
-from course import classdir, selfcheck
-from course.classdir import GradingError
-from course.leaks import find_leaks, secret_lines
+from course.grading import classdir, selfcheck
+from course.grading.classdir import GradingError
+from course.grading.leaks import find_leaks, secret_lines
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 
@@ -83,13 +83,13 @@ def test_report_shows_no_solution_or_hidden_test_text(results):
 
 @pytest.mark.slow
 def test_the_one_line_call_works_inside_the_notebook(copies, tmp_path):
-    """Does `from course.selfcheck import check; check()` in a notebook find its own file and print the results?"""
+    """Does `from course.grading.selfcheck import check; check()` in a notebook find its own file and print the results?"""
     from nbclient import NotebookClient
 
     solved, _ = copies
     notebook_path = tmp_path / f"{ASSIGNMENT}.ipynb"
     nb = copy.deepcopy(nbformat.read(solved, as_version=4))
-    nb.cells.append(nbformat.v4.new_code_cell("from course.selfcheck import check; check()"))
+    nb.cells.append(nbformat.v4.new_code_cell("from course.grading.selfcheck import check; check()"))
     nbformat.write(nb, notebook_path)
     saved = os.environ.get("JPY_SESSION_NAME")
     os.environ["JPY_SESSION_NAME"] = str(notebook_path)  # what Jupyter sets for a notebook's kernel

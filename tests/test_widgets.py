@@ -1,4 +1,4 @@
-"""course.widgets: the document reader, the claim sorter and the quote comparer, with their static fallbacks."""
+"""course.lessons.widgets: the document reader, the claim sorter and the quote comparer, with their static fallbacks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from course import data, widgets
-from course.citations import citations
+from course.evidence import data
+from course.lessons import widgets
+from course.document.citations import citations
 from course.document import load_document
-from course.widgets import (
+from course.lessons.widgets import (
     ARABIC_RUN,
     ClaimSorter,
     DocumentReader,

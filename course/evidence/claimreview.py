@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course import data
+from course.evidence import data
 
 #: Verdicts on a 1-5 scale (5 best); verdicts with no place on it get no ratingValue.
 RATING_VALUES = {"accurate": 5, "partly_accurate": 3, "inaccurate": 1}

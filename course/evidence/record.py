@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from course import data
+from course.evidence import data
 
 
 def document_date() -> dt.date:
@@ -101,3 +101,37 @@ def evidence_profile():
         "citations whose original was not found": int((citations["comparison"] == "not_found").sum()),
     }
     return pd.DataFrame({"count": counts})
+
+
+def citations_table():
+    """Every attribution the parser finds, joined with the desk's tracing (``data/citations.csv``).
+
+    Columns: citation_id, section, kind, outlet_as_printed, date_as_printed,
+    date (parsed day first), covers (the words it vouches for, shortened),
+    original_outlet, comparison, status, notes.
+    """
+    import pandas as pd
+
+    from course.document.citations import citations
+
+    traced = data.citations().set_index("citation_id")
+    rows = []
+    for citation in citations():
+        row = traced.loc[citation.citation_id] if citation.citation_id in traced.index else None
+        covers = " ".join(citation.scope_text.split())
+        rows.append(
+            {
+                "citation_id": citation.citation_id,
+                "section": citation.section or 0,
+                "kind": citation.kind,
+                "outlet_as_printed": citation.outlet_as_printed,
+                "date_as_printed": citation.date_as_printed or "",
+                "date": citation.date,
+                "covers": covers if len(covers) <= 90 else covers[:89] + "…",
+                "original_outlet": "" if row is None else row["original_outlet"],
+                "comparison": "" if row is None else row["comparison"],
+                "status": "" if row is None else row["status"],
+                "notes": "" if row is None else row["notes"],
+            }
+        )
+    return pd.DataFrame(rows)

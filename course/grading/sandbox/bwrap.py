@@ -1,4 +1,4 @@
-"""course.sandbox: run an untrusted student notebook inside a bubblewrap sandbox.
+"""course.grading.sandbox.bwrap: run an untrusted student notebook inside a bubblewrap sandbox.
 
 Grading executes code written by students. This module is the isolation layer
 the nbgrader pipeline plugs into; it knows nothing about gradebooks.
@@ -64,7 +64,7 @@ What one sandboxed kernel gets (measured as root on the grading machine):
 Plugging into nbgrader (the kernel manager is a jupyter_client
 ``AsyncKernelManager``, so nbclient/nbconvert/nbgrader take it as is)::
 
-    c.Execute.kernel_manager_class = "course.sandbox.SandboxedKernelManager"
+    c.Execute.kernel_manager_class = "course.grading.sandbox.bwrap.SandboxedKernelManager"
     c.SandboxedKernelManager.hidden_paths = [str(p) for p in course_hidden_paths()]
     c.SandboxedKernelManager.readonly_paths = [str(p) for p in course_readonly_paths()]
     c.SandboxedKernelManager.notebook_timeout = 600
@@ -505,13 +505,13 @@ def mount_args(
 
 
 #: The module the kit starts kernels with instead of ipykernel_launcher (same arguments, no debugger start-up).
-GRADING_KERNEL_MODULE = "course.gradingkernel"
+GRADING_KERNEL_MODULE = "course.grading.sandbox.kernel"
 
 
 def grading_kernel_cmd(kernel_cmd: list[str]) -> list[str]:
-    """``kernel_cmd`` with ``-m ipykernel_launcher`` replaced by ``-m course.gradingkernel``.
+    """``kernel_cmd`` with ``-m ipykernel_launcher`` replaced by ``-m course.grading.sandbox.kernel``.
 
-    :mod:`course.gradingkernel` is ipykernel's launcher without the debugpy
+    :mod:`course.grading.sandbox.kernel` is ipykernel's launcher without the debugpy
     import (0.16 CPU-s of every kernel start, 0.09 CPU-s net per notebook,
     for a debugger nbclient never uses). Any other command (a kernelspec that does not launch
     ipykernel this way, or launches it with another environment's Python,
@@ -804,7 +804,7 @@ def _define_kernel_manager() -> type:
         ).tag(config=True)
         hidden_paths = List(Unicode(), help="Folders covered by an empty tmpfs (invisible).").tag(config=True)
         readonly_paths = List(Unicode(), help="Paths bound back read-only (e.g. inside hidden ones).").tag(config=True)
-        limits = Instance(Limits, args=(), help="Resource limits (course.sandbox.Limits).").tag(config=True)
+        limits = Instance(Limits, args=(), help="Resource limits (course.grading.sandbox.bwrap.Limits).").tag(config=True)
         notebook_timeout = Float(
             None, allow_none=True, help="Seconds after start when a watchdog kills the sandbox.",
         ).tag(config=True)
@@ -822,7 +822,7 @@ def _define_kernel_manager() -> type:
             "python3", help="Kernel spec always used, whatever a student's notebook metadata asks for.",
         ).tag(config=True)
         grading_launcher = Bool(
-            True, help="Start ipykernel through course.gradingkernel (no debugger start-up) "
+            True, help="Start ipykernel through course.grading.sandbox.kernel (no debugger start-up) "
                        "instead of ipykernel_launcher.",
         ).tag(config=True)
 

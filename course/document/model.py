@@ -339,6 +339,6 @@ def load_document(path: Path | str | None = None) -> Document:
 
 def dateline_date(document: Document):
     """The CE dateline as a :class:`datetime.date` (the document writes D/M/YYYY)."""
-    from course.dates import parse_document_date
+    from course.document.dates import parse_document_date
 
     return parse_document_date(document.dateline_ce.removesuffix(" CE"))

@@ -1,6 +1,6 @@
 """Checks of the data package, run by ``python -m course check`` and the tests.
 
-Each check yields :class:`course.check.Problem` records naming the table, the
+Each check yields :class:`course.evidence.check.Problem` records naming the table, the
 row and what is wrong, so one run reports every problem. The checks:
 
 * :func:`check_schema`: Frictionless validation against ``datapackage.json``
@@ -11,7 +11,7 @@ row and what is wrong, so one run reports every problem. The checks:
   once in the document, inside the section the row names;
 * :func:`check_sections_covered`: every numbered section has claims;
 * :func:`check_citations_match_document`: ``citations.csv`` matches
-  :func:`course.citations.citations` one to one;
+  :func:`course.document.citations.citations` one to one;
 * :func:`check_verification`: verified rows cite at least one evidence page
   with a URL, and a verdict that needs evidence has it;
 * :func:`check_dates`: dates parse and fall in the unit's range.
@@ -22,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from course import data, paths
-from course.check import Problem
+from course import paths
+from course.evidence import data
+from course.evidence.check import Problem
 
 #: (table, column, target table, target column, several ids per cell?)
 REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
@@ -99,7 +100,7 @@ def check_references() -> Iterator[Problem]:
 
 def check_anchors() -> Iterator[Problem]:
     """Every claim's anchor resolves exactly once, inside the section the row names."""
-    from course.anchors import AnchorError, TextQuoteSelector, resolve
+    from course.document.anchors import AnchorError, TextQuoteSelector, resolve
     from course.document import load_document
 
     document = load_document()
@@ -126,8 +127,8 @@ def check_sections_covered() -> Iterator[Problem]:
 
 
 def check_citations_match_document() -> Iterator[Problem]:
-    """citations.csv has exactly one row per attribution course.citations finds, with the same fields."""
-    from course.citations import citations
+    """citations.csv has exactly one row per attribution course.document.citations finds, with the same fields."""
+    from course.document.citations import citations
 
     rows = data.citations().set_index("citation_id")
     found = {c.citation_id: c for c in citations()}
@@ -192,5 +193,5 @@ def check_dates() -> Iterator[Problem]:
             yield Problem(_row_label("evidence", pages, index), f"published {published} is after it was read ({read_on})")
 
 
-#: The data checks, in report order (the document check runs first, in course.check).
+#: The data checks, in report order (the document check runs first, in course.evidence.check).
 DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document, check_verification, check_quote_pairs, check_dates]

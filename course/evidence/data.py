@@ -4,7 +4,7 @@ Every table loads through :func:`table`, which reads the CSV with the types the
 data package declares (integers, dates, booleans; everything else as text,
 empty cells as ``""``), so notebooks never pass paths or dtypes themselves:
 
->>> from course import data
+>>> from course.evidence import data
 >>> claims = data.claims()
 >>> sorted(claims.columns)[:3]
 ['citation_id', 'claim_author', 'claim_id']

@@ -7,7 +7,7 @@ From a terminal::
 From a cell inside the notebook itself (save it first: the check reads the
 file, not the open editor)::
 
-    from course.selfcheck import check; check()
+    from course.grading.selfcheck import check; check()
 
 The check runs nbgrader's own autograder on a copy of the notebook in a
 temporary class folder with a scratch gradebook of its own, so nothing is
@@ -25,7 +25,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.classdir import GradingError, assignment_ids, open_api, source_notebook
+from course.grading.classdir import GradingError, assignment_ids, open_api, source_notebook
 
 #: The student id the scratch class uses for the notebook being checked.
 SELF = "self"
@@ -124,7 +124,7 @@ def assignment_of(notebook: Path) -> str:
 
 
 def _hint(cell) -> str:
-    from course.feedback import hint_for
+    from course.grading.feedback import hint_for
 
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from course.document import Document, Span, load_document
+from course.document.model import Document, Span, load_document
 
 OPENERS = "“«"
 CLOSERS = "”»"

@@ -16,7 +16,7 @@ is rendered:
   (so the author controls every word); any other error gets a general hint, so
   a hidden input echoed in an exception message never reaches the student.
 
-The same reduction serves :mod:`course.selfcheck`. Unlike most of the kit,
+The same reduction serves :mod:`course.grading.selfcheck`. Unlike most of the kit,
 this module imports nbgrader at import time (it subclasses one of its
 preprocessors), so only code that is about to run nbgrader imports it. The pipeline order matters
 (grades are read while the cell ids are intact, hidden regions are removed

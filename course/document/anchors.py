@@ -25,7 +25,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from course.document import Span
+from course.document.model import Span
 
 # Characters folded together for the lenient pass: typographic quotes and the
 # apostrophes the document uses interchangeably.

@@ -6,8 +6,8 @@ print it too.
 
 from __future__ import annotations
 
-from course.citations import find_citations
-from course.document import Document, load_document
+from course.document.citations import find_citations
+from course.document.model import Document, load_document
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:

@@ -13,8 +13,8 @@ The document cites sources in several forms, and each form is a pattern here:
 =================  ===============================================================
 
 Dates are printed day first (D/M/YYYY) and parsed with
-:func:`course.dates.parse_document_date`; a malformed date raises
-:class:`~course.dates.MalformedDateError` naming the citation, rather than
+:func:`course.document.dates.parse_document_date`; a malformed date raises
+:class:`~course.document.dates.MalformedDateError` naming the citation, rather than
 being skipped.
 
 Each citation has a ``span`` (the words that make the attribution) and a
@@ -33,9 +33,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from course.dates import MalformedDateError, parse_document_date
-from course.document import Document, Span, load_document
-from course.quotations import Quotation, find_quotations
+from course.document.dates import MalformedDateError, parse_document_date
+from course.document.model import Document, Span, load_document
+from course.document.quotations import Quotation, find_quotations
 
 #: The outlet names the kit uses for the names the document prints.
 OUTLET_NAMES = {
@@ -152,37 +152,3 @@ def find_citations(document: Document) -> list[Citation]:
 def citations() -> tuple[Citation, ...]:
     """The citations of the shipped document (cached)."""
     return tuple(find_citations(load_document()))
-
-
-def citations_table():
-    """Every attribution the parser finds, joined with the desk's tracing (``data/citations.csv``).
-
-    Columns: citation_id, section, kind, outlet_as_printed, date_as_printed,
-    date (parsed day first), covers (the words it vouches for, shortened),
-    original_outlet, comparison, status, notes.
-    """
-    import pandas as pd
-
-    from course import data
-
-    traced = data.citations().set_index("citation_id")
-    rows = []
-    for citation in citations():
-        row = traced.loc[citation.citation_id] if citation.citation_id in traced.index else None
-        covers = " ".join(citation.scope_text.split())
-        rows.append(
-            {
-                "citation_id": citation.citation_id,
-                "section": citation.section or 0,
-                "kind": citation.kind,
-                "outlet_as_printed": citation.outlet_as_printed,
-                "date_as_printed": citation.date_as_printed or "",
-                "date": citation.date,
-                "covers": covers if len(covers) <= 90 else covers[:89] + "…",
-                "original_outlet": "" if row is None else row["original_outlet"],
-                "comparison": "" if row is None else row["comparison"],
-                "status": "" if row is None else row["status"],
-                "notes": "" if row is None else row["notes"],
-            }
-        )
-    return pd.DataFrame(rows)

@@ -4,8 +4,8 @@ ipykernel 7 imports ``debugpy`` (and its vendored pydevd) whenever it starts a
 kernel, so that a front end may attach a debugger: measured in the sandbox,
 0.54 -> 0.38 CPU-s to the first cell, 0.09 CPU-s net per notebook (pandas
 imports some of the same modules later). A grading kernel runs one notebook for
-nbclient, which never sends a debug request, so :mod:`course.sandbox` starts
-kernels with ``python -m course.gradingkernel`` instead of
+nbclient, which never sends a debug request, so :mod:`course.grading.sandbox.bwrap` starts
+kernels with ``python -m course.grading.sandbox.kernel`` instead of
 ``python -m ipykernel_launcher`` (same arguments). The only differences:
 ipykernel believes debugpy is missing (its ``kernel_info`` does not list the
 "debugger" feature), and ``sys.argv[0]`` names this file. Student code can

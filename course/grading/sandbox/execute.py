@@ -18,10 +18,10 @@ and changes only *where* and *how* the code runs:
   back into the autograded folder afterwards (regular files only, never a
   notebook or ``timestamp.txt``, at most :data:`COPY_BACK_BYTES`), so
   feedback sees them as it would under stock nbgrader.
-* **The sandbox** (:mod:`course.sandbox`): the class folder, the repository
+* **The sandbox** (:mod:`course.grading.sandbox.bwrap`): the class folder, the repository
   (solutions, ``.git``), the exchange and every other scratch folder are
   invisible; only the scratch folder is writable; resource limits
-  (:class:`course.sandbox.Limits`), no network, a uid of its own.
+  (:class:`course.grading.sandbox.bwrap.Limits`), no network, a uid of its own.
 * **Kernels started ahead.** A :class:`KernelPool` per grading process keeps
   ``size`` kernels booting in fresh scratch folders, so the next submission
   finds one ready. Each kernel still serves exactly one notebook and is
@@ -36,13 +36,13 @@ and changes only *where* and *how* the code runs:
   cell gets a ``NotExecuted`` error, so nbgrader scores those grade cells 0
   ("not answered") and scores the earlier ones as usual.
 * **Output size.** Outputs are capped while they arrive (the grader's memory)
-  and trimmed with :func:`course.sandbox.truncate_outputs` before nbgrader
+  and trimmed with :func:`course.grading.sandbox.bwrap.truncate_outputs` before nbgrader
   stores anything.
 
 What happened to each notebook is appended to :data:`EXECUTIONS` (read by
-:mod:`course.parallel` to explain scores in the report). The class is built
+:mod:`course.grading.parallel` to explain scores in the report). The class is built
 on first access (nbgrader and jupyter_client are imported only then), so it
-can be named in a config: ``"course.sandboxexec.SandboxedExecute"``.
+can be named in a config: ``"course.grading.sandbox.execute.SandboxedExecute"``.
 """
 
 from __future__ import annotations
@@ -60,11 +60,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from course import sandbox as sb
+from course.grading.sandbox import bwrap as sb
 
 log = logging.getLogger(__name__)
 
-#: One dict per notebook executed in this process, in order (drained by course.parallel).
+#: One dict per notebook executed in this process, in order (drained by course.grading.parallel).
 EXECUTIONS: list[dict] = []
 
 #: Error names given to cells a dead kernel could not run.
@@ -391,13 +391,13 @@ def _define_executor() -> type:
     from traitlets import Bool, Float, Instance, Integer, List, Unicode
 
     class SandboxedExecute(Execute):
-        """nbgrader's Execute, run in the sandbox in a scratch folder (see :mod:`course.sandboxexec`)."""
+        """nbgrader's Execute, run in the sandbox in a scratch folder (see :mod:`course.grading.sandbox.execute`)."""
 
         notebook_timeout = Float(
             600, help="Seconds from the first cell after which the sandbox is killed.").tag(config=True)
         hidden_paths = List(Unicode(), help="Folders the kernel must not see (the class folder, ...).").tag(config=True)
         readonly_paths = List(Unicode(), help="Paths shown read-only inside hidden ones.").tag(config=True)
-        limits = Instance(sb.Limits, args=(), help="Resource limits (course.sandbox.Limits).").tag(config=True)
+        limits = Instance(sb.Limits, args=(), help="Resource limits (course.grading.sandbox.bwrap.Limits).").tag(config=True)
         allow_unsandboxed = Bool(
             False, help="Without bubblewrap, run with resource limits only (loud warning).").tag(config=True)
         startup_attempts = Integer(
@@ -538,7 +538,7 @@ def _define_executor() -> type:
 
         def _lease(self) -> KernelLease:
             pool = current_pool()
-            if pool is None:  # used outside course.parallel (e.g. named in a config): a pool of one
+            if pool is None:  # used outside course.grading.parallel (e.g. named in a config): a pool of one
                 pool = KernelPool(size=0, hidden_paths=self.hidden_paths, readonly_paths=self.readonly_paths,
                                   limits=self.limits, allow_unsandboxed=self.allow_unsandboxed,
                                   extra_arguments=self.extra_arguments)

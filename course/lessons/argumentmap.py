@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
-from course import data
+from course.evidence import data
 
 
 def _argument(argument_id: str):
@@ -33,7 +33,7 @@ def argument_figure(argument_id: str):
     """Draw the argument map; returns a matplotlib Figure with ``alt_text`` set."""
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    from course.charts import VERDICT_COLOURS, new_figure
+    from course.lessons.charts import VERDICT_COLOURS, new_figure
 
     argument = _argument(argument_id)
     table = premises(argument_id)

@@ -2,9 +2,9 @@
 
 :func:`grade_submission` grades one (assignment, student) submission through
 nbgrader's own autograde pipeline (``NbGraderAPI.autograde``), with the
-sandboxed executor of :mod:`course.sandboxexec` in place of nbgrader's
+sandboxed executor of :mod:`course.grading.sandbox.execute` in place of nbgrader's
 ``Execute`` unless the sandbox is off, and returns a
-:class:`~course.autogradereport.SubmissionResult`. It never raises: a
+:class:`~course.grading.autogradereport.SubmissionResult`. It never raises: a
 submission that cannot be graded is a ``failed`` result with its reason, and
 gets a gradebook entry of 0 flagged for a human.
 
@@ -15,7 +15,7 @@ Where it runs:
 * :func:`run_local` with ``jobs=N``: a :class:`~concurrent.futures.ProcessPoolExecutor`
   of N workers. Each worker builds one :class:`nbgrader.apps.NbGraderAPI`
   (not thread-safe: it changes the working directory) and one
-  :class:`~course.sandboxexec.KernelPool` when it starts, and keeps them for
+  :class:`~course.grading.sandbox.execute.KernelPool` when it starts, and keeps them for
   every submission it grades: nbgrader is imported once (workers are forked
   from this process, which already imported it), and the next kernel boots
   while the current submission is being graded. A worker that dies takes
@@ -30,7 +30,7 @@ Where it runs:
 SQLite with several workers: nbgrader keeps each gradebook transaction short
 (a few ms), so concurrent workers only wait for each other briefly; workers
 get a 30 s busy timeout instead of SQLite's 5 s and retry a submission whose
-write still failed with "database is locked" (see :mod:`course.gradebookops`).
+write still failed with "database is locked" (see :mod:`course.grading.gradebook`).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.autogradereport import SubmissionResult
-from course.sandbox import Limits
+from course.grading.autogradereport import SubmissionResult
+from course.grading.sandbox.bwrap import Limits
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ def resolve_sandbox(sandbox: str) -> tuple[str, str]:
     ``"required"`` without a working bubblewrap raises GradingError;
     ``"auto"`` falls back to resource limits only, with a loud warning.
     """
-    from course.classdir import GradingError
-    from course.sandbox import sandbox_available
+    from course.grading.classdir import GradingError
+    from course.grading.sandbox.bwrap import sandbox_available
 
     if sandbox not in SANDBOX_MODES:
         raise GradingError(f"unknown sandbox mode {sandbox!r}; use one of: {', '.join(SANDBOX_MODES)}")
@@ -106,8 +106,8 @@ def resolve_sandbox(sandbox: str) -> tuple[str, str]:
 
 def hidden_paths_for(api, db_url: str) -> tuple[str, ...]:
     """What student code must never see: the repository, the class folder, the exchange, the sources, the gradebook, home."""
-    from course.gradebookops import sqlite_path
-    from course.sandbox import course_hidden_paths
+    from course.grading.gradebook import sqlite_path
+    from course.grading.sandbox.bwrap import course_hidden_paths
 
     coursedir = api.coursedir
     paths = [*course_hidden_paths(), Path(coursedir.root), Path(coursedir.source_directory).resolve()]
@@ -134,7 +134,7 @@ def hidden_paths_for(api, db_url: str) -> tuple[str, ...]:
 def settings_for(api, sandbox_mode: str, *, limits: Limits | None = None, cell_timeout: int | None = None,
                  notebook_timeout: float = 600.0) -> GradingSettings:
     """The settings workers grade with, from an API object on the class (its folder and gradebook)."""
-    from course.sandbox import course_readonly_paths
+    from course.grading.sandbox.bwrap import course_readonly_paths
 
     db_url = api.coursedir.db_url
     return GradingSettings(
@@ -156,7 +156,7 @@ def _worker_config(settings: GradingSettings):
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
-    from course.classdir import nbgrader_config
+    from course.grading.classdir import nbgrader_config
 
     # check_db_url (through nbgrader_config) gives SQLite a 30 s busy timeout.
     config = nbgrader_config(Path(settings.class_dir), db_url=settings.db_url)
@@ -165,7 +165,7 @@ def _worker_config(settings: GradingSettings):
     if settings.sandbox != "off":
         stock = config.Autograde.get("autograde_preprocessors") or Autograde.class_traits()["autograde_preprocessors"].default()
         config.Autograde.autograde_preprocessors = [
-            "course.sandboxexec.SandboxedExecute" if pp is Execute or pp == "nbgrader.preprocessors.Execute" else pp
+            "course.grading.sandbox.execute.SandboxedExecute" if pp is Execute or pp == "nbgrader.preprocessors.Execute" else pp
             for pp in stock]
         config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
         config.SandboxedExecute.limits = settings.limits
@@ -300,8 +300,8 @@ def worker_api(settings: GradingSettings):
     _cache_schema_checks()
     from nbgrader.apps import NbGraderAPI
 
-    from course import sandboxexec
-    from course.classdir import _scripts_on_path, quiet_nbgrader
+    from course.grading.sandbox import execute as sandboxexec
+    from course.grading.classdir import _scripts_on_path, quiet_nbgrader
 
     _scripts_on_path()
     quiet_nbgrader()
@@ -322,7 +322,7 @@ def worker_api(settings: GradingSettings):
 
 def close_worker() -> None:
     """Kill this process's waiting kernels and forget its API (safe to call at any time)."""
-    from course import sandboxexec
+    from course.grading.sandbox import execute as sandboxexec
 
     pool = _state.get("pool")
     if pool is not None:
@@ -357,7 +357,7 @@ def _init_worker(settings: GradingSettings, parent: int) -> None:
     # garbage-collected here (closing an inherited database connection would close the parent's).
     _inherited.extend(_engines.values())
     _engines.clear()
-    from course import sandboxexec
+    from course.grading.sandbox import execute as sandboxexec
 
     sandboxexec.install_pool(None)
     worker_api(settings)
@@ -498,7 +498,8 @@ def grade_submission(settings: GradingSettings, assignment: str, student: str) -
 
 
 def _grade(settings: GradingSettings, assignment: str, student: str, started: float) -> SubmissionResult:
-    from course import gradebookops, sandboxexec
+    from course.grading import gradebook as gradebookops
+    from course.grading.sandbox import execute as sandboxexec
 
     api = worker_api(settings)
     coursedir = api.coursedir
@@ -650,8 +651,8 @@ def run_dask(settings: GradingSettings, pairs: list[tuple[str, str]], scheduler,
 
 def ensure_shared_gradebook(db_url: str) -> None:
     """Refuse a SQLite gradebook for a cluster run (SQLite must not be shared across machines)."""
-    from course.classdir import GradingError
-    from course.gradebookops import is_sqlite
+    from course.grading.classdir import GradingError
+    from course.grading.gradebook import is_sqlite
 
     if is_sqlite(db_url):
         raise GradingError(

@@ -21,7 +21,7 @@
   nothing, scores above the cell's maximum, submitted notebooks without
   exactly one grade row per grade cell, grade cells that no longer match the
   source notebook, and autograded folders the gradebook does not know.
-* **SQLite under several writers.** :func:`course.classdir.check_db_url`
+* **SQLite under several writers.** :func:`course.grading.classdir.check_db_url`
   gives every SQLite connection of the kit a 30 s busy timeout (Python's
   default is 5 s), and :func:`is_lock_error` lets grading workers retry a
   submission whose write still lost.
@@ -38,7 +38,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from course.classdir import SQLITE_BUSY_TIMEOUT
+from course.grading.classdir import SQLITE_BUSY_TIMEOUT
 
 BACKUP_DIR = "backups"
 STATE_DIR = "autograde-state"
@@ -225,7 +225,7 @@ def record_path(class_dir: Path, assignment: str, student: str) -> Path:
 
 def submission_fingerprint(submitted_dir: Path) -> str:
     """A SHA-256 over the submission's regular files (names and bytes); "" if the folder is missing."""
-    from course.sandboxexec import regular_files
+    from course.grading.sandbox.execute import regular_files
 
     if not Path(submitted_dir).is_dir():
         return ""

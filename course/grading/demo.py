@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import paths
-from course.classdir import GradingError, open_api, resolve_assignments
+from course.grading.classdir import GradingError, open_api, resolve_assignments
 
 #: The demo term's due date for every assignment (UTC). Fixed, so lateness is reproducible.
 DUE = dt.datetime(2025, 3, 14, 17, 0, tzinfo=dt.timezone.utc)
@@ -87,11 +87,11 @@ class DemoResult:
 
     class_dir: Path
     intents: list[Intent]
-    report: "GradeReport"  # noqa: F821 - course.gradereport, imported lazily
+    report: "GradeReport"  # noqa: F821 - course.grading.gradereport, imported lazily
     feedback_files: list[Path]
     seconds: dict[str, float] = field(default_factory=dict)
     #: What :func:`course.grading.autograde` reported (per submission: status, score, reason, seconds).
-    autograde_report: "AutogradeReport | None" = None  # noqa: F821 - course.autogradereport, imported lazily
+    autograde_report: "AutogradeReport | None" = None  # noqa: F821 - course.grading.autogradereport, imported lazily
 
     @property
     def submissions(self) -> int:
@@ -106,7 +106,7 @@ def source_and_release(assignment: str):
     import nbformat
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
-    from course.classdir import source_notebook
+    from course.grading.classdir import source_notebook
 
     source = nbformat.read(source_notebook(assignment), as_version=4)
     release = copy.deepcopy(source)
@@ -351,8 +351,8 @@ def build_demo_class(class_dir: Path | None = None, assignment: str | list[str] 
     """
     import nbformat
 
-    from course import grading
-    from course.classdir import source_notebook
+    from course.grading import verbs as grading
+    from course.grading.classdir import source_notebook
 
     class_dir = Path(class_dir).resolve() if class_dir else default_demo_dir()
     ids = resolve_assignments(assignment)
@@ -378,7 +378,7 @@ def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress
 
     ``jobs`` and ``sandbox`` are passed to :func:`course.grading.autograde`.
     """
-    from course import grading
+    from course.grading import verbs as grading
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()

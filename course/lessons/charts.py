@@ -6,7 +6,7 @@ without pyplot (so nothing is displayed behind the notebook's back) and sets
 ``fig.caption``, a short line naming the table it comes from. Notebooks show a
 figure with :func:`show`, which embeds it as a PNG with that alt text:
 
->>> from course import charts
+>>> from course.lessons import charts
 >>> charts.show(charts.verdicts_figure("claim_type"))   # doctest: +SKIP
 
 The colours are the Okabe-Ito palette (:data:`PALETTE`), which stays distinct
@@ -14,7 +14,7 @@ for the common forms of colour blindness; meaning is never carried by colour
 alone: verdicts also get a hatch, the timeline uses filled and hollow markers,
 and map groups get hatches and a legend.
 
-Everything drawn comes from the data package (``course.data``) or from
+Everything drawn comes from the data package (``course.evidence.data``) or from
 ``data/geo/`` (country outlines from Natural Earth, places and memberships with
 the evidence ids that support them; see ``data/geo/README.md``).
 """
@@ -128,7 +128,7 @@ def new_figure(width: float, height: float):
 
 def _vocabulary(table: str, column: str) -> list[str]:
     """The allowed values of a column, in the order the data package lists them."""
-    from course import data
+    from course.evidence import data
 
     for field in data.resource(table)["schema"]["fields"]:
         if field["name"] == column:
@@ -162,7 +162,7 @@ def _group_label(group_by: str, value) -> str:
 
 def verdict_counts(group_by: str = "section"):
     """Claims per group (rows) and verdict (columns), groups in document or vocabulary order."""
-    from course import data
+    from course.evidence import data
 
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown group_by {group_by!r}; choose one of: {', '.join(GROUPINGS)}")
@@ -247,7 +247,7 @@ def _force_name(row) -> str:
 
 def force_pairs():
     """Forces rows with both a document figure and a record figure (the ones that can be compared)."""
-    from course import data
+    from course.evidence import data
 
     forces = data.forces()
     return forces[forces["document_personnel"].notna() & forces["record_personnel"].notna()].reset_index(drop=True)
@@ -263,7 +263,7 @@ def forces_figure():
     """
     import pandas as pd
 
-    from course import data
+    from course.evidence import data
 
     forces = data.forces()
     claims = data.claims().set_index("claim_id")
@@ -384,7 +384,7 @@ def timeline_events(actor_ids=None, mentioned=None, start=None, end=None):
     event's first day. Raises ValueError for unknown actor ids, a bad
     ``mentioned`` value or a start after the end.
     """
-    from course import data
+    from course.evidence import data
 
     wanted = _actor_list(actor_ids)
     known = set(data.actors()["actor_id"])
@@ -414,7 +414,7 @@ def timeline_events(actor_ids=None, mentioned=None, start=None, end=None):
 
 
 def _filter_description(actor_ids, mentioned, start, end) -> str:
-    from course import data
+    from course.evidence import data
 
     bits = []
     wanted = _actor_list(actor_ids)
@@ -447,7 +447,7 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     from matplotlib import dates as mdates
     from matplotlib.lines import Line2D
 
-    from course import data
+    from course.evidence import data
 
     events = timeline_events(actor_ids, mentioned, start, end)
     all_events = data.events()
@@ -616,7 +616,7 @@ def timeline_explorer():
     import ipywidgets as widgets
     import pandas as pd
 
-    from course import data
+    from course.evidence import data
 
     events, actors = data.events(), data.actors()
     involvement: dict[str, int] = {}
@@ -860,7 +860,7 @@ COMPARISON_STYLES = {
 
 def citation_comparison_figure():
     """One bar per way the document renders a cited report (faithful … not found), labelled with the citation ids."""
-    from course import data
+    from course.evidence import data
 
     table = data.citations()
     order = [c for c in COMPARISON_STYLES if c in set(table["comparison"])]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from course import data, paths
+from course import paths
+from course.evidence import data
 
 START, END = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
 

@@ -26,8 +26,8 @@ class Problem:
 
 def check_primary_document() -> Iterator[Problem]:
     """The document is present, unaltered, and parses into sections 1-7 with citations."""
-    from course.citations import find_citations
-    from course.dates import MalformedDateError
+    from course.document.citations import find_citations
+    from course.document.dates import MalformedDateError
     from course.document import DocumentError, parse_document, read_document_text
 
     where = paths.display(paths.primary_document_path())
@@ -50,7 +50,7 @@ def check_primary_document() -> Iterator[Problem]:
 
 def all_checks() -> list[Callable[[], Iterable[Problem]]]:
     """Every check, in the order the report lists them: the document first, then the tables."""
-    from course.validation import DATA_CHECKS
+    from course.evidence.rules import DATA_CHECKS
 
     return [check_primary_document, *DATA_CHECKS]
 

@@ -10,7 +10,7 @@
 ============  =====================================================================
 
 Every step is nbgrader's own, called through one long-lived
-:class:`nbgrader.apps.NbGraderAPI` (see :func:`course.classdir.open_api`), so
+:class:`nbgrader.apps.NbGraderAPI` (see :func:`course.grading.classdir.open_api`), so
 nbgrader's start-up cost is paid once per run, not once per student. The class
 folder comes from ``nbgrader_config.py``; each function takes ``class_dir`` to
 work on another one, and ``api`` to reuse an API object between steps.
@@ -18,7 +18,7 @@ work on another one, and ``api`` to reuse an API object between steps.
 Every step can run twice: release replaces the student version, collect takes
 only newer submissions, autograde regrades (nbgrader keeps manual grades and
 comments), feedback and grades rewrite their files. Bad input raises
-:class:`~course.classdir.GradingError` with a one-line message and changes
+:class:`~course.grading.classdir.GradingError` with a one-line message and changes
 nothing it was not asked to change.
 """
 
@@ -28,7 +28,7 @@ import datetime as dt
 import warnings
 from pathlib import Path
 
-from course.classdir import GradingError, open_api, resolve_assignments
+from course.grading.classdir import GradingError, open_api, resolve_assignments
 
 
 def _progress(items, description: str, enabled: bool):
@@ -151,7 +151,7 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
 
     Each submission goes through nbgrader's own autograde pipeline and its
     scores land in the gradebook as stock ``nbgrader autograde`` writes them
-    (see :mod:`course.parallel` and :mod:`course.sandboxexec`; the whole
+    (see :mod:`course.grading.parallel` and :mod:`course.grading.sandbox.execute`; the whole
     design, with measurements, is in ``docs/grading-at-scale.md``).
 
     ``jobs``: worker processes (None: one per CPU; 1: here, one after the
@@ -164,17 +164,17 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
     they were last submitted (``force`` regrades everything). ``backup``:
     copy the gradebook to ``<class>/backups/`` first. ``db_url`` (or
     ``COURSE_DB_URL``) names the gradebook when no ``api`` is given.
-    ``limits`` (:class:`course.sandbox.Limits`), ``cell_timeout`` (default:
+    ``limits`` (:class:`course.grading.sandbox.bwrap.Limits`), ``cell_timeout`` (default:
     ``Execute.timeout`` from nbgrader_config.py) and ``notebook_timeout``
     bound what one submission may use. ``on_result`` is called with each
-    :class:`~course.autogradereport.SubmissionResult` as it completes.
+    :class:`~course.grading.autogradereport.SubmissionResult` as it completes.
 
     Regrading is safe: nbgrader overwrites only the automatic scores, so
     manual grades and comments stay. A submission that cannot be graded
     (unreadable notebook, ...) never stops the others: it is ``failed`` in
     the report with its reason, gets 0 in the gradebook flagged for a human,
     and its feedback says why. Returns an
-    :class:`~course.autogradereport.AutogradeReport`; raises
+    :class:`~course.grading.autogradereport.AutogradeReport`; raises
     :class:`GradingError` (with the report as ``.report``) only when not one
     of the submissions asked for could be graded.
     """
@@ -182,8 +182,8 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
     import sys
     import time
 
-    from course import gradebookops, parallel
-    from course.autogradereport import AutogradeReport, SubmissionResult
+    from course.grading import gradebook as gradebookops, parallel
+    from course.grading.autogradereport import AutogradeReport, SubmissionResult
 
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise GradingError(f"jobs must be a whole number of at least 1 (or None for one per CPU), got {jobs!r}")
@@ -267,8 +267,8 @@ def gradebook_integrity(class_dir: Path | None = None, db_url: str | None = None
     autograded folder is in the gradebook. ``db_url`` defaults to the class's
     gradebook (``COURSE_DB_URL`` or ``<class>/gradebook.db``).
     """
-    from course.classdir import nbgrader_config
-    from course.gradebookops import check_integrity
+    from course.grading.classdir import nbgrader_config
+    from course.grading.gradebook import check_integrity
 
     config = nbgrader_config(class_dir, db_url=db_url)
     root = Path(config.CourseDirectory.root)
@@ -290,7 +290,7 @@ runs from top to bottom, then submit it again if you can.</p>
 
 def _failed_submissions(api, assignment_ids: list[str], student: str | None) -> dict[tuple[str, str], dict]:
     """Submissions whose latest autograde failed (and that are still the submission that failed), with their records."""
-    from course.gradebookops import failed_records, submission_fingerprint
+    from course.grading.gradebook import failed_records, submission_fingerprint
 
     coursedir, found = api.coursedir, {}
     for assignment_id in assignment_ids:
@@ -325,8 +325,8 @@ def _check_for_leaks(api, assignment_id: str, student_id: str, html_files: list[
     """Delete feedback files that would show solution or hidden-test text; return what was wrong."""
     import nbformat
 
-    from course.classdir import source_notebook
-    from course.leaks import find_leaks, html_text, notebook_text, secret_lines
+    from course.grading.classdir import source_notebook
+    from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
 
     submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student_id, assignment_id))
     own_words = notebook_text(nbformat.read(submitted / f"{assignment_id}.ipynb", as_version=4))
@@ -346,7 +346,7 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
 
     The feedback shows each test cell's score and, for failed tests, the
     exception type and a hint; hidden tests are removed (see
-    :mod:`course.feedback`). Each file is scanned for solution and hidden-test
+    :mod:`course.grading.feedback`). Each file is scanned for solution and hidden-test
     text before release and withheld if any is found. Returns the HTML files.
     """
     ids = resolve_assignments(assignment)
@@ -384,13 +384,13 @@ def grades(assignment: str | list[str] = "all", *, class_dir: Path | None = None
     """Export grades for an LMS, and summarise them as a table and a figure.
 
     Writes a Canvas-style gradebook import CSV (see
-    :func:`course.gradereport.write_lms_csv`), a grade-distribution PNG with
+    :func:`course.grading.gradereport.write_lms_csv`), a grade-distribution PNG with
     its alt text in a ``.txt`` beside it, and returns a
-    :class:`course.gradereport.GradeReport` whose ``table()`` is the printed
+    :class:`course.grading.gradereport.GradeReport` whose ``table()`` is the printed
     summary. Defaults: ``<class>/grades/grades.csv`` and
     ``<class>/grades/grade-distribution.png``.
     """
-    from course import gradereport
+    from course.grading import gradereport
 
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
@@ -403,7 +403,7 @@ def grades(assignment: str | list[str] = "all", *, class_dir: Path | None = None
 
 
 def demo(class_dir: Path | None = None, assignment: str | list[str] = "all", *, progress: bool = True):
-    """Run the whole round trip on the bundled demo class; see :func:`course.demo.run_demo`."""
-    from course.demo import run_demo
+    """Run the whole round trip on the bundled demo class; see :func:`course.grading.demo.run_demo`."""
+    from course.grading.demo import run_demo
 
     return run_demo(class_dir=class_dir, assignment=assignment, progress=progress)

@@ -42,16 +42,16 @@ import re
 import warnings
 from dataclasses import dataclass, replace
 
-from course import data
-from course.anchors import AnchorError, resolve
-from course.charts import PALETTE
+from course.evidence import data
+from course.document.anchors import AnchorError, resolve
+from course.lessons.charts import PALETTE
 from course.document import Document, Span, load_document
 
 # ---------------------------------------------------------------------------
 # Vocabularies and styles
 # ---------------------------------------------------------------------------
 
-#: The Okabe-Ito palette (colour-blind safe), by name: one definition, in course.charts.
+#: The Okabe-Ito palette (colour-blind safe), by name: one definition, in course.lessons.charts.
 OKABE_ITO = PALETTE
 
 MODES = ("first_read", "checked")
@@ -293,8 +293,8 @@ def document_highlights(
     spans: dict[str, Span] | None = None,
 ) -> list[Highlight]:
     """Every highlight of the document: claims, quotations and citation markers."""
-    from course.citations import citations
-    from course.quotations import quotations
+    from course.document.citations import citations
+    from course.document.quotations import quotations
 
     _check_mode(mode)
     document = document or load_document()
@@ -1041,7 +1041,7 @@ def comparison_html(pair: dict) -> str:
 
 
 def quote_pairs_by_id() -> dict[str, dict]:
-    """course.data.quote_comparisons() as {pair_id: row dict}."""
+    """course.evidence.data.quote_comparisons() as {pair_id: row dict}."""
     return {row["pair_id"]: row for row in data.quote_comparisons().to_dict("records")}
 
 

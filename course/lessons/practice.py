@@ -16,7 +16,7 @@ Kinds and what they read:
 ``claim_type``           claims.csv: the claim type
 ``event_date``           claims.csv + events.csv: the document's date vs the record's
 ``citation_comparison``  citations.csv: how the rendering compares with the original
-``citation_kind``        course.citations: what kind of attribution a citation is
+``citation_kind``        course.document.citations: what kind of attribution a citation is
 ``source_field``         sources.csv: country, type or ownership of an outlet
 ``quote_relation``       quote_pairs.csv: how a quotation relates to its original
 ``argument_weakness``    arguments.csv: a reasoning weakness the kit finds
@@ -45,8 +45,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from course import data
-from course.widgets import (
+from course.evidence import data
+from course.lessons.widgets import (
     LANGUAGE_NAMES,
     RELATION_LABELS,
     STYLE,
@@ -286,7 +286,7 @@ def _claim_type(spec: dict) -> dict:
 
 def _event_date(spec: dict) -> dict:
     """The record's date of an event, against the date the document prints and another event's date."""
-    from course.dates import parse_document_date
+    from course.document.dates import parse_document_date
 
     claim = _row("claims", "claim_id", spec["claim_id"])
     event = _row("events", "event_id", spec["event_id"])
@@ -396,7 +396,7 @@ def _event_mentioned(spec: dict) -> dict:
     }
 
 
-#: Kinds of attribution found by course.citations, in the words shown to students.
+#: Kinds of attribution found by course.document.citations, in the words shown to students.
 CITATION_KIND_LABELS = {
     "parenthetical": "An outlet and a date in brackets after the quoted words",
     "reported_by": "'According to what was reported by' an outlet",
@@ -409,8 +409,8 @@ CITATION_KIND_LABELS = {
 
 
 def _citation_kind(spec: dict) -> dict:
-    """What kind of attribution a citation is (course.citations), with the desk's notes on it."""
-    from course.citations import citations
+    """What kind of attribution a citation is (course.document.citations), with the desk's notes on it."""
+    from course.document.citations import citations
 
     found = {c.citation_id: c for c in citations()}
     if spec["citation_id"] not in found:
