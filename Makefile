@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test check document install clean bench
+.PHONY: demo test test-fast check document install clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	scripts/install-test-deps.sh
 	$(BIN)/python -m pytest
+
+## Everyday work: the suite without the tests that run notebooks, nbgrader or a browser (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 check: $(STAMP)
 	$(BIN)/python -m course check

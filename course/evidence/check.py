@@ -7,21 +7,10 @@ them all; the CLI prints the report and exits non-zero on any problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from course import paths
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data: where, and what."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+from course.evidence.problems import Problem
 
 
 def check_primary_document() -> Iterator[Problem]:
@@ -50,7 +39,7 @@ def check_primary_document() -> Iterator[Problem]:
 
 def all_checks() -> list[Callable[[], Iterable[Problem]]]:
     """Every check, in the order the report lists them: the document first, then the tables."""
-    from course.evidence.rules import DATA_CHECKS
+    from course.evidence.rules import DATA_CHECKS  # noqa: PLC0415 -- frictionless loads only when checks run
 
     return [check_primary_document, *DATA_CHECKS]
 

@@ -1,6 +1,6 @@
 """Checks of the data package, run by ``python -m course check`` and the tests.
 
-Each check yields :class:`course.evidence.check.Problem` records naming the table, the
+Each check yields :class:`course.evidence.problems.Problem` records naming the table, the
 row and what is wrong, so one run reports every problem. The checks:
 
 * :func:`check_schema`: Frictionless validation against ``datapackage.json``
@@ -24,7 +24,7 @@ from typing import Iterator
 
 from course import paths
 from course.evidence import data
-from course.evidence.check import Problem
+from course.evidence.problems import Problem
 
 #: (table, column, target table, target column, several ids per cell?)
 REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (

@@ -6,7 +6,6 @@
 ``autograde`` run every submission and record its scores in the gradebook
 ``feedback``  write HTML feedback (hidden tests removed) and release it to students
 ``grades``    export the gradebook for an LMS, print a table, draw the distribution
-``demo``      all of the above on a generated class of synthetic students
 ============  =====================================================================
 
 Every step is nbgrader's own, called through one long-lived
@@ -400,10 +399,3 @@ def grades(assignment: str | list[str] = "all", *, class_dir: Path | None = None
     report.figure_path, report.alt_text_path = gradereport.plot_distribution(
         report, Path(figure_path) if figure_path else out / "grade-distribution.png")
     return report
-
-
-def demo(class_dir: Path | None = None, assignment: str | list[str] = "all", *, progress: bool = True):
-    """Run the whole round trip on the bundled demo class; see :func:`course.grading.demo.run_demo`."""
-    from course.grading.demo import run_demo
-
-    return run_demo(class_dir=class_dir, assignment=assignment, progress=progress)

@@ -25,9 +25,10 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-import hostile
+import hostile_cases as hostile
 from course import paths
 from course.grading import classdir, demo
+from conftest import free_port
 
 ASSIGNMENT = hostile.ASSIGNMENT
 CASES = hostile.hostile_cases()
@@ -138,12 +139,6 @@ def test_notebooks_parse_and_their_code_compiles_except_the_broken_file(built):
                 if cell.cell_type == "code":
                     compile(cell.source, f"{case.name}:{cell.get('id')}", "exec")
 
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def read(built, name, filename=None):

@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course import paths
 from course.grading import classdir, demo, verbs as grading
 from course.grading.classdir import GradingError
 from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
@@ -276,6 +277,6 @@ def test_cli_grades_prints_the_table(demo_run):
 
 def test_makefile_demo_runs_the_grading_demo():
     """Does `make demo` run `python -m course demo` (the README's main command)?"""
-    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    makefile = (paths.REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     assert "$(BIN)/python -m course demo" in recipe
