@@ -7,10 +7,14 @@ package with those findings held back for every row that graded work assesses:
 the cells listed in :data:`WITHHELD` are emptied, nothing else changes, so every
 lesson and assignment still loads the same tables with the same columns.
 
-Which rows are assessed is read from the assignments themselves: every grade
+Which rows are assessed is authored in the assignments themselves: every grade
 cell names, in ``metadata["course"]["assesses"]``, the rows whose findings it
-asks for (``{"claims": ["K015"], "forces": ["F05"]}``); :func:`assessed_ids`
-collects them for every assignment in ``assignments/manifest.json``. Rows
+asks for (``{"claims": ["K015"], "forces": ["F05"]}``).
+:func:`write_assessed_table` collects them into ``data/assessed.csv`` (table,
+row id, assignment), a generated resource of the data package, so a kernel
+that sees only the data folder (a sandboxed grading kernel, a student image)
+knows what to hold back; ``tests/grading/test_editions.py`` checks the file
+agrees with the assignments. :func:`assessed_ids` reads it. Rows
 linked to an assessed claim are held back with it (its quote pairs, its
 citation's comparison, the force rows and events that list it), see
 :func:`expand`. Once an assignment's feedback is released, name it in
@@ -103,15 +107,43 @@ def assessed_by_assignment() -> dict[str, dict[str, set[str]]]:
     return result
 
 
-def assessed_ids(released: set[str] | None = None) -> dict[str, set[str]]:
-    """table -> ids assessed by an assignment whose feedback is not released yet."""
+ASSESSED_FILE = "assessed.csv"
+ASSESSED_FIELDS = ("table_name", "row_id", "assignment_id")
+
+
+def assessed_rows() -> list[tuple[str, str, str]]:
+    """(table, row id, assignment id) for every row a grade cell assesses, generated from the assignments."""
+    return sorted((table, row_id, assignment_id) for assignment_id, tables in assessed_by_assignment().items()
+                  for table, ids in tables.items() for row_id in ids)
+
+
+def render_assessed_table() -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ASSESSED_FIELDS)
+    writer.writerows(assessed_rows())
+    return buffer.getvalue()
+
+
+def write_assessed_table(data_dir=None) -> Path:
+    """Regenerate ``data/assessed.csv`` from the assignments' cell metadata."""
+    path = Path(data_dir or paths.data_dir()) / ASSESSED_FILE
+    path.write_text(render_assessed_table(), encoding="utf-8")
+    return path
+
+
+def assessed_ids(released: set[str] | None = None, data_dir=None) -> dict[str, set[str]]:
+    """table -> ids assessed by an assignment whose feedback is not released yet (from ``data/assessed.csv``)."""
     released = released_feedback() if released is None else set(released)
+    path = Path(data_dir or paths.data_dir()) / ASSESSED_FILE
+    if not path.is_file():
+        raise EditionError(f"no {path}: the student edition cannot tell what graded work assesses; "
+                           "run `python -m course.evidence.editions --write-assessed`")
     merged: dict[str, set[str]] = {}
-    for assignment_id, tables in assessed_by_assignment().items():
-        if assignment_id in released:
-            continue
-        for table, ids in tables.items():
-            merged.setdefault(table, set()).update(ids)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["assignment_id"] not in released:
+                merged.setdefault(row["table_name"], set()).add(row["row_id"])
     return merged
 
 
@@ -165,7 +197,7 @@ def withhold_rows(table: str, rows, assessed: dict[str, set[str]]):
 
 def in_memory_assessed(data_dir: Path) -> dict[str, set[str]]:
     """What a kernel reading the full package at ``data_dir`` must hold back (expanded)."""
-    return expand(assessed_ids(), data_dir)
+    return expand(assessed_ids(data_dir=data_dir), data_dir)
 
 
 def student_edition(out_dir, assessed: dict[str, set[str]] | None = None, *, data_dir=None) -> Path:
@@ -179,7 +211,7 @@ def student_edition(out_dir, assessed: dict[str, set[str]] | None = None, *, dat
     out = Path(out_dir).resolve()
     if out == source:
         raise EditionError("the student edition must go to another folder than the full data package")
-    held = expand(assessed_ids() if assessed is None else assessed, source)
+    held = expand(assessed_ids(data_dir=source) if assessed is None else assessed, source)
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(source, out, ignore=shutil.ignore_patterns(*PRIVATE_FOLDERS))
@@ -211,9 +243,16 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m course.evidence.editions",
                                      description="write the student edition of the data package (for a student image)")
-    parser.add_argument("out_dir", help="folder to write (replaced if it exists)")
+    parser.add_argument("out_dir", nargs="?", help="folder to write (replaced if it exists)")
+    parser.add_argument("--write-assessed", action="store_true", help="regenerate data/assessed.csv from the assignments")
     parser.add_argument("--released", default="", help="comma-separated assignment ids whose feedback is released")
     args = parser.parse_args(argv)
+    if args.write_assessed:
+        print(f"wrote {write_assessed_table()}")
+        if not args.out_dir:
+            return 0
+    if not args.out_dir:
+        parser.error("name the folder to write, or pass --write-assessed")
     released = {p.strip() for p in args.released.split(",") if p.strip()} | released_feedback()
     out = student_edition(args.out_dir, assessed_ids(released))
     print(f"student edition written to {out}")

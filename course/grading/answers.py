@@ -57,7 +57,7 @@ def lookup_value(item: dict, frames: dict):
     if rows.empty:
         return None
     value = rows.iloc[0][column]
-    if value is None or value != value or value == "" or str(value) == "<NA>":
+    if value is None or str(value) in ("", "<NA>", "nan", "NaT", "None"):
         return None
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return bool(value)
