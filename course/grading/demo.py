@@ -107,6 +107,8 @@ class DemoResult:
     report: "GradeReport"  # noqa: F821 - course.grading.gradereport, imported lazily
     feedback_files: list[Path]
     seconds: dict[str, float] = field(default_factory=dict)
+    #: The item analysis of the class (course.grading.itemanalysis), run after grades are exported.
+    item_report: "ItemReport | None" = None  # noqa: F821 - course.grading.itemanalysis, imported lazily
     #: What :func:`course.grading.autograde` reported (per submission: status, score, reason, seconds).
     autograde_report: "AutogradeReport | None" = None  # noqa: F821 - course.grading.autogradereport, imported lazily
 
@@ -378,6 +380,9 @@ def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress
     feedback_files = grading.feedback(ids, api=api, progress=progress)
     seconds["feedback"] = time.perf_counter() - mark
     report = grading.grades(ids, api=api)
+    from course.grading.itemanalysis import report as item_analysis
+
+    items = item_analysis(ids, api=api)
     seconds["total"] = time.perf_counter() - started
     return DemoResult(class_dir=class_dir, intents=intents, report=report, feedback_files=feedback_files,
-                      seconds=seconds, autograde_report=autograded)
+                      seconds=seconds, autograde_report=autograded, item_report=items)
