@@ -66,6 +66,8 @@ def lookup_value(item: dict, frames: dict):
     if type(value).__name__ in ("int64", "Int64", "int"):
         return int(value)
     text = str(value)
+    if item.get("kind") == "number" and text.lstrip("-").isdigit():
+        return int(text)
     if item.get("kind") in ("id", "label") and ";" in text:
         return text.split(";")[0].strip()  # the first of a list, as a copier would take it
     return text
@@ -73,14 +75,14 @@ def lookup_value(item: dict, frames: dict):
 
 
 
-def student_tables(names) -> dict:
-    """The named tables as a student's kernel loads them (the student edition), whatever this process's edition."""
+def tables_of(names, edition: str = "student") -> dict:
+    """The named tables in one edition (``student``: as a student's kernel loads them), whatever this process's edition."""
     import os
 
     from course.evidence import data
 
     previous = os.environ.get(data.EDITION_ENV)
-    os.environ[data.EDITION_ENV] = "student"
+    os.environ[data.EDITION_ENV] = edition
     try:
         return {name: data.table(name) for name in names}
     finally:
@@ -99,6 +101,13 @@ PROFILES: dict[str, tuple[frozenset[str], float]] = {
     "detail-checker": (frozenset({"names-dates-numbers", "quotation-fidelity", "trace-origin"}), 1.0),
     "arguer": (frozenset({"argument-structure", "omission-alternatives", "lateral-reading"}), 1.0),
     "lookup": (frozenset(), 0.0),
+}
+#: What the profile students can already do when they take the diagnostic's form A, before the unit.
+BEFORE_THE_UNIT: dict[str, frozenset[str]] = {
+    "sift-reader": frozenset({"investigate-source", "trace-origin"}),
+    "detail-checker": frozenset({"names-dates-numbers"}),
+    "arguer": frozenset({"argument-structure"}),
+    "lookup": frozenset(),
 }
 
 
@@ -181,6 +190,24 @@ def wrong_value(item: dict, right):
     return "".join("9" if ch.isdigit() else ch for ch in str(right))
 
 
+def lookup_submission(source_nb, release_nb, edition: str = "student"):
+    """The release with every value answer copied from the tables of ``edition`` (None where nothing is found)."""
+    import copy
+
+    items = value_items(source_nb)
+    frames = tables_of({i["lookup"][0] for i in items if i.get("lookup")}, edition)
+    by_name = {i["answer"]: i for i in items}
+    submission = copy.deepcopy(release_nb)
+    for cell in submission.cells:
+        if is_code_answer(cell):
+            name = next((n for n in defined_names(cell.source) if n in by_name), None)
+            if name is not None:
+                item = by_name[name]
+                value = lookup_value(item, frames) if item.get("lookup") else None
+                cell.source = f"{name} = {value!r}\n"
+    return submission
+
+
 def profile_submission(source_nb, release_nb, behaviour: str):
     """A profile student's submission: see :data:`PROFILES`. Returns what :func:`build_submission` returns."""
     import copy
@@ -188,12 +215,15 @@ def profile_submission(source_nb, release_nb, behaviour: str):
     from course.grading.answers import lookup_value, value_items
 
     skills, share = PROFILES[behaviour]
+    course = source_nb.metadata.get("course") or {}
+    if course.get("kind") == "diagnostic" and course.get("form") == "A":
+        skills = BEFORE_THE_UNIT[behaviour]
     submission = copy.deepcopy(release_nb)
     solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if _meta(c).get("solution")}
     items = {item["answer"]: item for item in value_items(source_nb)}
     frames = {}
     if behaviour == "lookup":
-        frames = student_tables({i["lookup"][0] for i in items.values() if i.get("lookup")})
+        frames = tables_of({i["lookup"][0] for i in items.values() if i.get("lookup")}, "student")
     correct: set[str] = set()
     for cell in submission.cells:
         if not is_code_answer(cell):

@@ -80,8 +80,53 @@ class ItemReport:
         order = [s for s in SKILLS if s in out_of] + sorted(s for s in out_of if s not in SKILLS)
         return {s: got[s] / out_of[s] for s in order if out_of[s]}
 
+    def assignment_share(self, assignment: str, student: str, skill: str | None = None) -> float | None:
+        """A student's share of the points of one assignment (optionally of one skill's items)."""
+        chosen = [i for i in self.items if i.assignment == assignment and (skill is None or i.skill == skill)]
+        if not chosen or not any(student in i.scores for i in chosen):
+            return None
+        out_of = sum(i.max_score for i in chosen)
+        return sum(i.scores.get(student, 0.0) for i in chosen) / out_of if out_of else None
+
+    def diagnostic_pair(self) -> tuple[str, str] | None:
+        """(before, after) assignment ids of the diagnostic, when both are in this report."""
+        before = [a for a, meta in _manifest().items() if meta.get("kind") == "diagnostic" and meta.get("form") == "A"]
+        for pre in before:
+            post = _manifest()[pre].get("pair")
+            present = {i.assignment for i in self.items}
+            if pre in present and post in present:
+                return pre, post
+        return None
+
+    def gains(self) -> tuple[list[tuple[str, float | None, float | None, float | None]], dict[str, tuple]]:
+        """Per student (before, after, gain) on the diagnostic, and per skill the class's (before, after, gain)."""
+        pair = self.diagnostic_pair()
+        if pair is None:
+            return [], {}
+        pre, post = pair
+        students = []
+        for student in self.students:
+            a, b = self.assignment_share(pre, student), self.assignment_share(post, student)
+            students.append((student, a, b, None if a is None or b is None else b - a))
+        skills = {}
+        for skill in dict.fromkeys(i.skill for i in self.items if i.assignment == pre):
+            def class_share(assignment):
+                chosen = [i for i in self.items if i.assignment == assignment and i.skill == skill]
+                out_of = sum(i.max_score * len(i.scores) for i in chosen)
+                return sum(sum(i.scores.values()) for i in chosen) / out_of if out_of else None
+            a, b = class_share(pre), class_share(post)
+            skills[skill] = (a, b, None if a is None or b is None else b - a)
+        return students, skills
+
     def table(self) -> str:
         return format_tables(self)
+
+
+def _manifest() -> dict[str, dict]:
+    from course.grading.classdir import ASSIGNMENTS_DIR
+
+    data = json.loads((ASSIGNMENTS_DIR / "manifest.json").read_text(encoding="utf-8"))
+    return {item["id"]: item for item in data["assignments"]}
 
 
 def _cell_skills(assignment_id: str) -> dict[str, tuple[str, str]]:
@@ -184,7 +229,20 @@ def format_tables(report: ItemReport) -> str:
     out += _grid(header, rows)
     counts = {k: sum(1 for i in report.items if i.skill == k) for k in skills}
     out.append("items per skill: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    students, by_skill = report.gains()
+    if students:
+        pre, post = report.diagnostic_pair()
+        out += ["", f"Diagnostic: {pre} (form A, before) and {post} (form B, after); share of points and gain"]
+        out += _grid(("student", "before", "after", "gain"), [(s, _fmt(a), _fmt(b), _signed(g)) for s, a, b, g in students])
+        gains = [g for *_, g in students if g is not None]
+        out.append(f"class mean gain: {_signed(sum(gains) / len(gains)) if gains else ''} ({len(gains)} students took both forms)")
+        out += ["", "Diagnostic by skill (class share of points)"]
+        out += _grid(("skill", "before", "after", "gain"), [(k, _fmt(a), _fmt(b), _signed(g)) for k, (a, b, g) in by_skill.items()])
     return "\n".join(out)
+
+
+def _signed(value: float | None) -> str:
+    return "" if value is None else f"{value:+.2f}"
 
 
 def write_csv(report: ItemReport, path: Path) -> Path:
@@ -193,6 +251,13 @@ def write_csv(report: ItemReport, path: Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["assignment", "grade_id", "kind", "skill", "max_score", "n", "facility", "discrimination", "flag"])
         writer.writerows(item_rows(report))
+    students, by_skill = report.gains()
+    if students:
+        with path.with_name("diagnostic-gains.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["row", "name", "before", "after", "gain"])
+            writer.writerows(("student", s, _fmt(a), _fmt(b), _fmt(g)) for s, a, b, g in students)
+            writer.writerows(("skill", k, _fmt(a), _fmt(b), _fmt(g)) for k, (a, b, g) in by_skill.items())
     return path
 
 
