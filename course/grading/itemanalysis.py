@@ -68,11 +68,13 @@ class ItemReport:
             flags.append("weak discrimination")
         return "; ".join(flags)
 
-    def skill_shares(self, student: str | None = None) -> dict[str, float]:
-        """skill -> share of points earned (one student, or the whole class)."""
+    def skill_shares(self, student: str | None = None, exclude: tuple[str, ...] = ()) -> dict[str, float]:
+        """skill -> share of points earned (one student, or the whole class), leaving out the ``exclude`` assignments."""
         got: dict[str, float] = {}
         out_of: dict[str, float] = {}
         for item in self.items:
+            if item.assignment in exclude:
+                continue
             for who, points in item.scores.items():
                 if student is None or who == student:
                     got[item.skill] = got.get(item.skill, 0.0) + points
@@ -221,13 +223,16 @@ def item_rows(report: ItemReport) -> list[tuple]:
 def format_tables(report: ItemReport) -> str:
     out = ["Items (facility: mean share of points; discrimination: item-rest correlation)"]
     out += _grid(("assignment", "item", "kind", "skill", "points", "n", "facility", "discrim.", "flag"), item_rows(report))
-    out += ["", "Skills (share of points earned over every item of the skill)"]
-    skills = list(report.skill_shares())
+    pair = report.diagnostic_pair() or ()
+    unit = [i for i in report.items if i.assignment not in pair]
+    exclude = tuple(pair) if unit else ()
+    out += ["", "Skills (share of points earned over every item of the skill" + (", diagnostic left out)" if exclude else ")")]
+    skills = list(report.skill_shares(exclude=exclude))
     header = ("student", *skills)
-    rows = [(s, *(_fmt(report.skill_shares(s).get(k)) for k in skills)) for s in report.students]
-    rows.append(("CLASS", *(_fmt(report.skill_shares().get(k)) for k in skills)))
+    rows = [(s, *(_fmt(report.skill_shares(s, exclude).get(k)) for k in skills)) for s in report.students]
+    rows.append(("CLASS", *(_fmt(report.skill_shares(exclude=exclude).get(k)) for k in skills)))
     out += _grid(header, rows)
-    counts = {k: sum(1 for i in report.items if i.skill == k) for k in skills}
+    counts = {k: sum(1 for i in report.items if i.skill == k and i.assignment not in exclude) for k in skills}
     out.append("items per skill: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
     students, by_skill = report.gains()
     if students:
