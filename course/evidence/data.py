@@ -49,7 +49,18 @@ def edition() -> str:
         return value
     if value:
         raise DataPackageError(f"{EDITION_ENV}={value!r}: expected one of {', '.join(EDITIONS)}")
-    return "student" if "ipykernel" in sys.modules else "full"
+    return "student" if _in_kernel() else "full"
+
+
+def _in_kernel() -> bool:
+    """Is this process a running IPython kernel? (Importing ipykernel, as ipywidgets does, is not enough.)"""
+    module = sys.modules.get("ipykernel.kernelapp")
+    if module is None:
+        return False
+    try:
+        return bool(module.IPKernelApp.initialized())
+    except Exception:  # an ipykernel without the traitlets singleton API: assume the safer edition
+        return True
 
 
 def split_ids(cell) -> list[str]:

@@ -143,3 +143,11 @@ def test_a_kernel_loads_the_student_edition_by_default(tmp_path, monkeypatch):
         outputs[setting] = nb.cells[0].outputs[0]["text"].strip()
     assert outputs[None] == "student '' ''"
     assert outputs["full"].startswith("full 'inaccurate' 'BAC022")
+
+
+def test_importing_ipykernel_does_not_make_a_process_a_kernel(monkeypatch):
+    """Does a plain process that imports ipykernel (ipywidgets does) still load the full edition?"""
+    import ipykernel.kernelapp  # noqa: F401
+
+    monkeypatch.delenv(data.EDITION_ENV, raising=False)
+    assert data.edition() == "full"
