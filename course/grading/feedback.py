@@ -17,7 +17,8 @@ is rendered:
   a hidden input echoed in an exception message never reaches the student.
 
 A second preprocessor, :class:`SkillSummary`, puts a short table at the top of
-the feedback: for each graded item and each rubric point of a written answer,
+the feedback: for each graded item and each rubric point of a written answer
+(each point has its own answer cell and grade),
 its skill and whether it was met (points earned), then the student's share of
 points per skill in this assignment. It names rubric points by their public
 text (the mark scheme every student sees) and never shows a model answer or an
@@ -113,7 +114,7 @@ def skill_rows(nb) -> list[tuple[str, str, str, float, float]]:
         if not (grade.get("grade") and course.get("skill") and grade.get("points")):
             continue
         if course.get("rubric_point"):
-            kind = f"rubric point {course['rubric_point']} of {grade['grade_id'].rsplit('-', 1)[0]}"
+            kind = f"written, point {course['rubric_point']} of {course.get('question') or grade['grade_id'].split('-')[0]}"
         else:
             kind = "checked automatically"
         rows.append((grade["grade_id"], kind, course["skill"], float(grade.get("score") or 0), float(grade["points"])))

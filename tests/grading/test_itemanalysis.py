@@ -85,10 +85,11 @@ def test_the_feedback_skills_table_names_points_met_without_answers():
 
     test = new_code_cell('assert x == "inaccurate"', metadata={"nbgrader": {"grade": True, "grade_id": "q1-tests", "points": 1, "score": 0},
                                                                  "course": {"skill": "names-dates-numbers", "answer": "x"}})
-    point = new_markdown_cell("Point 2", metadata={"nbgrader": {"grade": True, "task": True, "grade_id": "q2-p2", "points": 1, "score": 1},
-                                                   "course": {"skill": "lateral-reading", "rubric_point": 2}})
+    point = new_markdown_cell("My part (b)", metadata={"nbgrader": {"grade": True, "solution": True, "grade_id": "q2-answer-b", "points": 1,
+                                                                    "score": 1},
+                                                       "course": {"skill": "lateral-reading", "rubric_point": 2, "question": "q2"}})
     nb, _ = SkillSummary().preprocess(new_notebook(cells=[new_markdown_cell("intro"), test, point]), {})
     summary = nb.cells[1].source
     assert "| `q1-tests` | checked automatically | Names, dates and numbers | not yet (0/1) |" in summary
-    assert "| `q2-p2` | rubric point 2 of q2 | Find better coverage | met (1/1) |" in summary
+    assert "| `q2-answer-b` | written, point 2 of q2 | Find better coverage | met (1/1) |" in summary
     assert "inaccurate" not in summary
