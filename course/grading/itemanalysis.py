@@ -271,8 +271,11 @@ def alt_text(report: ItemReport) -> str:
              "assignment. Bottom panel: the class's share of points per skill."]
     for i in report.items:
         lines.append(f"{i.assignment} {i.grade_id} ({label(i.skill) if i.skill in SKILLS else i.skill}): facility {_fmt(i.facility)}.")
-    for skill, share in report.skill_shares().items():
-        lines.append(f"Skill {label(skill) if skill in SKILLS else skill}: class share {share:.2f}.")
+    pair = report.diagnostic_pair() or ()
+    exclude = tuple(pair) if any(i.assignment not in pair for i in report.items) else ()
+    for skill, share in report.skill_shares(exclude=exclude).items():
+        lines.append(f"Skill {label(skill) if skill in SKILLS else skill}: class share {share:.2f}"
+                     + (" (diagnostic left out)." if exclude else "."))
     return "\n".join(lines)
 
 
@@ -297,14 +300,15 @@ def plot(report: ItemReport, path: Path) -> tuple[Path, Path]:
     top.set_xticks(range(len(report.items)), [i.grade_id for i in report.items], rotation=90, fontsize=6)
     top.legend(fontsize=6, ncol=3, loc="upper right")
     top.set_title("Facility per item (dotted: 0.2 and 0.9)", fontsize=9, loc="left")
-    shares = report.skill_shares()
+    pair = report.diagnostic_pair() or ()
+    shares = report.skill_shares(exclude=tuple(pair) if any(i.assignment not in pair for i in report.items) else ())
     names = [label(s) if s in SKILLS else s for s in shares]
     bars = bottom.barh(range(len(shares)), list(shares.values()), color=OKABE_ITO[0], hatch="//", edgecolor="black", linewidth=0.5)
     bottom.bar_label(bars, labels=[f"{v:.2f}" for v in shares.values()], padding=2, fontsize=7)
     bottom.set_yticks(range(len(shares)), names, fontsize=8)
     bottom.set_xlim(0, 1.1)
     bottom.set_xlabel("class share of points")
-    bottom.set_title("Skills across the class", fontsize=9, loc="left")
+    bottom.set_title("Skills across the class" + (" (diagnostic left out)" if pair else ""), fontsize=9, loc="left")
     figure.savefig(path, dpi=120)
     text_path = path.with_suffix(".txt")
     text_path.write_text(alt_text(report) + "\n", encoding="utf-8")
