@@ -138,7 +138,7 @@ def test_every_value_item_checks_its_form_visibly_in_plain_words(assignment_id):
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
         asserts = [n for n in ast.walk(ast.parse(visible)) if isinstance(n, ast.Assert)]
         assert len(asserts) >= 2 and all(isinstance(a.msg, ast.Constant) and len(a.msg.value) > 20 for a in asserts), meta["answer"]
-        assert "Replace None" in visible
+        assert "The answer has not been written yet: replace None" in visible
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
