@@ -14,7 +14,9 @@ row and what is wrong, so one run reports every problem. The checks:
   :func:`course.document.citations.citations` one to one;
 * :func:`check_verification`: verified rows cite at least one evidence page
   with a URL, and a verdict that needs evidence has it;
-* :func:`check_dates`: dates parse and fall in the unit's range.
+* :func:`check_dates`: dates parse and fall in the unit's range;
+* :func:`course.evidence.corrections.check_corrections_logged`: a verdict
+  that differs from the released snapshot has a row in the corrections log.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Iterator
 
 from course import paths
 from course.evidence import data
+from course.evidence.corrections import check_corrections_logged
 from course.evidence.problems import Problem
 
 #: (table, column, target table, target column, several ids per cell?)
@@ -194,4 +197,5 @@ def check_dates() -> Iterator[Problem]:
 
 
 #: The data checks, in report order (the document check runs first, in course.evidence.check).
-DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document, check_verification, check_quote_pairs, check_dates]
+DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document,
+               check_verification, check_quote_pairs, check_dates, check_corrections_logged]
