@@ -22,7 +22,8 @@ from pathlib import Path
 
 from course import paths
 
-TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs")
+TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs",
+          "corrections", "released_verdicts")
 
 
 class DataPackageError(Exception):

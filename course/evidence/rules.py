@@ -50,14 +50,17 @@ REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("arguments", "alternative_evidence_ids", "evidence", "evidence_id", True),
     ("quote_pairs", "claim_id", "claims", "claim_id", False),
     ("quote_pairs", "fact_id", "evidence_facts", "fact_id", False),
+    ("corrections", "evidence_ids", "evidence", "evidence_id", True),
+    ("released_verdicts", "claim_id", "claims", "claim_id", False),
 )
 
 #: Verdicts that assert something about the record, and so need evidence.
 EVIDENCED_VERDICTS = {"accurate", "partly_accurate", "inaccurate"}
 
-#: The unit covers the 2012 coup to the end of the UN mission (and its aftermath).
+#: The unit covers the 2012 coup to the end of the UN mission and the regional aftermath
+#: (the ECOWAS exits took effect in January 2025).
 EARLIEST_EVENT = dt.date(2011, 1, 1)
-LATEST_EVENT = dt.date(2024, 12, 31)
+LATEST_EVENT = dt.date(2025, 12, 31)
 
 
 def _row_label(table: str, frame, index) -> str:
