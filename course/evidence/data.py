@@ -129,7 +129,7 @@ def actors():
 
 
 def events():
-    """The 2012-2023 timeline, with whether the document mentions each event (``events.csv``)."""
+    """The 2012-2025 timeline, with whether the document mentions each event (``events.csv``)."""
     return table("events")
 
 
