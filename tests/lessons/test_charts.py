@@ -21,7 +21,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from course import paths
-from course.lessons import charts
+from course.lessons import charts, widgets
 from course.evidence import data
 
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
@@ -92,11 +92,11 @@ def test_show_embeds_a_png_with_the_alt_text_and_closes_the_figure():
 
 def test_show_prefers_an_explicit_alt_text_and_refuses_none():
     """Does an explicit alt_text win over fig.alt_text, and does a figure with no alt text raise?"""
-    fig = charts._new_figure(2, 2)
+    fig = charts.new_figure(2, 2)
     fig.alt_text = "from the figure"
     assert 'alt="given here"' in charts.show(fig, alt_text="given here").data
     with pytest.raises(ValueError, match="alt text"):
-        charts.show(charts._new_figure(2, 2))
+        charts.show(charts.new_figure(2, 2))
 
 
 # --- Verdicts -----------------------------------------------------------------
@@ -250,7 +250,7 @@ def test_explorer_redraws_when_the_controls_change():
     """Does setting the widgets programmatically redraw the Output with the filtered timeline?"""
     import ipywidgets
 
-    explorer = charts.timeline_explorer()
+    explorer = widgets.timeline_explorer()
     assert isinstance(explorer, ipywidgets.VBox)
     assert explorer.actor.options[0] == ("All actors", None)
     assert [label for label, _ in explorer.mentioned.options] == ["All", "Mentioned in the document", "Not mentioned"]
@@ -270,7 +270,7 @@ def test_explorer_redraws_when_the_controls_change():
 
 def test_explorer_has_a_static_fallback():
     """Without a widget frontend, is there plain HTML with the chart (an <img> with alt text)?"""
-    explorer = charts.timeline_explorer()
+    explorer = widgets.timeline_explorer()
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "<img" in bundle["text/html"] and 'alt="Timeline of' in bundle["text/html"]

@@ -8,7 +8,6 @@ import re
 import nbformat
 import pytest
 
-from course import paths
 from course.lessons import manifest as lessons
 
 LESSONS = lessons.lessons()

@@ -10,6 +10,7 @@ import pytest
 
 from course.evidence import data
 from course.lessons import widgets
+from course.lessons.widgets import comparer
 from course.document.citations import citations
 from course.document import load_document
 from course.lessons.widgets import (
@@ -447,4 +448,4 @@ def test_word_diff_rebuilds_both_texts_for_every_pair():
         rebuilt_a = " ".join(text for op, text in ops if op in ("equal", "delete"))
         assert rebuilt_a.split() == pair["original_text"].split()
         rebuilt_b = [w for op, text in ops if op in ("equal", "insert") for w in text.split()]
-        assert [widgets._token_key(w) for w in rebuilt_b] == [widgets._token_key(w) for w in pair["document_text"].split()]
+        assert [comparer._token_key(w) for w in rebuilt_b] == [comparer._token_key(w) for w in pair["document_text"].split()]
