@@ -245,6 +245,23 @@ def _event_after(spec: dict) -> dict:
     }
 
 
+def _event_outcome(spec: dict) -> dict:
+    """What followed, told by the kit's timeline: the spec gives the choices and the answer; the events give the record.
+
+    For questions whose choices are not event titles (e.g. "which outside power gained?"): the explanation is
+    the descriptions of ``event_ids``, so every fact in it comes from ``events.csv`` and its pages.
+    """
+    rows = [_row("events", "event_id", ident) for ident in spec["event_ids"]]
+    choices = tuple(spec["choices"])
+    return {
+        "prompt": spec["prompt"],
+        "choices": choices,
+        "answer": choices[spec["answer"]],
+        "explanation": " ".join(f"{_format_date(r['date'])}, {r['title']}: {r['description']}" for r in rows),
+        "refs": tuple(unique(eid for r in rows for eid in data.split_ids(r["evidence_ids"]))),
+    }
+
+
 def _force_number(spec: dict) -> dict:
     row = _row("forces", "force_id", spec["force_id"])
     side = spec.get("side", "document")
@@ -338,6 +355,7 @@ BUILDERS = {
     "argument_weakness": _argument_weakness,
     "event_mentioned": _event_mentioned,
     "event_after": _event_after,
+    "event_outcome": _event_outcome,
     "event_not_mentioned": _event_not_mentioned,
     "citation_kind": _citation_kind,
     "evidence_copy": _evidence_copy,
