@@ -33,6 +33,21 @@ def primary_document_path() -> Path:
     return data_file(PRIMARY_DOCUMENT_NAME)
 
 
+def assignments_dir() -> Path:
+    """The nbgrader source folder: one folder per assignment, with solutions and hidden tests."""
+    return REPO_ROOT / "assignments"
+
+
+def default_class_dir() -> Path:
+    """The class folder nbgrader works in when ``COURSE_CLASS_DIR`` names no other (git-ignored)."""
+    return REPO_ROOT / "class"
+
+
+def demo_class_dir() -> Path:
+    """Where ``python -m course demo`` builds its synthetic class (never the real class folder)."""
+    return default_class_dir() / "demo"
+
+
 def display(path: Path) -> str:
     """A path as people should read it: relative to the repository when inside it."""
     path = Path(path).resolve()

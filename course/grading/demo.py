@@ -117,7 +117,7 @@ def source_and_release(assignment: str):
 
 def default_demo_dir() -> Path:
     """``class/demo`` in the repository: the demo never touches the real class folder."""
-    return paths.REPO_ROOT / "class" / "demo"
+    return paths.demo_class_dir()
 
 
 # --- building submissions ---------------------------------------------------------------------------------
@@ -128,20 +128,23 @@ def _meta(cell) -> dict:
 
 def is_code_answer(cell) -> bool:
     """An autograded answer cell: code the student writes (nbgrader solution, not a grade cell)."""
-    meta = _meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("solution")) and not meta.get("grade")
+    from nbgrader.utils import is_grade, is_solution
+
+    return cell.cell_type == "code" and is_solution(cell) and not is_grade(cell)
 
 
 def is_written_answer(cell) -> bool:
     """A manually graded written answer: a markdown cell that is both solution and grade."""
-    meta = _meta(cell)
-    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
+    from nbgrader.utils import is_grade, is_solution
+
+    return cell.cell_type == "markdown" and is_solution(cell) and is_grade(cell)
 
 
 def is_test(cell) -> bool:
     """An autograder test cell: a locked code grade cell."""
-    meta = _meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+    from course.grading.sandbox.record import is_test_cell
+
+    return is_test_cell(cell)
 
 
 def solution_text(cell) -> str:
@@ -197,7 +200,9 @@ def build_submission(source_nb, release_nb, behaviour: str):
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS)}")
     submission = copy.deepcopy(release_nb)
-    solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if _meta(c).get("solution")}
+    from nbgrader.utils import is_solution
+
+    solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if is_solution(c)}
     answers = [c for c in submission.cells if is_code_answer(c)]
     written = [c for c in submission.cells if is_written_answer(c)]
     correct: set[str] = set()

@@ -225,7 +225,7 @@ def record_path(class_dir: Path, assignment: str, student: str) -> Path:
 
 def submission_fingerprint(submitted_dir: Path) -> str:
     """A SHA-256 over the submission's regular files (names and bytes); "" if the folder is missing."""
-    from course.grading.sandbox.execute import regular_files
+    from course.grading.sandbox.scratch import regular_files
 
     if not Path(submitted_dir).is_dir():
         return ""
@@ -399,9 +399,10 @@ def _source_grade_cells(source_dir: Path, assignment: str, notebook: str) -> set
     path = Path(source_dir) / assignment / f"{notebook}.ipynb"
     if not path.is_file():
         return None
+    from nbgrader.utils import is_grade
+
     nb = nbformat.read(path, as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("grade_id")}
+    return {c.metadata.nbgrader["grade_id"] for c in nb.cells if is_grade(c) and c.metadata.nbgrader.get("grade_id")}
 
 
 def check_integrity(db_url: str, *, source_dir: Path | None = None, autograded_root: Path | None = None) -> list[str]:

@@ -183,22 +183,25 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
 
     from course.grading import gradebook as gradebookops, parallel
     from course.grading.autogradereport import AutogradeReport, SubmissionResult
+    from course.grading.settings import grading_settings, resolve_sandbox
 
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise GradingError(f"jobs must be a whole number of at least 1 (or None for one per CPU), got {jobs!r}")
     ids = resolve_assignments(assignment)
-    mode, warning = parallel.resolve_sandbox(sandbox)
+    mode, warning = resolve_sandbox(sandbox)
     api = api or open_api(class_dir, db_url=db_url)
-    database = api.coursedir.db_url
+    # Worked out once from the class's configuration; everything below takes these settings.
+    settings = grading_settings(api.config, mode, limits=limits, cell_timeout=cell_timeout,
+                                notebook_timeout=notebook_timeout)
     if scheduler is not None:
-        parallel.ensure_shared_gradebook(database)
+        parallel.ensure_shared_gradebook(settings.db_url)
     pairs = _submissions(api, ids, student)
     warnings_ = [warning] if warning else []
     for line in warnings_:
         print(f"WARNING: {line}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    backup_path = gradebookops.backup_gradebook(database, Path(api.coursedir.root)) if backup else None
+    backup_path = gradebookops.backup_gradebook(settings.db_url, Path(settings.class_dir)) if backup else None
     current = gradebookops.up_to_date(api, pairs) if resume and not force else set()
     todo = [pair for pair in pairs if pair not in current]
     skipped = []
@@ -208,7 +211,6 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
             skipped.append(SubmissionResult(assignment_id, student_id, "skipped", score=float(submission.score),
                                             max_score=float(submission.max_score),
                                             reason="already graded since it was submitted"))
-    settings = parallel.settings_for(api, mode, limits=limits, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
     bar = _progress_bar(len(todo), progress)
 
     def completed(result) -> None:
