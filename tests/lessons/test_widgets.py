@@ -470,3 +470,30 @@ def test_comparer_hides_the_finding_until_revealed_and_again_after_a_new_pick():
     assert relation_label not in comparer.comparison_view.value
     static = comparer.static_html()
     assert re.search(r"<details><summary>The kit's reading</summary>", static)
+
+
+def test_sorter_feedback_never_names_another_label_as_the_kind():
+    """Lesson 03 bug: sentences the kit counts as value judgements were explained as 'an inference'."""
+    sorter = ClaimSorter()
+    for number, item in enumerate(sorter.items):
+        others = [label for label in sorter.labels if label != item.label]
+        assert not any(re.search(rf"\b(?:is|an?) {re.escape(other)}\b", item.reason) for other in others), (number + 1, item.reason)
+    assert "The labels:" in sorter.labels_view.value and all(label in sorter.labels_view.value for label in sorter.labels)
+
+
+def test_sorter_back_restart_and_summary():
+    """Can a student go back (seeing their first answer), finish with a summary, and restart from zero?"""
+    sorter = ClaimSorter(["K015", "K027"])
+    assert sorter.back_button.disabled
+    sorter.check("quotation")
+    sorter.next()
+    sorter.check("quotation")
+    assert sorter.next_button.description.startswith("Finish")
+    sorter.back()
+    assert sorter.index == 0 and sorter.label_picker.value == "quotation" and "Not quite" in sorter.feedback_view.value
+    sorter.next()
+    sorter.next_button.click()
+    summary = sorter.summary_view.value
+    assert "Summary: 1 of 2" in summary and summary.count("<tr>") == 3 and "✗ different" in summary and "✓ same" in summary
+    sorter.restart_button.click()
+    assert sorter.index == 0 and sorter.score == (0, 0) and sorter.summary_view.value == "" and sorter.label_picker.value is None
