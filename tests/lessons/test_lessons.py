@@ -165,3 +165,22 @@ def test_outputs_are_written_for_a_reader(item):
             for pattern in REPRS:
                 assert not re.search(pattern, shown, re.M), f"{item.file} cell {index} shows a Python repr ({pattern}): {shown[:200]!r}"
             assert 'class="dataframe"' not in shown, f"{item.file} cell {index} shows a raw pandas table; use course.lessons.views.table"
+
+
+def test_every_open_exercise_has_an_answer_box_with_a_model_answer():
+    """Each exercise or discussion heading is followed by an exercise() box whose spec exists and fills from the data."""
+    from course.lessons.exercises import exercises, fill
+
+    known = exercises()
+    used = []
+    for item in LESSONS:
+        cells = nbformat.read(item.path, as_version=4).cells
+        for index, cell in enumerate(cells):
+            if cell.cell_type == "markdown" and re.search(r"^### (Exercise|Discussion)", cell.source, re.M):
+                following = "\n".join(c.source for c in cells[index + 1:index + 3] if c.cell_type == "code")
+                match = re.search(r'exercise\("([^"]+)"\)', following)
+                assert match, f"{item.file}: '{cell.source.splitlines()[0]}' has no answer box after it"
+                used.append(match.group(1))
+    assert sorted(used) == sorted(known), "every exercise in exercises.toml is used exactly once"
+    for spec in known.values():
+        assert "{" not in fill(spec["model"]) and len(spec["points"]) >= 3
