@@ -242,8 +242,13 @@ def test_an_empty_selection_still_has_alt_text():
 # --- Explorer --------------------------------------------------------------------
 
 def _html_of(explorer) -> str:
-    (output,) = explorer.output.outputs
-    return output["data"]["text/html"]
+    chart, listing = explorer.output.outputs
+    return chart["data"]["text/html"]
+
+
+def _listed_dates(explorer) -> list[str]:
+    chart, listing = explorer.output.outputs
+    return re.findall(r"<tr><td>([^<]+)</td>", listing["data"]["text/html"])
 
 
 def test_explorer_redraws_when_the_controls_change():
@@ -252,7 +257,8 @@ def test_explorer_redraws_when_the_controls_change():
 
     explorer = widgets.timeline_explorer()
     assert isinstance(explorer, ipywidgets.VBox)
-    assert explorer.actor.options[0] == ("All actors", None)
+    assert explorer.actor.options[0] == ("All actors", "all")
+    assert (explorer.actor.value, explorer.year.value, explorer.mentioned.value) == ("all", "all", "all")  # a visible selection
     assert [label for label, _ in explorer.mentioned.options] == ["All", "Mentioned in the document", "Not mentioned"]
     first = _html_of(explorer)
     assert f"Timeline of {len(data.events())} events" in first
@@ -261,11 +267,14 @@ def test_explorer_redraws_when_the_controls_change():
     by_actor = _html_of(explorer)
     assert by_actor != first and f"Timeline of {len(_events_expected(['A024']))} events (involving ECOWAS" in by_actor
 
-    explorer.mentioned.value = False
+    explorer.mentioned.value = "no"
     assert f"Timeline of {len(_events_expected(['A024'], False))} events" in _html_of(explorer)
 
     explorer.year.value = 2020
-    assert f"Timeline of {len(_events_expected(['A024'], False, '2020-01-01', '2020-12-31'))} event" in _html_of(explorer)
+    expected = _events_expected(['A024'], False, '2020-01-01', '2020-12-31')
+    assert f"Timeline of {len(expected)} event" in _html_of(explorer)
+    events = data.events().set_index("event_id").loc[sorted(expected)].sort_values("date", kind="stable")
+    assert _listed_dates(explorer) == [f"{d.day} {d:%B %Y}" for d in events["date"]]  # the filtered events, listed with dates  # the filtered events, listed with dates
 
 
 def test_explorer_has_a_static_fallback():
@@ -475,3 +484,12 @@ def test_citation_comparison_bars_match_citations_csv():
     for citation_id in table["citation_id"]:
         assert citation_id in fig.alt_text
     assert set(charts.COMPARISON_STYLES) == set(data.resource("citations")["schema"]["fields"][9]["constraints"]["enum"])
+
+
+def test_timeline_legend_lists_only_what_is_drawn():
+    """Lesson 08: after the dateline no event is mentioned, so the legend must not promise filled markers."""
+    after = charts.timeline_figure(start="2020-09-01")
+    labels = [t.get_text() for t in after.axes[0].get_legend().get_texts()]
+    assert not any(label.startswith("filled") for label in labels) and any(label.startswith("hollow") for label in labels)
+    full = charts.timeline_figure()
+    assert any(t.get_text().startswith("filled") for t in full.axes[0].get_legend().get_texts())

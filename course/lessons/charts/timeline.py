@@ -151,10 +151,16 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     if events.empty:
         ax.text(0.5, 0.5, "No event matches these filters", transform=ax.transAxes, ha="center", va="center", fontsize=11)
 
-    ax.legend(handles=[Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="filled: mentioned in the document"),
-                       Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label="hollow: not mentioned in the document"),
-                       Line2D([], [], color=colour, linewidth=1.6, label="line: event lasting several days")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=3, fontsize=8, frameon=False)
+    # The legend lists only what is drawn (lesson 08 once promised filled markers where none were).
+    keys = []
+    if events["mentioned_in_document"].astype(bool).any():
+        keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="filled: mentioned in the document"))
+    if (~events["mentioned_in_document"].astype(bool)).any():
+        keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label="hollow: not mentioned in the document"))
+    if events["end_date"].notna().any():
+        keys.append(Line2D([], [], color=colour, linewidth=1.6, label="line: event lasting several days"))
+    if keys:
+        ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=len(keys), fontsize=8, frameon=False)
     description = _filter_description(actor_ids, mentioned, start, end)
     period = str(left.year) if left.year == right.year else f"{left.year}–{right.year}"
     ax.set_title(f"Events in and around Mali, {period}" + (f" ({description})" if description else "") + f": {_plural(len(events), 'event')}",

@@ -72,8 +72,25 @@ DIFF_LEGEND = ("<p class=\"diff-legend\"><strong>How to read the marks:</strong>
                "the document's version does not have. A changed word shows as both. Case and punctuation are ignored.</p>")
 
 
-def comparison_html(pair: dict) -> str:
-    """One quote pair: the two wordings side by side, the relation, the note and the source link."""
+def reading_html(pair: dict) -> str:
+    """The kit's reading of a pair: how the document's words relate to the original, and what changed."""
+    relation = pair["relation"]
+    return (f'<p><strong>Relation:</strong> {escape_text(RELATION_LABELS.get(relation, relation))}</p>'
+            f'<p><strong>What changed:</strong> {escape_text(pair["note"])}</p>')
+
+
+#: Shown where the kit's reading is hidden (predict, then reveal).
+DECIDE_FIRST = ("<p class=\"static-note\">Decide first: are these the speaker's own words, a summary, a truncation, a translation "
+                "or a changed word? Then show the kit's reading.</p>")
+
+
+def comparison_html(pair: dict, reveal: str = "shown") -> str:
+    """One quote pair: the two wordings side by side, the kit's reading and the source link.
+
+    ``reveal`` is ``"shown"`` (the reading is on the page), ``"hidden"`` (a
+    prompt to decide first instead) or ``"details"`` (the reading in a
+    collapsed ``<details>``, for static pages).
+    """
     language = pair["original_language"]
     language_name = LANGUAGE_NAMES.get(language, language)
     translation = language != "en"
@@ -85,7 +102,8 @@ def comparison_html(pair: dict) -> str:
     else:
         left, right = _diff_columns(pair["original_text"], pair["document_text"])
         marks = DIFF_LEGEND
-    relation = pair["relation"]
+    reading = {"shown": reading_html(pair), "hidden": DECIDE_FIRST,
+               "details": f"<details><summary>The kit's reading</summary>{reading_html(pair)}</details>"}[reveal]
     return "\n".join([
         f'<div class="quote-pair" data-pair-id="{_attr(pair["pair_id"])}" data-claim-id="{_attr(pair["claim_id"])}">',
         f'<h4>{escape_text(pair["pair_id"])}: claim {escape_text(pair["claim_id"])}</h4>',
@@ -93,8 +111,7 @@ def comparison_html(pair: dict) -> str:
         f'<th>The original wording ({escape_text(language_name)})</th></tr></thead>',
         f'<tbody><tr><td lang="en">{left}</td><td lang="{_attr(language)}">{right}</td></tr></tbody></table>',
         marks,
-        f'<p><strong>Relation:</strong> {escape_text(RELATION_LABELS.get(relation, relation))} (<code>{escape_text(relation)}</code>)</p>',
-        f'<p><strong>What changed:</strong> {escape_text(pair["note"])}</p>',
+        reading,
         f'<p><strong>Source of the original wording:</strong> {link_html(pair["url"], pair["outlet"])} <code>{escape_text(pair["evidence_id"])}</code></p>',
         "</div>",
     ])
@@ -112,8 +129,13 @@ class QuoteComparer(StaticFallbackView):
     original is not in English are shown side by side without a diff. The
     static rendering shows the chosen pair, or every pair when none is given.
 
+    Predict, then reveal: the kit's reading of a pair (its relation and what
+    changed) stays hidden until the student presses ``reveal_button``; picking
+    another pair hides it again. Option labels name the pair, its claim and the
+    document's words, never the finding.
+
     Sub-widgets: ``pair_picker`` (Dropdown of pair ids), ``comparison_view``
-    (HTML); the container is ``widget``.
+    (HTML), ``reveal_button``; the container is ``widget``.
     """
 
     def __init__(self, pair_id: str | None = None):
@@ -125,18 +147,31 @@ class QuoteComparer(StaticFallbackView):
         self._static_ids = tuple(self.pairs) if pair_id is None else (pair_id,)
         options = [(self._option_label(row), pid) for pid, row in self.pairs.items()]
         self.pair_picker = widgets.Dropdown(options=options, value=pair_id or next(iter(self.pairs)), description="Quote:",
-                                            layout=widgets.Layout(width="max-content"))
+                                            layout=widgets.Layout(width="auto", max_width="100%"))
         self.pair_picker.add_class("course-pair-picker")
         self.comparison_view = widgets.HTML()
         self.comparison_view.add_class("course-quote-view")
-        self.widget = widgets.VBox([self.pair_picker, self.comparison_view])
+        self.revealed = False
+        self.reveal_button = widgets.Button(description="Show the kit's reading", tooltip="How the document's words relate to the original")
+        self.reveal_button.add_class("course-reveal")
+        self.widget = widgets.VBox([self.pair_picker, self.comparison_view, self.reveal_button])
         self.widget.add_class("course-quote-comparer")
-        self.pair_picker.observe(lambda _: self._show(), names="value")
+        self.pair_picker.observe(self._on_pick, names="value")
+        self.reveal_button.on_click(lambda _: self.reveal())
+        self._show()
+
+    def _on_pick(self, _change) -> None:
+        self.revealed = False
+        self._show()
+
+    def reveal(self) -> None:
+        """Show the kit's reading of the pair on screen."""
+        self.revealed = True
         self._show()
 
     @staticmethod
     def _option_label(row: dict) -> str:
-        return f"{row['pair_id']} · {row['relation'].replace('_', ' ')} · “{_shorten(row['document_text'], 40)}”"
+        return f"{row['pair_id']} · claim {row['claim_id']} · “{_shorten(row['document_text'], 60)}”"
 
     @property
     def pair_id(self) -> str:
@@ -149,16 +184,18 @@ class QuoteComparer(StaticFallbackView):
         self.pair_picker.value = pair_id
 
     def _show(self) -> None:
-        self.comparison_view.value = f'{STYLE}<div class="course-doc">{comparison_html(self.pairs[self.pair_id])}</div>'
+        reveal = "shown" if self.revealed else "hidden"
+        self.comparison_view.value = f'{STYLE}<div class="course-doc">{comparison_html(self.pairs[self.pair_id], reveal)}</div>'
+        self.reveal_button.layout.display = "none" if self.revealed else None
 
     def static_html(self) -> str:
         """The chosen pair (or all pairs, each in a <details>) without widgets."""
         if len(self._static_ids) == 1:
-            body = comparison_html(self.pairs[self._static_ids[0]])
+            body = comparison_html(self.pairs[self._static_ids[0]], "details")
         else:
             body = "\n".join(
                 f"<details{' open' if i == 0 else ''}><summary>{escape_text(self._option_label(self.pairs[pid]))}</summary>"
-                f"{comparison_html(self.pairs[pid])}</details>" for i, pid in enumerate(self._static_ids))
+                f"{comparison_html(self.pairs[pid], 'details')}</details>" for i, pid in enumerate(self._static_ids))
         return static_page("course-quote-comparer", body,
                             "Static view of the quote comparer. Run the notebook in JupyterLab to pick a quotation.")
 

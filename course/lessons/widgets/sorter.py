@@ -70,10 +70,13 @@ def sorter_item(claim_id: str, claims: dict[str, dict] | None = None, document: 
     text = document.text[first.span.start : last.span.end]
     label = practice_label(row)
     if label == "value judgement":
-        kind = f"an inference the kit rates {row['verdict']}"
+        # Never call it an inference here: the student who chose "inference" must not read that word as the answer.
+        reason = (f"{claim_id} goes beyond a conclusion that evidence could test: the kit rates it "
+                  f"{row['verdict'].replace('_', ' ')}, so it counts as “{label}”: {LABEL_REASONS[label]}. "
+                  f"The kit's paraphrase: {row['claim_text']}")
     else:
         kind = f"{'an' if row['claim_type'][0] in 'aeiou' else 'a'} {row['claim_type']} claim in the kit's data"
-    reason = f"{claim_id} is {kind}, so here it counts as “{label}”: {LABEL_REASONS[label]}. The kit's paraphrase: {row['claim_text']}"
+        reason = f"{claim_id} is {kind}, so here it counts as “{label}”: {LABEL_REASONS[label]}. The kit's paraphrase: {row['claim_text']}"
     return SorterItem(text, label, reason, (span.start - first.span.start, span.end - first.span.start), claim_id)
 
 
@@ -84,10 +87,14 @@ class ClaimSorter(StaticFallbackView):
     or of dicts ``{"text", "label", "reason"}`` for a teacher's own
     sentences. ``labels`` are the choices; every item's label must be one of
     them. Not graded: only the first answer to each sentence is scored.
+    The labels' meanings are on screen before the first answer, so the
+    feedback never uses a label's name for another label. Back, Next and
+    Restart move through the set; after the last sentence a summary lists
+    every answer beside the kit's.
 
     Sub-widgets: ``sentence_view``, ``label_picker`` (RadioButtons),
-    ``check_button``, ``next_button``, ``feedback_view``, ``score_view``;
-    the container is ``widget``.
+    ``check_button``, ``back_button``, ``next_button``, ``restart_button``,
+    ``feedback_view``, ``score_view``, ``summary_view``; the container is ``widget``.
     """
 
     def __init__(self, sentences=None, labels=SORTER_LABELS):
@@ -103,26 +110,44 @@ class ClaimSorter(StaticFallbackView):
         self.answers: dict[int, tuple[str, bool]] = {}
 
         self.progress_view = widgets.HTML()
+        self.labels_view = widgets.HTML(f'<div class="course-doc">{self.labels_html()}</div>')
         self.sentence_view = widgets.HTML()
         self.sentence_view.add_class("course-sorter-sentence")
-        self.label_picker = widgets.RadioButtons(options=list(self.labels), value=None, description="This is a:")
+        self.label_picker = widgets.RadioButtons(options=list(self.labels), value=None, description="This is a:",
+                                                 style={"description_width": "initial"})
         self.label_picker.add_class("course-sorter-labels")
         self.check_button = widgets.Button(description="Check", button_style="primary")
         self.check_button.add_class("course-sorter-check")
+        self.back_button = widgets.Button(description="◀ Back")
+        self.back_button.add_class("course-sorter-back")
         self.next_button = widgets.Button(description="Next sentence ▶")
         self.next_button.add_class("course-sorter-next")
+        self.restart_button = widgets.Button(description="Restart")
+        self.restart_button.add_class("course-sorter-restart")
         self.feedback_view = widgets.HTML()
         self.feedback_view.add_class("course-sorter-feedback")
         self.score_view = widgets.HTML()
         self.score_view.add_class("course-sorter-score")
+        self.summary_view = widgets.HTML()
+        self.summary_view.add_class("course-sorter-summary")
         self.widget = widgets.VBox([
-            widgets.HTML(STYLE), self.progress_view, self.sentence_view, self.label_picker,
-            widgets.HBox([self.check_button, self.next_button]), self.feedback_view, self.score_view,
+            widgets.HTML(STYLE), self.labels_view, self.progress_view, self.sentence_view, self.label_picker,
+            widgets.HBox([self.check_button, self.back_button, self.next_button, self.restart_button],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            self.feedback_view, self.score_view, self.summary_view,
         ])
         self.widget.add_class("course-claim-sorter")
         self.check_button.on_click(lambda _: self.check())
+        self.back_button.on_click(lambda _: self.back())
         self.next_button.on_click(lambda _: self.next())
+        self.restart_button.on_click(lambda _: self.restart())
         self._show()
+
+    def labels_html(self) -> str:
+        """What each label means (shown before the first answer)."""
+        rows = "".join(f"<li><strong>{escape_text(label)}</strong>: {escape_text(LABEL_REASONS.get(label, ''))}</li>"
+                       for label in self.labels)
+        return f"<p><strong>The labels:</strong></p><ul>{rows}</ul>"
 
     def _build_items(self, sentences) -> list[SorterItem]:
         claims = claims_by_id()
@@ -183,23 +208,51 @@ class ClaimSorter(StaticFallbackView):
         return verdict + reason
 
     def next(self) -> None:
-        """Go to the next sentence (the last one stays on screen with the final score)."""
+        """Go to the next sentence; after the last one, show the summary."""
         if self.index < len(self.items) - 1:
             self.index += 1
+            self._show()
+        else:
+            self.summary_view.value = f'<div class="course-doc">{self.summary_html()}</div>'
+
+    def back(self) -> None:
+        """Go back to the previous sentence (its first answer and the feedback are shown again)."""
+        if self.index > 0:
+            self.index -= 1
         self._show()
 
     def restart(self) -> None:
         """Start again from the first sentence with the score at zero."""
         self.index = 0
         self.answers.clear()
+        self.summary_view.value = ""
         self._show()
 
+    def summary_html(self) -> str:
+        """Every sentence with the student's first answer and the kit's label."""
+        correct, answered = self.score
+        rows = []
+        for number, item in enumerate(self.items):
+            given, ok = self.answers.get(number, ("–", False))
+            mark = "✓ same" if ok else ("✗ different" if number in self.answers else "not answered")
+            words = item.text[item.target[0]:item.target[1]] if item.target else item.text
+            rows.append(f"<tr><td>{number + 1}</td><td>{escape_text(_shorten(words, 90))}</td><td>{escape_text(given)}</td>"
+                        f"<td>{escape_text(item.label)}</td><td>{mark}</td></tr>")
+        return (f"<h4>Summary: {correct} of {len(self.items)} first answers match the kit's</h4>"
+                '<table class="course-table"><thead><tr><th>#</th><th>The marked words</th><th>Your first answer</th>'
+                f'<th>The kit\'s label</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+                "<p>Press Restart to try the set again, or go Back to reread a sentence.</p>")
+
     def _show(self) -> None:
-        self.progress_view.value = f"<p>Sentence {self.index + 1} of {len(self.items)}. What kind of statement are the underlined words?</p>"
+        self.progress_view.value = (f"<p>Sentence {self.index + 1} of {len(self.items)}. "
+                                    "What kind of statement are the underlined words?</p>")
         self.sentence_view.value = f'<div class="course-doc">{self.current.html()}</div>'
-        self.label_picker.value = None
-        self.feedback_view.value = ""
-        self.next_button.disabled = self.index == len(self.items) - 1
+        previous = self.answers.get(self.index)
+        self.label_picker.value = previous[0] if previous else None
+        self.feedback_view.value = (f'<div class="course-doc">{self._feedback_html(*previous)}</div>' if previous else "")
+        self.back_button.disabled = self.index == 0
+        last = self.index == len(self.items) - 1
+        self.next_button.description = "Finish: see the summary" if last else "Next sentence ▶"
         self._show_score()
 
     def _show_score(self) -> None:
