@@ -51,6 +51,12 @@ from course.grading.feedback import feedback_preprocessors  # noqa: E402
 
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
+# Answers are values (`x = None` then the solution region): the released stub is a comment,
+# so an unanswered item never stops "Run All" (course/grading/answers.py).
+from course.grading.answers import ANSWER_STUB  # noqa: E402
+
+c.ClearSolutions.code_stub = ANSWER_STUB
+
 # Grading executes each notebook once; a cell stuck for a minute is a bug.
 c.Execute.timeout = 60
 # The grading kernel runs on this machine; keep its start-up notice about
