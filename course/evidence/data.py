@@ -50,7 +50,20 @@ def edition() -> str:
         return value
     if value:
         raise DataPackageError(f"{EDITION_ENV}={value!r}: expected one of {', '.join(EDITIONS)}")
-    return "student" if "ipykernel" in sys.modules else "full"
+    return "student" if _inside_ipython() else "full"
+
+
+def _inside_ipython() -> bool:
+    """True when this code runs under an IPython shell (a notebook's kernel, or IPython at a terminal).
+
+    Asks IPython for its running shell rather than whether ``ipykernel`` was imported: a test process or a
+    grader that imports ipykernel (to start kernels) is not a student's notebook.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    # A bare InteractiveShell is what libraries (and tests) create to render rich output in an ordinary
+    # process; a person's session runs a subclass: ZMQInteractiveShell in a kernel, TerminalInteractiveShell.
+    return shell is not None and type(shell).__name__ != "InteractiveShell"
 
 
 def split_ids(cell) -> list[str]:
