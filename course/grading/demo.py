@@ -22,9 +22,8 @@ answers were given and what share of their points the demo grader awards,
 when it was submitted). The tests compute the expected scores from the
 intents and the source notebooks, never from a previous run.
 
-Students fetch from and submit to nbgrader's exchange with nbgrader's own
-exchange classes; the only change is that a submission's timestamp is set
-from the demo calendar (:data:`DUE`), so one student is reliably late.
+Students fetch and submit through nbgrader's own exchange classes; only the
+timestamp comes from the demo calendar (:data:`DUE`): one student is late.
 """
 
 from __future__ import annotations
@@ -36,8 +35,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbgrader.utils import is_grade, is_solution
+
 from course import paths
 from course.grading.classdir import GradingError, open_api, resolve_assignments
+from course.grading.sandbox.record import is_test_cell
 
 #: The demo term's due date for every assignment (UTC). Fixed, so lateness is reproducible.
 DUE = dt.datetime(2025, 3, 14, 17, 0, tzinfo=dt.timezone.utc)
@@ -128,22 +130,16 @@ def _meta(cell) -> dict:
 
 def is_code_answer(cell) -> bool:
     """An autograded answer cell: code the student writes (nbgrader solution, not a grade cell)."""
-    from nbgrader.utils import is_grade, is_solution
-
     return cell.cell_type == "code" and is_solution(cell) and not is_grade(cell)
 
 
 def is_written_answer(cell) -> bool:
     """A manually graded written answer: a markdown cell that is both solution and grade."""
-    from nbgrader.utils import is_grade, is_solution
-
     return cell.cell_type == "markdown" and is_solution(cell) and is_grade(cell)
 
 
 def is_test(cell) -> bool:
     """An autograder test cell: a locked code grade cell."""
-    from course.grading.sandbox.record import is_test_cell
-
     return is_test_cell(cell)
 
 
@@ -200,8 +196,6 @@ def build_submission(source_nb, release_nb, behaviour: str):
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS)}")
     submission = copy.deepcopy(release_nb)
-    from nbgrader.utils import is_solution
-
     solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if is_solution(c)}
     answers = [c for c in submission.cells if is_code_answer(c)]
     written = [c for c in submission.cells if is_written_answer(c)]

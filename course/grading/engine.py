@@ -34,10 +34,12 @@ def sandboxed_config(config, settings: GradingSettings):
     config = copy.deepcopy(config)
     if settings.cell_timeout:
         config.Execute.timeout = settings.cell_timeout
+    stock = Autograde.class_traits()["autograde_preprocessors"].default()
     if settings.sandbox == "off":
+        # nbgrader_config.py sandboxes plain `nbgrader autograde`; "off" is nbgrader's own pipeline.
+        config.Autograde.autograde_preprocessors = stock
         return config
-    stock = config.Autograde.get("autograde_preprocessors") or Autograde.class_traits()["autograde_preprocessors"].default()
-    config.Autograde.autograde_preprocessors = sandboxed_preprocessors(stock)
+    config.Autograde.autograde_preprocessors = sandboxed_preprocessors(config.Autograde.get("autograde_preprocessors") or stock)
     config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
     config.SandboxedExecute.limits = settings.limits
     config.SandboxedExecute.hidden_paths = list(settings.hidden_paths)
