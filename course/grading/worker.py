@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from course.grading.autogradereport import SubmissionResult
+from course.grading.rollback import PreviousGrading
 from course.grading.settings import GradingSettings
 
 log = logging.getLogger(__name__)
@@ -186,14 +187,32 @@ class GradingWorker:
         problem = unreadable_reason(submitted, sorted(expected))
         if problem:
             return finish("failed", [problem])
-        for attempt in range(settings.lock_retries + 1):
-            outcome, records = autograde_submission(api, assignment, student, kernel_pool=self.pool)
-            if outcome["success"] or not gradebookops.is_lock_error(outcome):
-                break
-            log.warning("gradebook locked while grading %s/%s (attempt %d); retrying", student, assignment, attempt + 1)
-            time.sleep(0.5 * (attempt + 1))
+        previous = None
+        if (gradebookops.read_record(class_dir, assignment, student) or {}).get("status") == "graded":
+            previous = PreviousGrading.take(api, assignment, student, autograded)
+        try:
+            for attempt in range(settings.lock_retries + 1):
+                outcome, records = autograde_submission(api, assignment, student, kernel_pool=self.pool)
+                if outcome["success"] or not gradebookops.is_lock_error(outcome):
+                    break
+                log.warning("gradebook locked while grading %s/%s (attempt %d); retrying", student, assignment, attempt + 1)
+                time.sleep(0.5 * (attempt + 1))
+        except BaseException:  # interrupted, or a grader bug: what was graded before stays
+            if previous is not None:
+                previous.restore(api, autograded)
+            raise
         if not outcome["success"]:
-            return finish("failed", [nbgrader_failure(outcome)])
+            reason = nbgrader_failure(outcome)
+            if previous is None:
+                return finish("failed", [reason])
+            # Graded before: the earlier grades, review flags and files stay, and so does their record.
+            previous.restore(api, autograded)
+            score, max_score = self._scores(assignment, student)
+            return SubmissionResult(assignment, student, "failed", score=score, max_score=max_score,
+                                    reason=f"{reason}; the previous grades were kept",
+                                    seconds=round(time.monotonic() - started, 3))
+        if previous is not None:
+            previous.discard()
         reasons, died, timed_out = execution_reasons(records, settings.notebook_timeout)
         reasons += [f"no {name}.ipynb in the submission (scored 0)" for name in sorted(expected)
                     if not (submitted / f"{name}.ipynb").is_file()]
