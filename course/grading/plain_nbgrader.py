@@ -35,6 +35,16 @@ SANDBOXED_AUTOGRADE_PREPROCESSORS = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+#: nbgrader 0.9.6's own Autograde.sanitize_preprocessors, with stripped metadata matched again first.
+REMATCHING_SANITIZE_PREPROCESSORS = [
+    "course.grading.rematch.RestoreStrippedMetadata",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 
 def sandbox_plain_autograde(c) -> bool:
     """Make plain ``nbgrader autograde`` on config ``c`` run student code sandboxed; True if it will.
@@ -55,6 +65,7 @@ def sandbox_plain_autograde(c) -> bool:
     from course.grading.settings import hidden_paths
 
     c.Autograde.autograde_preprocessors = list(SANDBOXED_AUTOGRADE_PREPROCESSORS)
+    c.Autograde.sanitize_preprocessors = list(REMATCHING_SANITIZE_PREPROCESSORS)
     c.SandboxedExecute.hidden_paths = list(hidden_paths(c, c.CourseDirectory.db_url))
     c.SandboxedExecute.readonly_paths = [os.fspath(p) for p in course_readonly_paths()]
     return True

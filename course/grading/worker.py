@@ -163,6 +163,7 @@ class GradingWorker:
     def _grade(self, assignment: str, student: str, started: float) -> SubmissionResult:
         from course.grading import gradebook as gradebookops
         from course.grading.engine import autograde_submission
+        from course.grading.rematch import rematch_reasons
         from course.grading.sandbox.record import execution_reasons
 
         settings, api = self.settings, self.api
@@ -192,7 +193,7 @@ class GradingWorker:
             previous = PreviousGrading.take(api, assignment, student, autograded)
         try:
             for attempt in range(settings.lock_retries + 1):
-                outcome, records = autograde_submission(api, assignment, student, kernel_pool=self.pool)
+                outcome, converter = autograde_submission(api, assignment, student, kernel_pool=self.pool)
                 if outcome["success"] or not gradebookops.is_lock_error(outcome):
                     break
                 log.warning("gradebook locked while grading %s/%s (attempt %d); retrying", student, assignment, attempt + 1)
@@ -213,7 +214,8 @@ class GradingWorker:
                                     seconds=round(time.monotonic() - started, 3))
         if previous is not None:
             previous.discard()
-        reasons, died, timed_out = execution_reasons(records, settings.notebook_timeout)
+        reasons, died, timed_out = execution_reasons(converter.records, settings.notebook_timeout)
+        reasons += rematch_reasons(converter.rematched)
         reasons += [f"no {name}.ipynb in the submission (scored 0)" for name in sorted(expected)
                     if not (submitted / f"{name}.ipynb").is_file()]
         deleted = deleted_grade_cells(autograded, expected)
