@@ -37,6 +37,7 @@ from traitlets import Bool, Float, Instance, Integer, List, Unicode
 
 from course.grading.sandbox import bwrap, scratch
 from course.grading.sandbox.bwrap import Limits, SandboxUnavailableError
+from course.grading.sandbox.mounts import course_import_env
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.cache_ports = False
         self._log_file = tempfile.TemporaryFile(prefix="sandbox-kernel-log-")
         python = self.kernel_spec.argv[0] if self.kernel_spec and self.kernel_spec.argv else sys.executable
-        self._env = bwrap.sandbox_env(dict(kw.get("env") or os.environ), self.env_passthrough, python,
-                                      None if available else self._private_home())
+        overrides = {**course_import_env(), **({} if available else self._private_home())}
+        self._env = bwrap.sandbox_env(dict(kw.get("env") or os.environ), self.env_passthrough, python, overrides)
         kw.update(env=self._env, cwd=folder, stdout=self._log_file, stderr=self._log_file)
         if available and bwrap.running_as_root():
             self._uid = self.sandbox_uid if self.sandbox_uid is not None else bwrap.next_sandbox_uid()
