@@ -63,6 +63,16 @@ class SandboxedAutograde(Autograde):
         self.kernel_pool = kernel_pool
         self.records: list[ExecutionRecord] = []
         self.rematched: list[dict] = []
+        self.interrupted = False
+
+    def start(self) -> None:
+        # nbgrader re-raises Ctrl-C, but capture_log turns every exception into "success: False";
+        # remember it, so the caller can stop instead of moving on to the next submission.
+        try:
+            super().start()
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
 
     def init_single_notebook_resources(self, notebook_filename: str) -> dict:
         resources = super().init_single_notebook_resources(notebook_filename)
@@ -92,4 +102,6 @@ def autograde_submission(api, assignment: str, student: str, *, kernel_pool=None
         app.force = True
         app.create_student = True
         outcome = capture_log(app)
+    if app.interrupted:
+        raise KeyboardInterrupt(f"interrupted while grading {student}/{assignment}")
     return outcome, app

@@ -223,12 +223,17 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
         if on_result is not None:
             on_result(result)
 
+    finished: list = []
     try:
         if scheduler is not None:
-            results, workers = parallel.run_dask(settings, todo, scheduler, completed)
+            results, workers = parallel.run_dask(settings, todo, scheduler, lambda r: (finished.append(r), completed(r)))
         else:
             workers = max(1, min(jobs or _cpu_count(), len(todo)))
-            results = parallel.run_local(settings, todo, workers, completed)
+            results = parallel.run_local(settings, todo, workers, lambda r: (finished.append(r), completed(r)))
+    except KeyboardInterrupt:
+        print(f"interrupted: {len(finished)} of {len(todo)} submission(s) graded, none left half-graded; "
+              "run the same command again to grade the rest", file=sys.stderr, flush=True)
+        raise
     finally:
         if bar is not None:
             bar.close()
