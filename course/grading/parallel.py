@@ -67,12 +67,14 @@ def close_worker() -> None:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to stop this worker if the grading process dies (a killed run leaves no orphans)."""
+    """Ask Linux to kill this worker if the grading process dies; its sandboxes die with it (bubblewrap
+    --die-with-parent), so a grader killed with SIGKILL leaves no orphans. SIGKILL, not SIGTERM: SIGTERM
+    is the grader's "stop after unwinding" request (Ctrl-C), which needs a grader to report to."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 

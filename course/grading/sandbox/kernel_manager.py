@@ -71,6 +71,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     sandbox_kernel_name = Unicode(
         "python3", help="Kernel spec always used, whatever a student's notebook metadata asks for.",
     ).tag(config=True)
+    runtime_parent = Unicode(
+        None, allow_none=True,
+        help="Folder to make the kernel's runtime folder in (default: the temporary folder). A kernel pool "
+             "passes its scratch root, so a grader killed with SIGKILL leaves one folder to remove.",
+    ).tag(config=True)
     grading_launcher = Bool(
         True, help="Start ipykernel through course.grading.sandbox.kernel (no debugger start-up) "
                    "instead of ipykernel_launcher.",
@@ -155,7 +160,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise ValueError(f"scratch_dir {folder} is not an existing directory")
         self.scratch = folder
         self._torn_down = False
-        self._runtime_dir = tempfile.mkdtemp(prefix=scratch.RUNTIME_PREFIX)
+        self._runtime_dir = tempfile.mkdtemp(prefix=scratch.RUNTIME_PREFIX, dir=self.runtime_parent)
+        # Names this grading process, so the next run can tell a stale runtime folder from a live one.
+        with open(os.path.join(self._runtime_dir, scratch.OWNER_FILE), "w", encoding="utf-8") as owner:
+            owner.write(f"{os.getpid()}\n")
         self.transport = "ipc"
         self.ip = os.path.join(self._runtime_dir, "kernel")
         self.connection_file = os.path.join(self._runtime_dir, "connection.json")
