@@ -18,6 +18,7 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import capture_log, temp_attrs
 
+from course.grading.caps import CapAttachments
 from course.grading.rematch import REMATCH_KEY, RestoreStrippedMetadata
 from course.grading.sandbox.execute import POOL_KEY, SandboxedExecute
 from course.grading.sandbox.record import RECORD_KEY, ExecutionRecord
@@ -40,7 +41,7 @@ def sandboxed_config(config, settings: GradingSettings):
     # Cells whose nbgrader metadata was stripped are matched again before nbgrader sanitizes.
     sanitize = config.Autograde.get("sanitize_preprocessors") or Autograde.class_traits()["sanitize_preprocessors"].default()
     if RestoreStrippedMetadata not in sanitize and REMATCH_NAME not in sanitize:
-        config.Autograde.sanitize_preprocessors = [RestoreStrippedMetadata, *sanitize]
+        config.Autograde.sanitize_preprocessors = [RestoreStrippedMetadata, CapAttachments, *sanitize]
     stock = Autograde.class_traits()["autograde_preprocessors"].default()
     if settings.sandbox == "off":
         # nbgrader_config.py sandboxes plain `nbgrader autograde`; "off" is nbgrader's own pipeline.

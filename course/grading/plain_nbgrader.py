@@ -35,9 +35,11 @@ SANDBOXED_AUTOGRADE_PREPROCESSORS = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-#: nbgrader 0.9.6's own Autograde.sanitize_preprocessors, with stripped metadata matched again first.
+#: nbgrader 0.9.6's own Autograde.sanitize_preprocessors, with stripped metadata matched again and
+#: attachments capped first.
 REMATCHING_SANITIZE_PREPROCESSORS = [
     "course.grading.rematch.RestoreStrippedMetadata",
+    "course.grading.caps.CapAttachments",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",

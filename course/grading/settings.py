@@ -39,6 +39,8 @@ class GradingSettings:
     readonly_paths: tuple[str, ...] = ()
     prestart: int = 1
     lock_retries: int = 4
+    #: When the run began (UTC, ISO 8601): a submission graded after it by another grader is left alone.
+    run_started: str = ""
 
     def __post_init__(self) -> None:
         if self.sandbox not in ("bubblewrap", "rlimits", "off"):
@@ -117,7 +119,10 @@ def grading_settings(config, sandbox_mode: str, *, limits: Limits | None = None,
     db_url = coursedir.db_url
     root = Path(coursedir.root).resolve()
     source = Path(root, coursedir.get("source_directory") or "source").resolve()
+    import datetime as dt
+
     return GradingSettings(
+        run_started=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
         class_dir=str(root), db_url=db_url, source_dir=str(source), sandbox=sandbox_mode,
         limits=limits or Limits(), cell_timeout=cell_timeout, notebook_timeout=float(notebook_timeout),
         hidden_paths=hidden_paths(config, db_url),

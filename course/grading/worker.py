@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from course.grading.autogradereport import SubmissionResult
+from course.grading.caps import oversize_reason
 from course.grading.rollback import PreviousGrading
 from course.grading.settings import GradingSettings
 
@@ -68,6 +69,9 @@ def unreadable_reason(submitted_dir: Path, notebooks: list[str]) -> str | None:
         return f"no {' or '.join(f'{name}.ipynb' for name in notebooks)} in the submission"
     for name in present:
         path = submitted_dir / f"{name}.ipynb"
+        too_big = oversize_reason(path.stat().st_size, path.name)
+        if too_big:
+            return too_big
         try:
             nbformat.read(path, as_version=4)
         except Exception as error:  # JSON errors, permissions, wrong nbformat: all mean "cannot be read"
@@ -139,9 +143,24 @@ class GradingWorker:
         return self._grade_cells[assignment]
 
     def grade(self, assignment: str, student: str) -> SubmissionResult:
-        """Grade one submission with nbgrader's pipeline; never raises (a failure is a ``failed`` result)."""
+        """Grade one submission with nbgrader's pipeline; never raises (a failure is a ``failed`` result).
+
+        Another grader's claim on the submission, or its grading since this run
+        began, makes this a ``skipped`` result that says so.
+        """
+        from course.grading.claims import claim
+        from course.grading.gradebook import read_record
+
         started = time.monotonic()
-        with self.lock:
+        settings = self.settings
+        with self.lock, claim(settings.class_dir, settings.db_url, assignment, student) as mine:
+            if not mine:
+                return SubmissionResult(assignment, student, "skipped", reason="another grader is grading it now")
+            record = read_record(Path(settings.class_dir), assignment, student) or {}
+            if settings.run_started and record.get("status") == "graded" and record.get("graded_at", "") > settings.run_started:
+                return SubmissionResult(assignment, student, "skipped", score=record.get("score"),
+                                        max_score=record.get("max_score"),
+                                        reason="graded by another grader while this run was going")
             try:
                 return self._grade(assignment, student, started)
             except Exception as error:  # a grader bug must not take the other submissions down

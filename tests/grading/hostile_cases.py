@@ -386,6 +386,18 @@ def build_huge_image(release_nb, source_nb, home_dir):
     _write(nb, home_dir)
 
 
+def build_big_attachments(release_nb, source_nb, home_dir):
+    """The perfect notebook with a 3 MB picture attached to, and another embedded in, its first written answer."""
+    import base64
+
+    nb = perfect(release_nb, source_nb)
+    picture = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(3 * 1024 * 1024)).decode("ascii")
+    written = next(c for c in nb.cells if demo.is_written_answer(c))
+    written.attachments = {"photo.png": {"image/png": picture}}
+    written.source += f"\n\n![photo](attachment:photo.png)\n\n![inline](data:image/png;base64,{picture})\n"
+    _write(nb, home_dir)
+
+
 def build_deleted_grade_cell(release_nb, source_nb, home_dir):
     """The perfect notebook without its first test cell."""
     nb = perfect(release_nb, source_nb)
@@ -833,7 +845,11 @@ def hostile_cases(cheat_port: int = DEFAULT_CHEAT_PORT) -> list[HostileCase]:
                     Expectation("zero-with-reason", reason=r"missing|renamed|no .*ipynb|not found|notebook"),
                     "perfect answers under another file name"),
         HostileCase("huge-image-output", "malformed", build_huge_image,
-                    Expectation("graded", max_graded_bytes=small), "a 20 MB image in a saved output"),
+                    Expectation("zero-with-reason", reason=r"over the 20 MB limit"),
+                    "a 21 MB notebook (a 20 MB image in a saved output): refused, with its size and the limit"),
+        HostileCase("big-attachments", "malformed", build_big_attachments,
+                    Expectation("graded", max_graded_bytes=small),
+                    "3 MB pictures attached to and embedded in a written answer: capped like outputs"),
         HostileCase("deleted-grade-cell", "tampered", build_deleted_grade_cell,
                     Expectation("graded-with-reason", lost_tests="first", reason=r"{first_test}"),
                     "first test cell deleted: scores as missing, and the report says which"),

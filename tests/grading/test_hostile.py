@@ -49,7 +49,8 @@ KNOWN_HOLES: dict[str, dict[str, str]] = {
 
 #: The brief's list of hostile behaviours, by category: the generator must cover every one.
 REQUIRED = {
-    "malformed": {"invalid-json", "nbformat-v3", "missing-notebook", "renamed-notebook", "huge-image-output"},
+    "malformed": {"invalid-json", "nbformat-v3", "missing-notebook", "renamed-notebook", "huge-image-output",
+                  "big-attachments"},
     "tampered": {"deleted-grade-cell", "duplicated-grade-cell", "retyped-grade-cell", "edited-test-cell", "stripped-metadata",
                  "stripped-metadata-and-ids"},
     "runaway": {"infinite-loop", "long-sleep", "memory-bomb", "fork-bomb", "giant-output", "output-flood", "endless-flood"},
@@ -488,3 +489,13 @@ def test_the_decoy_secrets_were_there_for_the_taking(graded):
     for role in ("source", "submission"):
         planted = nbformat.read(graded.decoy[role], as_version=4)
         assert find_leaks(notebook_text(planted), secret_lines(graded.source)) != [], role
+
+
+def test_only_the_notebook_and_the_assignments_files_come_back_from_the_sandbox(graded):
+    """Files a submission's code writes (the write attack's markers, say) reach neither autograded/ nor feedback/."""
+    declared = {p.name for p in (paths.assignments_dir() / ASSIGNMENT).iterdir() if p.is_file()}
+    allowed = declared | {f"{ASSIGNMENT}.ipynb", f"{ASSIGNMENT}.html", "timestamp.txt", "submission_secret.txt"}
+    for folder in ("autograded", "feedback"):
+        for student_dir in sorted((graded.hostile.class_dir / folder).glob(f"*/{ASSIGNMENT}")):
+            extra = sorted(p.name for p in student_dir.rglob("*") if p.is_file() and p.name not in allowed)
+            assert extra == [], f"{folder}/{student_dir.parent.name}: {extra}"

@@ -59,13 +59,14 @@ def scratch(tmp_path) -> Path:
 def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path):
     """Can a student notebook import course and pandas, compute, and save a file, with the repository hidden?"""
     (scratch / "submitted.ipynb").write_text("{}")
+    (scratch / "data.csv").write_text("shipped with the assignment")
     elsewhere = tmp_path / "someone-elses-file"
     elsewhere.write_text("not yours")
     os.chown(elsewhere, 12345, 12345)
     nb = notebook(
         "import os, pandas as pd\nfrom course.evidence import data\nclaims = data.claims()\nprint(len(claims) > 0, os.getuid() != 0)",
         "int(pd.DataFrame({'x': [1, 2, 3]}).x.sum())",
-        "open('answer.txt', 'w').write('saved by the notebook')",
+        "open('answer.txt', 'w').write('saved by the notebook')\nopen('data.csv', 'w').write('changed by the notebook')",
         # traps for the root-run grader that later writes into this folder
         f"os.symlink({str(elsewhere)!r}, 'planted-link')\nos.mkfifo('planted-fifo')",
     )
@@ -75,12 +76,12 @@ def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path)
     assert report.completed and report.sandboxed and not report.kernel_died
     assert stdout(done.cells[0]) == "True True\n"
     assert done.cells[1].outputs[0]["data"]["text/plain"] == "6"
-    assert (scratch / "answer.txt").read_text() == "saved by the notebook"
-    # no kernel sockets or connection files in the submission folder, and the traps never came back
-    assert sorted(p.name for p in scratch.iterdir()) == ["answer.txt", "submitted.ipynb"]
+    # a file the code made stays in the sandbox (only declared files come back), as do sockets and traps
+    assert sorted(p.name for p in scratch.iterdir()) == ["data.csv", "submitted.ipynb"]
+    assert "answer.txt" in report.left_out
+    assert (scratch / "data.csv").read_text() == "changed by the notebook"  # a declared file the code changed
     assert sorted(report.removed_from_scratch) == ["planted-fifo", "planted-link"]
-    # the rest is handed back to the scratch folder's owner; the link was never followed
-    for name in ("answer.txt", "submitted.ipynb"):
+    for name in ("data.csv", "submitted.ipynb"):
         assert (scratch / name).stat().st_uid == scratch.stat().st_uid == os.geteuid()
     assert elsewhere.stat().st_uid == 12345
 
@@ -311,10 +312,12 @@ def test_writing_past_the_file_size_limit_fails(scratch):
     """Does writing a 200 MB file fail with 'File too large' and leave at most the limit on disk?"""
     limits = Limits(file_size_bytes=50 * sandbox.MiB)
     code = "with open('big.bin', 'wb') as f:\n    f.write(b'0' * 200_000_000)"
-    done, report = run_notebook_sandboxed(notebook(code), scratch, limits=limits, cell_timeout=60, notebook_timeout=120)
+    done, report = run_notebook_sandboxed(notebook(code, "import os\nprint(os.path.getsize('big.bin'))"), scratch,
+                                          limits=limits, cell_timeout=60, notebook_timeout=120)
     [error] = [o for o in done.cells[0].outputs if o.output_type == "error"]
     assert error.ename == "OSError" and "File too large" in error.evalue
-    assert (scratch / "big.bin").stat().st_size <= limits.file_size_bytes
+    assert int(stdout(done.cells[1])) <= limits.file_size_bytes
+    assert "big.bin" in report.left_out and not (scratch / "big.bin").exists()  # a new file stays in the sandbox
 
 
 @kernel

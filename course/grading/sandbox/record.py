@@ -108,6 +108,7 @@ def execution_reasons(records: list[ExecutionRecord], notebook_timeout: float) -
             reasons.append(f"{prefix}kernel died {where} ({record.why}); later cells not run")
             died = True
         for cell_number, why in zip(record.crashed_cells, record.crash_reasons):
+            died = True
             reasons.append(f"{prefix}cell {cell_number} stopped the kernel ({why}); a fresh kernel re-ran the cells "
                            "before it and went on after it")
         for index in record.timed_out_cells:

@@ -179,9 +179,11 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def copy_back(scratch: Path, notebook_dir: Path, copied_in: dict[str, tuple[int, int]]) -> tuple[list[str], list[str]]:
-    """Copy the files the code created or changed from the scratch folder into the autograded folder.
+    """Copy the files the code changed from the scratch folder into the autograded folder.
 
-    Returns (copied, left out). Left out: notebooks, nbgrader's bookkeeping,
+    Only files that were copied in (the assignment's declared files and the
+    student's own) come back. Returns (copied, left out). Left out: new files,
+    notebooks, nbgrader's bookkeeping,
     anything past :data:`COPY_BACK_BYTES` / :data:`COPY_BACK_FILES`, and any
     destination that is not a plain path inside ``notebook_dir``.
     """
@@ -190,6 +192,11 @@ def copy_back(scratch: Path, notebook_dir: Path, copied_in: dict[str, tuple[int,
         info = os.lstat(source)
         if copied_in.get(relative) == (info.st_size, info.st_mtime_ns):
             continue  # what we put there, unchanged
+        if relative not in copied_in:
+            # Only the assignment's own files (and the student's) come back: anything else the code
+            # made stays in the sandbox, so it reaches neither autograded/ nor the feedback.
+            left_out.append(relative)
+            continue
         target = notebook_dir / relative
         if (_matches(os.path.basename(relative), NEVER_COPY_BACK) or info.st_size > budget
                 or len(copied) >= COPY_BACK_FILES or not _inside(target.parent, notebook_dir)
