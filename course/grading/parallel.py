@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 #: This process's worker (one per grading process; see the module docstring).
 _worker = None
+#: Set in a pool worker when the grader stops it: no new submission is started.
+_stopping = False
+#: How long a stopped run waits for its workers (and their kernels) before killing them.
+STOP_SECONDS = 8
 
 
 def worker_for(settings: GradingSettings):
@@ -63,14 +67,24 @@ def close_worker() -> None:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to stop this worker if the grading process dies (a killed run leaves no orphans)."""
+    """Ask Linux to kill this worker if the grading process dies; its sandboxes die with it (bubblewrap
+    --die-with-parent), so a grader killed with SIGKILL leaves no orphans. SIGKILL, not SIGTERM: SIGTERM
+    is the grader's "stop after unwinding" request (Ctrl-C), which needs a grader to report to."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def _stop_worker(signum, frame) -> None:
+    """SIGTERM from the grader (Ctrl-C there): unwind the submission being graded (its previous grades are
+    restored and its kernel killed on the way) and start no other."""
+    global _stopping
+    _stopping = True
+    raise KeyboardInterrupt("stopped by the grader")
 
 
 def _init_worker(settings: GradingSettings, parent: int) -> None:
@@ -78,6 +92,9 @@ def _init_worker(settings: GradingSettings, parent: int) -> None:
     import multiprocessing.util
 
     global _worker
+    # Ctrl-C in the terminal reaches the whole process group: only the grader decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before we could ask
         os._exit(1)
@@ -91,6 +108,8 @@ def _init_worker(settings: GradingSettings, parent: int) -> None:
 
 def grade_submission(settings: GradingSettings, assignment: str, student: str) -> SubmissionResult:
     """Grade one submission with this process's worker; never raises (a failure is a ``failed`` result)."""
+    if _stopping:
+        raise KeyboardInterrupt("the grader is stopping: not started")
     return worker_for(settings).grade(assignment, student)
 
 
@@ -158,7 +177,7 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
                     results.append(result)
                     on_result(result)
             except KeyboardInterrupt:  # stop now: what is graded stays graded, resume does the rest
-                pool.shutdown(wait=False, cancel_futures=True)
+                _stop_pool(pool)
                 raise
         todo = sorted(broken)
         if todo:
@@ -168,6 +187,22 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
         results.append(result)
         on_result(result)
     return results
+
+
+def _stop_pool(pool) -> None:
+    """Start no new submission, unwind the running ones (SIGTERM), and kill workers still there after STOP_SECONDS."""
+    import time
+
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor keeps no public list of its workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        process.join(max(deadline - time.monotonic(), 0))
+        if process.is_alive():
+            process.kill()  # its sandboxes die with it (bubblewrap --die-with-parent)
 
 
 def run_dask(settings: GradingSettings, pairs: list[tuple[str, str]], scheduler, on_result=None) -> tuple[list[SubmissionResult], int]:

@@ -39,6 +39,8 @@ class GradingSettings:
     readonly_paths: tuple[str, ...] = ()
     prestart: int = 1
     lock_retries: int = 4
+    #: When the run began (UTC, ISO 8601): a submission graded after it by another grader is left alone.
+    run_started: str = ""
 
     def __post_init__(self) -> None:
         if self.sandbox not in ("bubblewrap", "rlimits", "off"):
@@ -105,13 +107,22 @@ def hidden_paths(config, db_url: str) -> tuple[str, ...]:
 def grading_settings(config, sandbox_mode: str, *, limits: Limits | None = None, cell_timeout: int | None = None,
                      notebook_timeout: float = 600.0) -> GradingSettings:
     """The settings of a run on the class ``config`` describes (a traitlets Config from nbgrader_config.py)."""
+    from course.grading.classdir import GradingError
     from course.grading.sandbox.mounts import course_readonly_paths
+    from course.paths import PACKAGE_DIR, primary_document_path
 
+    if not primary_document_path().is_file():
+        # Every assignment's setup cell reads the document: without it every test would score 0.
+        raise GradingError(f"the course data is missing: no {primary_document_path()} for the package at {PACKAGE_DIR}; "
+                           "install the kit from a checkout (its wheel ships the data) or set COURSE_DATA_DIR")
     coursedir = config.CourseDirectory
     db_url = coursedir.db_url
     root = Path(coursedir.root).resolve()
     source = Path(root, coursedir.get("source_directory") or "source").resolve()
+    import datetime as dt
+
     return GradingSettings(
+        run_started=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
         class_dir=str(root), db_url=db_url, source_dir=str(source), sandbox=sandbox_mode,
         limits=limits or Limits(), cell_timeout=cell_timeout, notebook_timeout=float(notebook_timeout),
         hidden_paths=hidden_paths(config, db_url),

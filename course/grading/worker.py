@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 from course.grading.autogradereport import SubmissionResult
+from course.grading.caps import oversize_reason
+from course.grading.rollback import PreviousGrading
 from course.grading.settings import GradingSettings
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,9 @@ def unreadable_reason(submitted_dir: Path, notebooks: list[str]) -> str | None:
         return f"no {' or '.join(f'{name}.ipynb' for name in notebooks)} in the submission"
     for name in present:
         path = submitted_dir / f"{name}.ipynb"
+        too_big = oversize_reason(path.stat().st_size, path.name)
+        if too_big:
+            return too_big
         try:
             nbformat.read(path, as_version=4)
         except Exception as error:  # JSON errors, permissions, wrong nbformat: all mean "cannot be read"
@@ -138,9 +143,24 @@ class GradingWorker:
         return self._grade_cells[assignment]
 
     def grade(self, assignment: str, student: str) -> SubmissionResult:
-        """Grade one submission with nbgrader's pipeline; never raises (a failure is a ``failed`` result)."""
+        """Grade one submission with nbgrader's pipeline; never raises (a failure is a ``failed`` result).
+
+        Another grader's claim on the submission, or its grading since this run
+        began, makes this a ``skipped`` result that says so.
+        """
+        from course.grading.claims import claim
+        from course.grading.gradebook import read_record
+
         started = time.monotonic()
-        with self.lock:
+        settings = self.settings
+        with self.lock, claim(settings.class_dir, settings.db_url, assignment, student) as mine:
+            if not mine:
+                return SubmissionResult(assignment, student, "skipped", reason="another grader is grading it now")
+            record = read_record(Path(settings.class_dir), assignment, student) or {}
+            if settings.run_started and record.get("status") == "graded" and record.get("graded_at", "") > settings.run_started:
+                return SubmissionResult(assignment, student, "skipped", score=record.get("score"),
+                                        max_score=record.get("max_score"),
+                                        reason="graded by another grader while this run was going")
             try:
                 return self._grade(assignment, student, started)
             except Exception as error:  # a grader bug must not take the other submissions down
@@ -162,6 +182,7 @@ class GradingWorker:
     def _grade(self, assignment: str, student: str, started: float) -> SubmissionResult:
         from course.grading import gradebook as gradebookops
         from course.grading.engine import autograde_submission
+        from course.grading.rematch import rematch_reasons
         from course.grading.sandbox.record import execution_reasons
 
         settings, api = self.settings, self.api
@@ -186,15 +207,34 @@ class GradingWorker:
         problem = unreadable_reason(submitted, sorted(expected))
         if problem:
             return finish("failed", [problem])
-        for attempt in range(settings.lock_retries + 1):
-            outcome, records = autograde_submission(api, assignment, student, kernel_pool=self.pool)
-            if outcome["success"] or not gradebookops.is_lock_error(outcome):
-                break
-            log.warning("gradebook locked while grading %s/%s (attempt %d); retrying", student, assignment, attempt + 1)
-            time.sleep(0.5 * (attempt + 1))
+        previous = None
+        if (gradebookops.read_record(class_dir, assignment, student) or {}).get("status") == "graded":
+            previous = PreviousGrading.take(api, assignment, student, autograded)
+        try:
+            for attempt in range(settings.lock_retries + 1):
+                outcome, converter = autograde_submission(api, assignment, student, kernel_pool=self.pool)
+                if outcome["success"] or not gradebookops.is_lock_error(outcome):
+                    break
+                log.warning("gradebook locked while grading %s/%s (attempt %d); retrying", student, assignment, attempt + 1)
+                time.sleep(0.5 * (attempt + 1))
+        except BaseException:  # interrupted, or a grader bug: what was graded before stays
+            if previous is not None:
+                previous.restore(api, autograded)
+            raise
         if not outcome["success"]:
-            return finish("failed", [nbgrader_failure(outcome)])
-        reasons, died, timed_out = execution_reasons(records, settings.notebook_timeout)
+            reason = nbgrader_failure(outcome)
+            if previous is None:
+                return finish("failed", [reason])
+            # Graded before: the earlier grades, review flags and files stay, and so does their record.
+            previous.restore(api, autograded)
+            score, max_score = self._scores(assignment, student)
+            return SubmissionResult(assignment, student, "failed", score=score, max_score=max_score,
+                                    reason=f"{reason}; the previous grades were kept",
+                                    seconds=round(time.monotonic() - started, 3))
+        if previous is not None:
+            previous.discard()
+        reasons, died, timed_out = execution_reasons(converter.records, settings.notebook_timeout)
+        reasons += rematch_reasons(converter.rematched)
         reasons += [f"no {name}.ipynb in the submission (scored 0)" for name in sorted(expected)
                     if not (submitted / f"{name}.ipynb").is_file()]
         deleted = deleted_grade_cells(autograded, expected)

@@ -17,10 +17,12 @@ as usual) and changes only *where* and *how* the code runs:
 * **Deadlines.** The per-cell ``timeout`` is nbgrader's own (the cell is
   interrupted and later cells run); ``notebook_timeout`` counts from the
   first cell and kills the sandbox when it expires.
-* **A kernel that dies** no longer makes nbgrader save nothing: the cells that
-  ran keep their outputs, the cell that was running gets a ``KernelDied``
-  error and every later code cell a ``NotExecuted`` one, so nbgrader scores
-  those grade cells 0 and the earlier ones as usual.
+* **A cell that kills its kernel** (``os._exit``, a segfault, a limit) gets a
+  ``KernelDied`` error; a fresh kernel runs the cells before it again, skips
+  it and goes on, so later answers and tests are graded as usual (up to
+  ``max_restarts`` such cells). When the notebook deadline kills the kernel,
+  or the restarts run out, every later code cell gets a ``NotExecuted``
+  error, so nbgrader scores those grade cells 0 and the earlier ones as usual.
 * **Output size** (:mod:`course.grading.sandbox.outputs`) and the **builtins
   guard** (:mod:`course.grading.sandbox.guard`).
 
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 POOL_KEY = "course_kernel_pool"
 #: Returned by :meth:`SandboxedExecute._run` when no student code ran: another kernel is tried.
 DID_NOT_START = "kernel did not start"
+KERNEL_DIED = "kernel died"
 
 
 class SandboxedExecute(Execute):
@@ -73,10 +76,15 @@ class SandboxedExecute(Execute):
         False, help="Without bubblewrap, run with resource limits only (loud warning).").tag(config=True)
     startup_attempts = Integer(
         2, help="Kernels to try before giving up when one dies before running any cell.").tag(config=True)
+    max_restarts = Integer(
+        3, help="Cells that may kill their kernel (each is skipped on a fresh kernel) before the rest "
+                "of the notebook counts as not run.").tag(config=True)
 
     # ---- per cell: the builtins guard, timeouts, output caps ----------------------------------------------
 
     def preprocess_cell(self, cell, resources, index):
+        if index in self._skip:  # it killed an earlier kernel: its error stays, it is not run again
+            return cell, resources
         self._current_cell = index
         if cell.cell_type != "code" or not cell.source.strip() or self.kc is None:
             return super().preprocess_cell(cell, resources, index)
@@ -145,38 +153,56 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources, km=None):
         started = time.monotonic()
-        self._current_cell = None
+        self._deadline_at = started + self.notebook_timeout
+        self._skip: set[int] = set()  # cells that killed their kernel: not run again
         self._timed_out: list[int] = []
-        self._budget = outputs.OutputBudget(self.limits.output_bytes, self.limits.total_output_bytes)
-        self._guard_installed, self._guard_token, self._guard_failures = False, "", 0
+        self._guard_token, self._guard_failures, self._capped = "", 0, 0
         self._restored_builtins: set[str] = set()
-        self._startup_log = ""
         info = dict(resources.get("nbgrader", {}))
         notebook_dir = Path(resources["metadata"]["path"])
         record = ExecutionRecord(notebook=info.get("notebook"), student=info.get("student"),
                                  assignment=info.get("assignment"))
         pool = resources.get(POOL_KEY)
+        while True:
+            outcome = self._run_on_a_new_kernel(nb, resources, notebook_dir, info, record, pool)
+            crashed = self._current_cell
+            if (outcome != KERNEL_DIED or record.deadline or crashed is None
+                    or len(self._skip) >= self.max_restarts):
+                break
+            # The cell's own code killed the kernel: keep its error, start a fresh kernel, run the
+            # cells before it again (to rebuild the state later cells need) and go on after it.
+            self._skip.add(crashed)
+            record.crashed_cells.append(crashed + 1)
+            record.crash_reasons.append(record.why)
+            record.kernel_died, record.died_in_cell, record.why = False, None, ""
+        record.builtins_restored = sorted(self._restored_builtins)
+        record.guard_failures = self._guard_failures
+        record.truncated = self._capped + outputs.truncate_outputs(
+            nb, self.limits.output_bytes, self.limits.total_output_bytes)
+        record.seconds = round(time.monotonic() - started, 3)
+        resources[RECORD_KEY] = record
+        return nb, resources
+
+    def _run_on_a_new_kernel(self, nb, resources, notebook_dir, info, record, pool) -> str:
+        """Run the notebook on a fresh kernel (another if one dies before any cell); return the outcome."""
+        self._startup_log = ""
         for attempt in range(self.startup_attempts):
+            self._current_cell = None
+            self._guard_installed = False
+            self._budget = outputs.OutputBudget(self.limits.output_bytes, self.limits.total_output_bytes)
             lease = self._lease(pool)
             try:
                 outcome = self._run(nb, resources, lease, notebook_dir, info, record)
             finally:
                 lease.close()
+                self._capped += self._budget.capped
             if outcome != DID_NOT_START:
-                break
+                return outcome
             log.warning("sandbox: a kernel died before it ran any cell (attempt %d); trying another", attempt + 1)
-        else:
-            # The kernel's own stderr says why (a missing module, a bad mount): its first lines.
-            first = [line.strip() for line in self._startup_log.splitlines() if line.strip()][:3]
-            detail = f"; its stderr: {' | '.join(first)}" if first else ""
-            raise SandboxError(f"no sandboxed kernel started for {info.get('student')}/{info.get('assignment')}{detail}")
-        record.builtins_restored = sorted(self._restored_builtins)
-        record.guard_failures = self._guard_failures
-        record.truncated = self._budget.capped + outputs.truncate_outputs(
-            nb, self.limits.output_bytes, self.limits.total_output_bytes)
-        record.seconds = round(time.monotonic() - started, 3)
-        resources[RECORD_KEY] = record
-        return nb, resources
+        # The kernel's own stderr says why (a missing module, a bad mount): its first lines.
+        first = [line.strip() for line in self._startup_log.splitlines() if line.strip()][:3]
+        detail = f"; its stderr: {' | '.join(first)}" if first else ""
+        raise SandboxError(f"no sandboxed kernel started for {info.get('student')}/{info.get('assignment')}{detail}")
 
     def _lease(self, pool: KernelPool | None) -> KernelLease:
         if pool is not None:
@@ -196,7 +222,7 @@ class SandboxedExecute(Execute):
         return Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
 
     def _run(self, nb, resources, lease: KernelLease, notebook_dir: Path, info: dict, record: ExecutionRecord) -> str:
-        """Execute ``nb`` on ``lease``; return "completed", "kernel died" or :data:`DID_NOT_START`."""
+        """Execute ``nb`` on ``lease``; return "completed", :data:`KERNEL_DIED` or :data:`DID_NOT_START`."""
         km = lease.km
         copied_in = scratch.fill_scratch(lease.scratch, notebook_dir, self._submitted_dir(info))
         if km.sandbox_uid_used is not None:
@@ -204,7 +230,8 @@ class SandboxedExecute(Execute):
         record.sandboxed, record.sandbox_uid = bool(km.sandboxed), km.sandbox_uid_used
         run_resources = dict(resources)
         run_resources["metadata"] = {**resources.get("metadata", {}), "path": os.fspath(lease.scratch)}
-        deadline = threading.Timer(self.notebook_timeout, self._deadline_reached, args=(km,))
+        # One deadline for the whole notebook, however many kernels it takes.
+        deadline = threading.Timer(max(self._deadline_at - time.monotonic(), 0.1), self._deadline_reached, args=(km,))
         deadline.daemon = True
         outcome, failure = "completed", None
         try:
@@ -216,7 +243,7 @@ class SandboxedExecute(Execute):
             if self._current_cell is None:
                 outcome, failure = DID_NOT_START, error
             elif isinstance(error, (DeadKernelError, CellTimeoutError)):
-                outcome, failure = "kernel died", error
+                outcome, failure = KERNEL_DIED, error
             else:
                 raise
         finally:
@@ -229,7 +256,7 @@ class SandboxedExecute(Execute):
         if outcome == DID_NOT_START:
             self._startup_log = km.kernel_log_tail
             return outcome
-        if outcome == "kernel died":
+        if outcome == KERNEL_DIED:
             self._mark_after_death(nb, km, failure, record)
         record.timed_out_cells = [i + 1 for i in self._timed_out]
         record.deadline = bool(km.deadline_expired)
@@ -266,7 +293,7 @@ class SandboxedExecute(Execute):
 
 def execute_notebook(nb, notebook_dir: str | os.PathLike, *, hidden_paths=(), readonly_paths=(),
                      limits: Limits = Limits(), cell_timeout: int = 60, notebook_timeout: float = 600,
-                     allow_unsandboxed: bool = False) -> tuple[Any, ExecutionRecord]:
+                     allow_unsandboxed: bool = False, max_restarts: int = 3) -> tuple[Any, ExecutionRecord]:
     """Execute one notebook with :class:`SandboxedExecute` as nbgrader would, outside its converter.
 
     ``notebook_dir`` plays nbgrader's autograded folder: its files are copied
@@ -284,7 +311,7 @@ def execute_notebook(nb, notebook_dir: str | os.PathLike, *, hidden_paths=(), re
     executor = SandboxedExecute(
         hidden_paths=[os.fspath(p) for p in hidden_paths], readonly_paths=[os.fspath(p) for p in readonly_paths],
         limits=limits, timeout=cell_timeout, notebook_timeout=float(notebook_timeout),
-        allow_unsandboxed=allow_unsandboxed)
+        allow_unsandboxed=allow_unsandboxed, max_restarts=max_restarts)
     nb = nbformat.from_dict(copy.deepcopy(dict(nb)))
     done, resources = executor.preprocess(nb, {"metadata": {"path": os.fspath(notebook_dir)}})
     return done, resources[RECORD_KEY]

@@ -37,6 +37,7 @@ from traitlets import Bool, Float, Instance, Integer, List, Unicode
 
 from course.grading.sandbox import bwrap, scratch
 from course.grading.sandbox.bwrap import Limits, SandboxUnavailableError
+from course.grading.sandbox.mounts import course_import_env
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     ).tag(config=True)
     sandbox_kernel_name = Unicode(
         "python3", help="Kernel spec always used, whatever a student's notebook metadata asks for.",
+    ).tag(config=True)
+    runtime_parent = Unicode(
+        None, allow_none=True,
+        help="Folder to make the kernel's runtime folder in (default: the temporary folder). A kernel pool "
+             "passes its scratch root, so a grader killed with SIGKILL leaves one folder to remove.",
     ).tag(config=True)
     grading_launcher = Bool(
         True, help="Start ipykernel through course.grading.sandbox.kernel (no debugger start-up) "
@@ -154,15 +160,18 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise ValueError(f"scratch_dir {folder} is not an existing directory")
         self.scratch = folder
         self._torn_down = False
-        self._runtime_dir = tempfile.mkdtemp(prefix=scratch.RUNTIME_PREFIX)
+        self._runtime_dir = tempfile.mkdtemp(prefix=scratch.RUNTIME_PREFIX, dir=self.runtime_parent)
+        # Names this grading process, so the next run can tell a stale runtime folder from a live one.
+        with open(os.path.join(self._runtime_dir, scratch.OWNER_FILE), "w", encoding="utf-8") as owner:
+            owner.write(f"{os.getpid()}\n")
         self.transport = "ipc"
         self.ip = os.path.join(self._runtime_dir, "kernel")
         self.connection_file = os.path.join(self._runtime_dir, "connection.json")
         self.cache_ports = False
         self._log_file = tempfile.TemporaryFile(prefix="sandbox-kernel-log-")
         python = self.kernel_spec.argv[0] if self.kernel_spec and self.kernel_spec.argv else sys.executable
-        self._env = bwrap.sandbox_env(dict(kw.get("env") or os.environ), self.env_passthrough, python,
-                                      None if available else self._private_home())
+        overrides = {**course_import_env(), **({} if available else self._private_home())}
+        self._env = bwrap.sandbox_env(dict(kw.get("env") or os.environ), self.env_passthrough, python, overrides)
         kw.update(env=self._env, cwd=folder, stdout=self._log_file, stderr=self._log_file)
         if available and bwrap.running_as_root():
             self._uid = self.sandbox_uid if self.sandbox_uid is not None else bwrap.next_sandbox_uid()

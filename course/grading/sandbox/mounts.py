@@ -35,10 +35,11 @@ DEFAULT_TMPFS_BYTES = 256 * 1024 * 1024
 def course_hidden_paths() -> list[Path]:
     """Paths a student's code must not see: the whole repository (solutions in
     ``assignments/``, ``.git`` history, the default ``class/`` folder) and the
-    class folder named by ``COURSE_CLASS_DIR`` if it lives elsewhere."""
-    from course.paths import REPO_ROOT
+    class folder named by ``COURSE_CLASS_DIR`` if it lives elsewhere. An
+    installed package's parent is site-packages, not a repository: not hidden."""
+    from course.paths import REPO_ROOT, is_checkout
 
-    hidden = [REPO_ROOT]
+    hidden = [REPO_ROOT] if is_checkout() else []
     class_dir = os.environ.get("COURSE_CLASS_DIR")
     if class_dir:
         hidden.append(Path(class_dir).resolve())
@@ -48,9 +49,26 @@ def course_hidden_paths() -> list[Path]:
 def course_readonly_paths() -> list[Path]:
     """Paths shown read-only inside hidden ones: the ``course`` package, the data
     folder and the Python environment, so student code can ``import course``."""
+    from course.paths import PACKAGE_DIR, REPO_ROOT, data_dir, is_checkout
+
+    # The grader's libraries, wherever its sys.path finds them (a venv's own site-packages sit under
+    # sys.prefix; a .pth file or PYTHONPATH may add folders elsewhere); never the repository itself.
+    libraries = [Path(p) for p in sys.path if p and os.path.isdir(p)
+                 and not (is_checkout() and _is_within(os.path.realpath(p), os.path.realpath(REPO_ROOT)))]
+    return [PACKAGE_DIR, data_dir(), Path(sys.prefix), *libraries]
+
+
+def course_import_env() -> dict[str, str]:
+    """Environment that makes a kernel import the grader's own ``course`` package and data folder.
+
+    Whatever the kernel's interpreter would find by itself (site-packages' copy
+    from a wheel, the editable finder of another checkout), the folder that
+    holds the grader's package comes first on ``sys.path`` (it is bound into
+    the sandbox read-only), and ``COURSE_DATA_DIR`` names the grader's data.
+    """
     from course.paths import PACKAGE_DIR, data_dir
 
-    return [PACKAGE_DIR, data_dir(), Path(sys.prefix)]
+    return {"PYTHONPATH": os.fspath(PACKAGE_DIR.parent), "COURSE_DATA_DIR": os.fspath(data_dir())}
 
 
 @functools.lru_cache(maxsize=None)

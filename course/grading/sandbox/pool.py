@@ -104,16 +104,14 @@ class KernelPool:
         scratch = Path(tempfile.mkdtemp(prefix="kernel-", dir=self.scratch_root))
         km = SandboxedKernelManager(
             scratch_dir=scratch, hidden_paths=self.hidden_paths, readonly_paths=self.readonly_paths,
-            limits=self.limits, notebook_timeout=None, allow_unsandboxed=self.allow_unsandboxed)
+            limits=self.limits, notebook_timeout=None, allow_unsandboxed=self.allow_unsandboxed,
+            runtime_parent=os.fspath(self.scratch_root))
         lease = KernelLease(km, scratch)
         try:
             run_sync(km.start_kernel)(extra_arguments=self.extra_arguments)
         except BaseException:
             lease.close()
             raise
-        # Where the sandbox keeps this kernel's sockets: removed by remove_stale_scratch if we are killed.
-        with open(self.scratch_root / scratchdirs.RUNTIME_LIST, "a", encoding="utf-8") as listing:
-            listing.write(km.runtime_dir + "\n")
         self.started += 1
         return lease
 

@@ -38,6 +38,9 @@ class ExecutionRecord:
     why: str = ""
     kernel_log: str = ""
     timed_out_cells: list[int] = field(default_factory=list)
+    #: Cells whose code killed the kernel (skipped on a fresh kernel, which replayed the cells before them).
+    crashed_cells: list[int] = field(default_factory=list)
+    crash_reasons: list[str] = field(default_factory=list)
     deadline: bool = False
     truncated: int = 0
     builtins_restored: list[str] = field(default_factory=list)
@@ -104,6 +107,10 @@ def execution_reasons(records: list[ExecutionRecord], notebook_timeout: float) -
             where = f"in cell {cell}" if cell else "before any cell ran"
             reasons.append(f"{prefix}kernel died {where} ({record.why}); later cells not run")
             died = True
+        for cell_number, why in zip(record.crashed_cells, record.crash_reasons):
+            died = True
+            reasons.append(f"{prefix}cell {cell_number} stopped the kernel ({why}); a fresh kernel re-ran the cells "
+                           "before it and went on after it")
         for index in record.timed_out_cells:
             if index != cell:
                 reasons.append(f"{prefix}cell {index} timed out")

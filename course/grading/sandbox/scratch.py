@@ -37,9 +37,10 @@ COPY_BACK_FILES = 500
 
 #: Scratch roots are named course-grading-<pid>-...: a root whose process is gone is stale.
 SCRATCH_PREFIX = "course-grading-"
-#: Each root lists the kernels' runtime folders (sockets, connection file) kept elsewhere.
-RUNTIME_LIST = "runtime-dirs.txt"
+#: A kernel's runtime folder (sockets, connection file): inside its pool's scratch root, or in the
+#: temporary folder for a kernel started alone; OWNER_FILE in it names the grading process.
 RUNTIME_PREFIX = "sandbox-kernel-"
+OWNER_FILE = "grader.pid"
 
 
 # --------------------------------------------------------------------------
@@ -178,9 +179,11 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def copy_back(scratch: Path, notebook_dir: Path, copied_in: dict[str, tuple[int, int]]) -> tuple[list[str], list[str]]:
-    """Copy the files the code created or changed from the scratch folder into the autograded folder.
+    """Copy the files the code changed from the scratch folder into the autograded folder.
 
-    Returns (copied, left out). Left out: notebooks, nbgrader's bookkeeping,
+    Only files that were copied in (the assignment's declared files and the
+    student's own) come back. Returns (copied, left out). Left out: new files,
+    notebooks, nbgrader's bookkeeping,
     anything past :data:`COPY_BACK_BYTES` / :data:`COPY_BACK_FILES`, and any
     destination that is not a plain path inside ``notebook_dir``.
     """
@@ -189,6 +192,11 @@ def copy_back(scratch: Path, notebook_dir: Path, copied_in: dict[str, tuple[int,
         info = os.lstat(source)
         if copied_in.get(relative) == (info.st_size, info.st_mtime_ns):
             continue  # what we put there, unchanged
+        if relative not in copied_in:
+            # Only the assignment's own files (and the student's) come back: anything else the code
+            # made stays in the sandbox, so it reaches neither autograded/ nor the feedback.
+            left_out.append(relative)
+            continue
         target = notebook_dir / relative
         if (_matches(os.path.basename(relative), NEVER_COPY_BACK) or info.st_size > budget
                 or len(copied) >= COPY_BACK_FILES or not _inside(target.parent, notebook_dir)
@@ -232,11 +240,12 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale_scratch(base: str | os.PathLike | None = None) -> list[Path]:
-    """Delete the scratch roots (and the kernels' runtime folders) of grading processes that no longer run.
+    """Delete the scratch roots and kernel runtime folders of grading processes that no longer run.
 
     A run killed with SIGKILL cannot clean up after itself; the next one
-    does. Roots are named ``course-grading-<pid>-...``: only those whose
-    process is gone are removed. Returns the roots removed.
+    does. Roots are named ``course-grading-<pid>-...`` and runtime folders
+    hold a ``grader.pid`` file: only those whose process is gone are removed.
+    Returns what was removed.
     """
     base = Path(base or tempfile.gettempdir())
     removed = []
@@ -244,12 +253,14 @@ def remove_stale_scratch(base: str | os.PathLike | None = None) -> list[Path]:
         match = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-.+", root.name)
         if not match or not root.is_dir() or root.is_symlink() or _alive(int(match.group(1))):
             continue
-        listing = root / RUNTIME_LIST
-        for line in listing.read_text(encoding="utf-8").splitlines() if listing.is_file() else []:
-            runtime = Path(line.strip())
-            if runtime.name.startswith(RUNTIME_PREFIX) and runtime.is_dir() and not runtime.is_symlink():
-                shutil.rmtree(runtime, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
         removed.append(root)
+    for runtime in base.glob(f"{RUNTIME_PREFIX}*"):
+        try:
+            owner = int((runtime / OWNER_FILE).read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being set up
+        if runtime.is_dir() and not runtime.is_symlink() and not _alive(owner):
+            shutil.rmtree(runtime, ignore_errors=True)
+            removed.append(runtime)
     return removed
-
