@@ -33,14 +33,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] = ()):
-    """A JupyterLab server on 127.0.0.1 serving ``root``; yields {"base", "token", "root"}."""
+def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] = (), env: dict | None = None):
+    """A JupyterLab server on 127.0.0.1 serving ``root``; yields {"base", "token", "root"}.
+
+    The news pop-up is off, and notebooks render every cell (windowing off) so
+    that what the tests read is the whole lesson, not the cells near the viewport.
+    """
     root = Path(root)
-    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    settings = root / ".settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = free_port(), "course-kit-test"
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    env = dict(os.environ if env is None else env, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
     log_path = root / ".jupyterlab.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(

@@ -11,7 +11,6 @@ answer on screen above its question. Screenshots go to test-artifacts/lessons/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,16 +29,16 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """One JupyterLab server serving scratch copies of every lesson, and one Chromium page."""
+    """One JupyterLab server on a student workspace (as `course start` makes it), and one Chromium page."""
     if not Path(labdriver.CHROMIUM).exists():
         pytest.fail("chromium is not installed: run scripts/install-test-deps.sh (make test does)")
     from playwright.sync_api import sync_playwright
 
-    root = tmp_path_factory.mktemp("lab")
-    for item in LESSONS:
-        shutil.copy(item.path, root / item.file)
+    from course.lessons import workspace
+
+    ws = workspace.create(tmp_path_factory.mktemp("lab") / "my-work")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with labdriver.jupyterlab(root) as server, sync_playwright() as playwright:
+    with labdriver.jupyterlab(ws.root, env=workspace.lab_environment(ws)) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=labdriver.CHROMIUM, args=labdriver.CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         try:
@@ -80,8 +79,10 @@ def _work_the_widgets(page, item) -> None:
         sorter.locator("button.course-sorter-check").click()
         page.wait_for_function("() => document.querySelector('.course-sorter-feedback').innerText.trim().length > 0")
         sorter.locator("button.course-sorter-next").click()
+        page.wait_for_function("() => document.querySelector('.course-claim-sorter').innerText.includes('Sentence 2 of')")
         sorter.locator("button.course-sorter-back").click()
-        assert "Sentence 1 of" in sorter.first.inner_text()
+        page.wait_for_function("() => document.querySelector('.course-claim-sorter').innerText.includes('Sentence 1 of')")
+        assert "Not quite" in sorter.first.inner_text() or "Yes:" in sorter.first.inner_text()  # the first answer is shown again
         sorter.first.screenshot(path=str(ARTIFACTS / f"{item.id}-sorter.png"))
     comparer = page.locator(".course-quote-comparer")
     if comparer.count():
@@ -125,3 +126,13 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
         above.append(cell["html"])
     _work_the_widgets(page, item)
     labdriver.screenshot_outputs(page, ARTIFACTS, item.id)
+
+
+def test_students_see_no_instructor_panels_and_no_validate_on_a_lesson(lab):
+    """nbgrader's Create Assignment sidebar and the toolbar Validate (which 'passes' any lesson) are hidden for students."""
+    page = lab["page"]
+    labdriver.open_and_run(page, lab["server"], LESSONS[0].file)
+    assert page.locator(".lm-TabBar-tab:has-text('Create Assignment')").count() == 0
+    assert page.locator(".jp-Toolbar button:has-text('Validate'), .jp-Toolbar-item:has-text('Validate')").count() == 0
+    assert page.locator("li.lm-MenuBar-item:has-text('Nbgrader')").count() <= 1  # the menu stays for Assignments
+    page.screenshot(path=str(ARTIFACTS / "student-workspace.png"))
