@@ -114,3 +114,45 @@ def screenshot_outputs(page, folder: Path, prefix: str) -> list[Path]:
         output.first.screenshot(path=str(path))
         written.append(path)
     return written
+
+
+AXE_DIR = Path(__file__).with_name("axe")
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+#: What counts as the kit's own content on a page: rendered Markdown and cell outputs.
+KIT_CONTENT = ".jp-RenderedHTMLCommon, .jp-OutputArea-output"
+
+
+def install_axe() -> Path:
+    """Run tests/lessons/install-axe.sh (npm) and return axe.min.js."""
+    subprocess.run(["bash", str(Path(__file__).with_name("install-axe.sh"))], check=True)
+    return AXE_SCRIPT
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations on the page, one entry per node: id, impact, target, and whether it is the kit's content."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async (kitSelector) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            const out = [];
+            for (const v of result.violations) {
+                for (const node of v.nodes) {
+                    let el = null;
+                    try { el = document.querySelector(node.target[0]); } catch (e) {}
+                    out.push({id: v.id, impact: node.impact || v.impact, target: node.target.join(' '),
+                              html: node.html.slice(0, 200), kit: !!(el && el.closest(kitSelector))});
+                }
+            }
+            return out;
+        }""",
+        KIT_CONTENT,
+    )
+
+
+def axe_counts(violations: list[dict]) -> dict:
+    """{"kit": {impact: n}, "jupyterlab": {impact: n}} from run_axe's list."""
+    counts: dict = {"kit": {}, "jupyterlab": {}}
+    for v in violations:
+        side = counts["kit" if v["kit"] else "jupyterlab"]
+        side[v["impact"]] = side.get(v["impact"], 0) + 1
+    return counts

@@ -11,6 +11,7 @@ answer on screen above its question. Screenshots go to test-artifacts/lessons/
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ def lab(tmp_path_factory):
 
     from course.lessons import workspace
 
+    labdriver.install_axe()
     ws = workspace.create(tmp_path_factory.mktemp("lab") / "my-work")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with labdriver.jupyterlab(ws.root, env=workspace.lab_environment(ws)) as server, sync_playwright() as playwright:
@@ -126,6 +128,11 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
         above.append(cell["html"])
     _work_the_widgets(page, item)
     labdriver.screenshot_outputs(page, ARTIFACTS, item.id)
+    violations = labdriver.run_axe(page)
+    counts = labdriver.axe_counts(violations)
+    (ARTIFACTS / f"{item.id}-axe.json").write_text(json.dumps({"counts": counts, "violations": violations}, indent=1))
+    serious = [v for v in violations if v["kit"] and v["impact"] in ("serious", "critical")]
+    assert not serious, f"{item.file}: axe-core finds serious or critical problems in the kit's content: {serious[:3]}"
 
 
 def test_students_see_no_instructor_panels_and_no_validate_on_a_lesson(lab):

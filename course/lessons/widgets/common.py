@@ -80,7 +80,7 @@ STYLE = f"""<style>
 .course-doc sup.citation-tag {{ color: {OKABE_ITO["blue"]}; }}
 .course-doc sup.claim-tag.selected {{ background: #000; color: #fff; }}
 .course-doc .doc-dateline {{ text-align: right; }}
-.course-doc a {{ color: {OKABE_ITO["blue"]}; text-decoration: underline; }}
+.course-doc a[href], .jp-RenderedHTMLCommon .course-doc a[href] {{ color: {OKABE_ITO["blue"]}; text-decoration: underline; }}
 .course-doc table {{ border-collapse: collapse; }}
 .course-doc th, .course-doc td {{ border: 1px solid #999; padding: 4px 6px; vertical-align: top; text-align: left; }}
 .course-doc del.diff {{ text-decoration: line-through; text-decoration-thickness: 2px; background: rgba(213, 94, 0, 0.15);
