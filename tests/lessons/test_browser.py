@@ -99,11 +99,12 @@ def _work_the_widgets(page, item) -> None:
         box.scroll_into_view_if_needed()
         assert page.locator(".widget-dropdown select").first.input_value() != ""  # starts on a visible "All"
         box.click()
-        before = page.locator(".course-explorer-list").first.inner_text()
+        before = page.locator(".course-explorer-list").first.text_content()
         assert "● mentioned" in before and "○ not mentioned" in before
         # The list redraws with only the events the document leaves out (all hollow).
-        page.wait_for_function("() => { const l = document.querySelector('.course-explorer-list'); return l && !l.innerText.includes('● mentioned'); }", timeout=30_000)
-        assert "○ not mentioned" in page.locator(".course-explorer-list").first.inner_text()
+        page.wait_for_function("() => { const l = document.querySelector('.course-explorer-list'); return l && !l.textContent.includes('● mentioned'); }", timeout=30_000)
+        assert "○ not mentioned" in page.locator(".course-explorer-list").first.text_content()
+        page.locator(".course-explorer-list summary").first.click()  # open the list, as a student would
         page.locator(".course-explorer-list").first.screenshot(path=str(ARTIFACTS / f"{item.id}-explorer-list.png"))
 
 
