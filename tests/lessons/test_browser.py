@@ -117,6 +117,8 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
     labdriver.open_and_run(page, lab["server"], item.file)
     page.screenshot(path=str(ARTIFACTS / f"{item.id}-top.png"))
     assert page.locator("text=Loading widget").count() == 0, f"{item.file}: a widget did not render"
+    cut = page.evaluate("() => [...document.querySelectorAll('.course-table td, .course-card dd')].map(td => td.innerText.trim()).filter(t => t.endsWith('…'))")
+    assert not cut, f"{item.file}: table text cut off: {cut[:3]}"
     cells = page.evaluate(CELLS_JS)
     above: list[str] = []
     for number, cell in enumerate(cells):
