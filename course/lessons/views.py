@@ -28,6 +28,7 @@ from course.lessons.widgets.common import STYLE, VERDICT_DISPLAY, escape_text, e
 
 
 _VOCABULARY_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+_LIST_SEPARATOR = re.compile(r";(?=\S)")  # "a;b" lists in the data read "a; b"
 _ID_LIST = re.compile(r"^[A-Z]{1,4}\d{2,4}(?:;[A-Z]{1,4}\d{2,4})+$")
 
 
@@ -78,7 +79,7 @@ def format_value(value) -> str:
         return text.replace("_", " ")
     if _ID_LIST.match(text):
         return text.replace(";", ", ")
-    return text
+    return _LIST_SEPARATOR.sub("; ", text)
 
 
 def _cell_html(column: str, value) -> str:
@@ -86,6 +87,8 @@ def _cell_html(column: str, value) -> str:
         return verdict_html(value)
     if column in ("evidence_ids", "alternative_evidence_ids") and isinstance(value, str) and value:
         return evidence_list_html(value)
+    if column.endswith("personnel") and format_value(value).isdigit():
+        return escape_text(f"{int(value):,}")  # troop figures with thousands separators, as in the charts
     return escape_text(format_value(value))
 
 

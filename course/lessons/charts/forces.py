@@ -32,6 +32,7 @@ def forces_figure():
     printed beside each record bar, since the figures are of different kinds.
     """
     import pandas as pd
+    from matplotlib.ticker import NullFormatter
 
     from course.evidence import data
 
@@ -90,6 +91,7 @@ def forces_figure():
     values = [int(v) for v in forces["document_personnel"].dropna()] + [int(v) for v in forces["record_personnel"].dropna()]
     for ax in (top, bottom):
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # minor ticks unlabelled (and not laid out)
         ax.set_xlim(min(values) / 1.6, max(values) * 4)
         ax.set_xlabel("personnel (log scale)", fontsize=8)
         for side in ("top", "right"):
