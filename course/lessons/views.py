@@ -26,16 +26,9 @@ import re
 
 from course.lessons.widgets.common import STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
 
-TABLE_STYLE = """<style>
-.course-table-wrap { max-width: 100%; overflow-x: auto; }
-.course-doc table.course-table { border-collapse: collapse; width: 100%; table-layout: auto; }
-.course-doc table.course-table th, .course-doc table.course-table td {
-  white-space: normal; overflow-wrap: anywhere; word-break: normal; max-width: 40em; }
-.course-doc table.course-table th { background: #f2f2f2; }
-.course-doc table.course-table caption { text-align: left; font-weight: 600; padding-bottom: 0.3em; }
-</style>"""
 
 _VOCABULARY_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+_LIST_SEPARATOR = re.compile(r";(?=\S)")  # "a;b" lists in the data read "a; b"
 _ID_LIST = re.compile(r"^[A-Z]{1,4}\d{2,4}(?:;[A-Z]{1,4}\d{2,4})+$")
 
 
@@ -86,7 +79,7 @@ def format_value(value) -> str:
         return text.replace("_", " ")
     if _ID_LIST.match(text):
         return text.replace(";", ", ")
-    return text
+    return _LIST_SEPARATOR.sub("; ", text)
 
 
 def _cell_html(column: str, value) -> str:
@@ -94,6 +87,8 @@ def _cell_html(column: str, value) -> str:
         return verdict_html(value)
     if column in ("evidence_ids", "alternative_evidence_ids") and isinstance(value, str) and value:
         return evidence_list_html(value)
+    if column.endswith("personnel") and format_value(value).isdigit():
+        return escape_text(f"{int(value):,}")  # troop figures with thousands separators, as in the charts
     return escape_text(format_value(value))
 
 
@@ -122,7 +117,7 @@ def table(frame, columns=None, *, headers: dict | None = None, caption: str | No
     for record in frame[columns].to_dict("records"):
         rows.append("<tr>" + "".join(f"<td>{_cell_html(c, record[c])}</td>" for c in columns) + "</tr>")
     cap = f"<caption>{escape_text(caption)}</caption>" if caption else ""
-    markup = (f'{STYLE}{TABLE_STYLE}<div class="course-doc course-table-wrap"><table class="course-table">{cap}'
+    markup = (f'{STYLE}<div class="course-doc course-table-wrap"><table class="course-table">{cap}'
               f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
     text_rows = [" | ".join(names)] + [" | ".join(format_value(r[c]) for c in columns) for r in frame[columns].to_dict("records")]
     return Shown(markup, "\n".join(text_rows))

@@ -33,14 +33,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] = ()):
-    """A JupyterLab server on 127.0.0.1 serving ``root``; yields {"base", "token", "root"}."""
+def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] = (), env: dict | None = None):
+    """A JupyterLab server on 127.0.0.1 serving ``root``; yields {"base", "token", "root"}.
+
+    The news pop-up is off, and notebooks render every cell (windowing off) so
+    that what the tests read is the whole lesson, not the cells near the viewport.
+    """
     root = Path(root)
-    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    settings = root / ".settings" / "@jupyterlab"
+    (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = free_port(), "course-kit-test"
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    env = dict(os.environ if env is None else env, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
     log_path = root / ".jupyterlab.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -108,3 +114,45 @@ def screenshot_outputs(page, folder: Path, prefix: str) -> list[Path]:
         output.first.screenshot(path=str(path))
         written.append(path)
     return written
+
+
+AXE_DIR = Path(__file__).with_name("axe")
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+#: What counts as the kit's own content on a page: rendered Markdown and cell outputs.
+KIT_CONTENT = ".jp-RenderedHTMLCommon, .jp-OutputArea-output"
+
+
+def install_axe() -> Path:
+    """Run tests/lessons/install-axe.sh (npm) and return axe.min.js."""
+    subprocess.run(["bash", str(Path(__file__).with_name("install-axe.sh"))], check=True)
+    return AXE_SCRIPT
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations on the page, one entry per node: id, impact, target, and whether it is the kit's content."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async (kitSelector) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            const out = [];
+            for (const v of result.violations) {
+                for (const node of v.nodes) {
+                    let el = null;
+                    try { el = document.querySelector(node.target[0]); } catch (e) {}
+                    out.push({id: v.id, impact: node.impact || v.impact, target: node.target.join(' '),
+                              html: node.html.slice(0, 200), kit: !!(el && el.closest(kitSelector))});
+                }
+            }
+            return out;
+        }""",
+        KIT_CONTENT,
+    )
+
+
+def axe_counts(violations: list[dict]) -> dict:
+    """{"kit": {impact: n}, "jupyterlab": {impact: n}} from run_axe's list."""
+    counts: dict = {"kit": {}, "jupyterlab": {}}
+    for v in violations:
+        side = counts["kit" if v["kit"] else "jupyterlab"]
+        side[v["impact"]] = side.get(v["impact"], 0) + 1
+    return counts

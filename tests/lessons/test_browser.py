@@ -11,7 +11,7 @@ answer on screen above its question. Screenshots go to test-artifacts/lessons/
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
 import pytest
@@ -30,16 +30,17 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """One JupyterLab server serving scratch copies of every lesson, and one Chromium page."""
+    """One JupyterLab server on a student workspace (as `course start` makes it), and one Chromium page."""
     if not Path(labdriver.CHROMIUM).exists():
         pytest.fail("chromium is not installed: run scripts/install-test-deps.sh (make test does)")
     from playwright.sync_api import sync_playwright
 
-    root = tmp_path_factory.mktemp("lab")
-    for item in LESSONS:
-        shutil.copy(item.path, root / item.file)
+    from course.lessons import workspace
+
+    labdriver.install_axe()
+    ws = workspace.create(tmp_path_factory.mktemp("lab") / "my-work")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with labdriver.jupyterlab(root) as server, sync_playwright() as playwright:
+    with labdriver.jupyterlab(ws.root, env=workspace.lab_environment(ws)) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=labdriver.CHROMIUM, args=labdriver.CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         try:
@@ -80,8 +81,10 @@ def _work_the_widgets(page, item) -> None:
         sorter.locator("button.course-sorter-check").click()
         page.wait_for_function("() => document.querySelector('.course-sorter-feedback').innerText.trim().length > 0")
         sorter.locator("button.course-sorter-next").click()
+        page.wait_for_function("() => document.querySelector('.course-claim-sorter').innerText.includes('Sentence 2 of')")
         sorter.locator("button.course-sorter-back").click()
-        assert "Sentence 1 of" in sorter.first.inner_text()
+        page.wait_for_function("() => document.querySelector('.course-claim-sorter').innerText.includes('Sentence 1 of')")
+        assert "Not quite" in sorter.first.inner_text() or "Yes:" in sorter.first.inner_text()  # the first answer is shown again
         sorter.first.screenshot(path=str(ARTIFACTS / f"{item.id}-sorter.png"))
     comparer = page.locator(".course-quote-comparer")
     if comparer.count():
@@ -96,11 +99,12 @@ def _work_the_widgets(page, item) -> None:
         box.scroll_into_view_if_needed()
         assert page.locator(".widget-dropdown select").first.input_value() != ""  # starts on a visible "All"
         box.click()
-        before = page.locator(".course-explorer-list").first.inner_text()
+        before = page.locator(".course-explorer-list").first.text_content()
         assert "● mentioned" in before and "○ not mentioned" in before
         # The list redraws with only the events the document leaves out (all hollow).
-        page.wait_for_function("() => { const l = document.querySelector('.course-explorer-list'); return l && !l.innerText.includes('● mentioned'); }", timeout=30_000)
-        assert "○ not mentioned" in page.locator(".course-explorer-list").first.inner_text()
+        page.wait_for_function("() => { const l = document.querySelector('.course-explorer-list'); return l && !l.textContent.includes('● mentioned'); }", timeout=30_000)
+        assert "○ not mentioned" in page.locator(".course-explorer-list").first.text_content()
+        page.locator(".course-explorer-list summary").first.click()  # open the list, as a student would
         page.locator(".course-explorer-list").first.screenshot(path=str(ARTIFACTS / f"{item.id}-explorer-list.png"))
 
 
@@ -113,6 +117,8 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
     labdriver.open_and_run(page, lab["server"], item.file)
     page.screenshot(path=str(ARTIFACTS / f"{item.id}-top.png"))
     assert page.locator("text=Loading widget").count() == 0, f"{item.file}: a widget did not render"
+    cut = page.evaluate("() => [...document.querySelectorAll('.course-table td, .course-card dd')].map(td => td.innerText.trim()).filter(t => t.endsWith('…'))")
+    assert not cut, f"{item.file}: table text cut off: {cut[:3]}"
     cells = page.evaluate(CELLS_JS)
     above: list[str] = []
     for number, cell in enumerate(cells):
@@ -125,3 +131,18 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
         above.append(cell["html"])
     _work_the_widgets(page, item)
     labdriver.screenshot_outputs(page, ARTIFACTS, item.id)
+    violations = labdriver.run_axe(page)
+    counts = labdriver.axe_counts(violations)
+    (ARTIFACTS / f"{item.id}-axe.json").write_text(json.dumps({"counts": counts, "violations": violations}, indent=1))
+    serious = [v for v in violations if v["kit"] and v["impact"] in ("serious", "critical")]
+    assert not serious, f"{item.file}: axe-core finds serious or critical problems in the kit's content: {serious[:3]}"
+
+
+def test_students_see_no_instructor_panels_and_no_validate_on_a_lesson(lab):
+    """nbgrader's Create Assignment sidebar and the toolbar Validate (which 'passes' any lesson) are hidden for students."""
+    page = lab["page"]
+    labdriver.open_and_run(page, lab["server"], LESSONS[0].file)
+    assert page.locator(".lm-TabBar-tab:has-text('Create Assignment')").count() == 0
+    assert page.locator(".jp-Toolbar button:has-text('Validate'), .jp-Toolbar-item:has-text('Validate')").count() == 0
+    assert page.locator("li.lm-MenuBar-item:has-text('Nbgrader')").count() <= 1  # the menu stays for Assignments
+    page.screenshot(path=str(ARTIFACTS / "student-workspace.png"))

@@ -493,3 +493,25 @@ def test_timeline_legend_lists_only_what_is_drawn():
     assert not any(label.startswith("filled") for label in labels) and any(label.startswith("hollow") for label in labels)
     full = charts.timeline_figure()
     assert any(t.get_text().startswith("filled") for t in full.axes[0].get_legend().get_texts())
+
+
+@pytest.mark.parametrize("build", [
+    lambda: charts.verdicts_figure("section"), lambda: charts.verdicts_figure("claim_type"), charts.forces_figure,
+    charts.timeline_figure, lambda: charts.timeline_figure(start="2020-09-01"), charts.map_figure, charts.citation_comparison_figure,
+], ids=["verdicts-section", "verdicts-type", "forces", "timeline", "timeline-after", "map", "citations"])
+def test_figure_text_is_at_least_11_px_in_jupyterlab(build):
+    """Issue #13: in a 1280 px window a lesson's output area is about 910 px wide; images wider than that are scaled down.
+    Is every text of the PNG, as shown there at 100 % zoom, at least 11 px tall?"""
+    import io
+    import struct
+
+    from matplotlib.text import Text
+
+    fig = build()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    width_px = struct.unpack(">I", buffer.getvalue()[16:20])[0]
+    scale = min(1.0, 910 / width_px)
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    smallest = min(texts, key=lambda t: t.get_fontsize())
+    assert smallest.get_fontsize() * fig.dpi / 72 * scale >= 11, f"{smallest.get_text()[:40]!r} is {smallest.get_fontsize()} pt in a {width_px} px image"

@@ -67,7 +67,10 @@ def figure_html(fig, alt_text: str | None = None, caption: str | None = None, dp
     if caption is None:
         caption = getattr(fig, "caption", None) or alt
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    # bbox_inches="tight" draws the figure twice (once to measure, once to print);
+    # measuring the tight box without drawing, then printing once, gives the same picture.
+    tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, facecolor="white")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
         '<figure style="margin:0">'

@@ -6,6 +6,9 @@ import textwrap
 
 from course.lessons.charts.base import PALETTE, _join, _new_figure, _plural
 
+#: Characters per line of the notes beside the bars (the whole note is shown, wrapped, never cut).
+NOTE_WIDTH = 48
+
 # --- Forces --------------------------------------------------------------------
 
 def _force_name(row) -> str:
@@ -29,6 +32,7 @@ def forces_figure():
     printed beside each record bar, since the figures are of different kinds.
     """
     import pandas as pd
+    from matplotlib.ticker import NullFormatter
 
     from course.evidence import data
 
@@ -42,10 +46,10 @@ def forces_figure():
     record_style = {"facecolor": PALETTE["blue"], "edgecolor": "black", "linewidth": 0.6}
     single_style = {"facecolor": "white", "hatch": "..", "edgecolor": PALETTE["blue"], "linewidth": 1.0}
 
-    fig = _new_figure(12, 0.75 * len(pairs) + 0.45 * len(singles) + 2.4)
+    fig = _new_figure(9, 0.95 * len(pairs) + 0.6 * len(singles) + 2.6)
     grid = fig.add_gridspec(2, 1, height_ratios=[max(len(pairs), 1) * 3, max(len(singles), 1) * 1.6], hspace=0.32)
     top, bottom = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
-    note_style = {"fontsize": 7.5, "va": "center", "ha": "left", "xycoords": ("axes fraction", "data"), "annotation_clip": False}
+    note_style = {"fontsize": 8, "va": "center", "ha": "left", "xycoords": ("axes fraction", "data"), "annotation_clip": False}
 
     # Paired panel: for each force a document bar above a record bar.
     ticks, tick_labels = [], []
@@ -58,10 +62,10 @@ def forces_figure():
         top.text(record * 1.08, y_rec, f"{record:,}", va="center", fontsize=8)
         verdicts = [f"{cid}: {claims.at[cid, 'verdict'].replace('_', ' ')}" for cid in data.split_ids(row["claim_ids"]) if cid in claims.index]
         match = "same figure as the record" if document == record else f"{document / record:.2g}× the record's figure ({document - record:+,})"
-        top.annotate(f"document: {match}" + (f"; claim {'; '.join(verdicts)}" if verdicts else ""), (1.02, y_doc), **note_style)
-        top.annotate("record: " + textwrap.shorten(row["record_basis"], 70, placeholder="…") + (f" ({row['record_as_of']})" if row["record_as_of"] else ""), (1.02, y_rec), **note_style)
+        top.annotate(textwrap.fill(f"document: {match}" + (f"; claim {'; '.join(verdicts)}" if verdicts else ""), NOTE_WIDTH), (1.02, y_doc), **note_style)
+        top.annotate(textwrap.fill("record: " + row["record_basis"] + (f" ({row['record_as_of']})" if row["record_as_of"] else ""), NOTE_WIDTH), (1.02, y_rec), **note_style)
         ticks.append(y_doc + 0.5)
-        tick_labels.append(textwrap.fill(_force_name(row), 34))
+        tick_labels.append(textwrap.fill(_force_name(row), 28))
     top.set_yticks(ticks, tick_labels, fontsize=8)
     top.set_ylim(len(pairs) * 3 - 1.3, -0.7)
     top.set_title("Forces for which the document gives a figure: document (hatched) vs record (solid)", fontsize=10, loc="left")
@@ -74,11 +78,11 @@ def forces_figure():
         style = single_style if which == "record" else doc_style
         bottom.barh(index, value, height=0.7, **style, gid=f"{which}-only-{row['force_id']}")
         bottom.text(value * 1.08, index, f"{value:,}", va="center", fontsize=8)
-        basis = (textwrap.shorten(row["record_basis"], 70, placeholder="…") + (f" ({row['record_as_of']})" if row["record_as_of"] else "")
+        basis = (row["record_basis"] + (f" ({row['record_as_of']})" if row["record_as_of"] else "")
                  if which == "record" else "the record gives no figure")
-        bottom.annotate(f"{which} only: {basis}", (1.02, index), **note_style)
+        bottom.annotate(textwrap.fill(f"{which} only: {basis}", NOTE_WIDTH), (1.02, index), **note_style)
         single_ticks.append(index)
-        single_labels.append(textwrap.fill(_force_name(row), 34))
+        single_labels.append(textwrap.fill(_force_name(row), 28))
     bottom.set_yticks(single_ticks, single_labels, fontsize=8)
     bottom.set_ylim(len(singles) - 0.4, -0.6)
     record_only = bool(len(singles)) and bool(singles["document_personnel"].isna().all())
@@ -87,7 +91,8 @@ def forces_figure():
     values = [int(v) for v in forces["document_personnel"].dropna()] + [int(v) for v in forces["record_personnel"].dropna()]
     for ax in (top, bottom):
         ax.set_xscale("log")
-        ax.set_xlim(min(values) / 1.6, max(values) * 2.2)
+        ax.xaxis.set_minor_formatter(NullFormatter())  # minor ticks unlabelled (and not laid out)
+        ax.set_xlim(min(values) / 1.6, max(values) * 4)
         ax.set_xlabel("personnel (log scale)", fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -98,7 +103,7 @@ def forces_figure():
                loc="upper left", bbox_to_anchor=(0.02, 0.955), ncols=3, fontsize=8, frameon=False, handleheight=1.4)
     fig.suptitle("Foreign and UN forces in Mali around August 2020: the document's figures and the record's (all figures approximate)",
                  fontsize=11, x=0.02, ha="left")
-    fig.subplots_adjust(left=0.22, right=0.62, top=0.88, bottom=0.07)
+    fig.subplots_adjust(left=0.27, right=0.6, top=0.86, bottom=0.07)
 
     fig.alt_text = _forces_alt_text(pairs, singles)
     fig.caption = (f"Source: data/forces.csv ({len(forces)} rows; each row's evidence ids lead to the pages read). "

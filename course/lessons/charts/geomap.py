@@ -103,7 +103,7 @@ def map_figure():
     g5 = {row["iso_n3"] for row in groups.get("G5 Sahel", [])}
     ecowas = {row["iso_n3"] for row in groups.get("ECOWAS", [])}
 
-    fig = _new_figure(11, 7.6)
+    fig = _new_figure(9, 7.4)
     ax = fig.add_axes([0.02, 0.2, 0.96, 0.72])
     ax.set_facecolor("#FFFFFF")
     kind_of = {}
@@ -139,10 +139,10 @@ def map_figure():
     ax.set_title("Mali and its region in 2020: G5 Sahel and ECOWAS members, the Kati camp and the main foreign bases", fontsize=11, loc="left")
 
     key_lines = [f"{i}. {p['label']} [{p['evidence_id'].replace(';', ', ')}]" for i, p in enumerate(places, start=1)]
-    fig.text(0.02, 0.17, "\n".join(key_lines), fontsize=7.5, va="top", ha="left")
+    fig.text(0.02, 0.17, "\n".join(key_lines), fontsize=8, va="top", ha="left")
     fig.text(0.98, 0.17, "Country outlines: Natural Earth 1:50m (public domain), via world-atlas.\n"
              f"Place coordinates: GeoNames (CC BY 4.0), rounded to 0.01°.\nSimple longitude/latitude map; scale true along {SCALE_LATITUDE:g}°N.",
-             fontsize=7, va="top", ha="right")
+             fontsize=8, va="top", ha="right")
 
     fig.alt_text = _map_alt_text(shapes, groups, places, kind_of)
     fig.caption = ("Sources: data/geo/memberships.csv and data/geo/places.csv (each row with its evidence ids), "
@@ -156,14 +156,14 @@ def _label_country(ax, feature) -> None:
     area, x, y, ring = best
     name = feature["properties"]["name"]
     if area >= 4:
-        ax.text(x, y, name, ha="center", va="center", fontsize=7.5, zorder=6,
+        ax.text(x, y, name, ha="center", va="center", fontsize=8, zorder=6,
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
         return
     # Small countries: label in the open sea to the west, or east when there is no room.
     lons = [p[0] for polygon in _polygon_rings(feature["geometry"]) for p in polygon[0]]
     west = min(lons) - 6 > MAP_EXTENT[0]
     ax.annotate(name, (min(lons) if west else max(lons), y), xytext=(-10 if west else 10, 0), textcoords="offset points",
-                ha="right" if west else "left", va="center", fontsize=7, zorder=6,
+                ha="right" if west else "left", va="center", fontsize=8, zorder=6,
                 arrowprops={"arrowstyle": "-", "linewidth": 0.6, "color": PALETTE["black"]})
 
 
@@ -186,7 +186,7 @@ def _draw_scale_bar(ax, kilometres: float) -> None:
     degrees = kilometres / (111.32 * math.cos(math.radians(SCALE_LATITUDE)))
     x0, y0 = MAP_EXTENT[0] + 1, MAP_EXTENT[3] - 1.5
     ax.plot([x0, x0 + degrees], [y0, y0], color=PALETTE["black"], linewidth=3, solid_capstyle="butt", zorder=8, gid="scale-bar")
-    ax.text(x0 + degrees / 2, y0 - 0.4, f"{kilometres:g} km (along {SCALE_LATITUDE:g}°N)", ha="center", va="top", fontsize=7.5, zorder=8)
+    ax.text(x0 + degrees / 2, y0 - 0.4, f"{kilometres:g} km (along {SCALE_LATITUDE:g}°N)", ha="center", va="top", fontsize=8, zorder=8)
 
 
 def _map_alt_text(shapes, groups, places, kind_of) -> str:

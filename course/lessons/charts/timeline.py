@@ -111,9 +111,9 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     left = _as_timestamp(start, "start") or pd.Timestamp(year=pd.to_datetime(all_events["date"]).min().year, month=1, day=1)
     right = _as_timestamp(end, "end") or pd.Timestamp(year=pd.to_datetime(all_events["date"]).max().year, month=12, day=31)
 
-    fig = _new_figure(11, 0.42 * len(lanes) + 1.9)
+    fig = _new_figure(9, 0.42 * len(lanes) + 1.9)
     ax = fig.add_subplot()
-    fig.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.16)
+    fig.subplots_adjust(left=0.14, right=0.98, top=0.9, bottom=0.16)
     ax.set_xlim(left.to_pydatetime(), right.to_pydatetime())
     ax.set_ylim(len(lanes) - 0.5, -0.5)
     for i in range(len(lanes)):
@@ -202,7 +202,7 @@ def _label_events(fig, ax, events, positions) -> list[int]:
         title = _short_title(events.iloc[i]["title"])
         for offset, ha, va in offsets:
             leader = {"arrowstyle": "-", "linewidth": 0.5, "color": PALETTE["black"], "alpha": 0.6} if abs(offset[1]) > 4 else None
-            label = ax.annotate(title, (day.to_pydatetime(), y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=7,
+            label = ax.annotate(title, (day.to_pydatetime(), y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=8,
                                 arrowprops=leader, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
             label.update_positions(renderer)
             box = Text.get_window_extent(label, renderer)  # the words only, not the leader line

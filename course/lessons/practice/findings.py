@@ -82,9 +82,19 @@ def text_units(output_text: str) -> list[str]:
     return [" ".join(u.split()) for u in units if u.strip()]
 
 
+#: An answer at least this long that appears word for word on screen gives itself away.
+VERBATIM_FROM = 15
+
+
 def leaks(spec: dict, output_texts) -> list[str]:
-    """The units in ``output_texts`` that show this question's finding about its item."""
+    """The units in ``output_texts`` that show this question's finding about its item, or its answer word for word."""
+    from course.lessons.practice.questions import build_question
+
+    answer = build_question(spec).answer
     found = []
+    if len(answer) >= VERBATIM_FROM:
+        for chunk in output_texts:
+            found += [unit[:300] for unit in text_units(chunk) if answer.casefold() in unit.casefold()]
     for item, findings in finding_markers(spec):
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(f)}(?![\w-])" for f in findings), re.I)
         for chunk in output_texts:

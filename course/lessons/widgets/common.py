@@ -80,7 +80,7 @@ STYLE = f"""<style>
 .course-doc sup.citation-tag {{ color: {OKABE_ITO["blue"]}; }}
 .course-doc sup.claim-tag.selected {{ background: #000; color: #fff; }}
 .course-doc .doc-dateline {{ text-align: right; }}
-.course-doc a {{ color: {OKABE_ITO["blue"]}; text-decoration: underline; }}
+.course-doc a[href], .jp-RenderedHTMLCommon .course-doc a[href] {{ color: {OKABE_ITO["blue"]}; text-decoration: underline; }}
 .course-doc table {{ border-collapse: collapse; }}
 .course-doc th, .course-doc td {{ border: 1px solid #999; padding: 4px 6px; vertical-align: top; text-align: left; }}
 .course-doc del.diff {{ text-decoration: line-through; text-decoration-thickness: 2px; background: rgba(213, 94, 0, 0.15);
@@ -90,6 +90,13 @@ STYLE = f"""<style>
 .course-doc .feedback-correct::before {{ content: "✓ "; }}
 .course-doc .feedback-incorrect::before {{ content: "✗ "; }}
 .course-doc .static-note {{ font-size: 0.9em; color: #333; border-left: 3px solid #999; padding-left: 0.5em; }}
+.course-table-wrap {{ max-width: 100%; overflow-x: auto; }}
+.course-doc table.course-table {{ border-collapse: collapse; width: 100%; table-layout: auto; }}
+.course-doc table.course-table th, .course-doc table.course-table td,
+.jp-RenderedHTMLCommon .course-doc table.course-table th, .jp-RenderedHTMLCommon .course-doc table.course-table td {{
+  white-space: normal; overflow-wrap: break-word; word-break: normal; max-width: 40em; text-align: left; vertical-align: top; }}
+.course-doc table.course-table th {{ background: #f2f2f2; }}
+.course-doc table.course-table caption {{ text-align: left; font-weight: 600; padding-bottom: 0.3em; }}
 </style>"""
 
 

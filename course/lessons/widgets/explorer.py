@@ -38,6 +38,8 @@ def _explorer_class():
 
 #: The value every control starts on ("all"): a real option, so each control shows its selection from the start.
 ALL = "all"
+#: The list under the chart starts open when it has at most this many events (else one click opens it).
+LIST_OPEN_UP_TO = 25
 MENTIONED_OPTIONS = (("All", ALL), ("Mentioned in the document", "yes"), ("Not mentioned", "no"))
 _MENTIONED = {ALL: None, "yes": True, "no": False}
 
@@ -52,7 +54,8 @@ def events_list_html(events) -> str:
         f"<tr><td>{escape_text(format_value(e['date']))}</td><td>{escape_text(e['title'])}</td>"
         f"<td>{'● mentioned' if e['mentioned_in_document'] else '○ not mentioned'}</td></tr>"
         for e in events.to_dict("records"))
-    return (f'{STYLE}<div class="course-doc course-explorer-list"><details open><summary>The {len(events)} events shown, by date</summary>'
+    opened = " open" if len(events) <= LIST_OPEN_UP_TO else ""
+    return (f'{STYLE}<div class="course-doc course-explorer-list"><details{opened}><summary>The {len(events)} events shown, by date</summary>'
             '<table class="course-table"><thead><tr><th scope="col">Date</th><th scope="col">Event</th>'
             f'<th scope="col">In the document?</th></tr></thead><tbody>{rows}</tbody></table></details></div>')
 

@@ -236,7 +236,7 @@ class ClaimSorter(StaticFallbackView):
             given, ok = self.answers.get(number, ("–", False))
             mark = "✓ same" if ok else ("✗ different" if number in self.answers else "not answered")
             words = item.text[item.target[0]:item.target[1]] if item.target else item.text
-            rows.append(f"<tr><td>{number + 1}</td><td>{escape_text(_shorten(words, 90))}</td><td>{escape_text(given)}</td>"
+            rows.append(f"<tr><td>{number + 1}</td><td>{escape_text(words)}</td><td>{escape_text(given)}</td>"
                         f"<td>{escape_text(item.label)}</td><td>{mark}</td></tr>")
         return (f"<h4>Summary: {correct} of {len(self.items)} first answers match the kit's</h4>"
                 '<table class="course-table"><thead><tr><th>#</th><th>The marked words</th><th>Your first answer</th>'
