@@ -4,6 +4,7 @@
 #   deploy/install-kit.sh [PREFIX]          (default PREFIX: /opt/mali-coup; run as root)
 #
 # Makes:
+#   PREFIX/deploy this recipe (jupyterhub_config.py and the rest), read by the hub
 #   PREFIX/kit    a copy of the kit (course/, data/, notebooks/, assignments/, nbgrader_config.py),
 #                 owned by root, readable by all, except assignments/ (the source notebooks, with
 #                 solutions and hidden tests): root:$GRADER_GROUP, mode 0750/0640, others nothing.
@@ -42,6 +43,10 @@ fi
 rm -rf "$kit"
 mv "$kit.new" "$kit"
 
+# The recipe itself (the hub's configuration files are read from PREFIX/deploy).
+rm -rf "$prefix/deploy"
+(cd "$here" && tar --exclude=__pycache__ -cf - .) | (mkdir -p "$prefix/deploy" && tar -xf - -C "$prefix/deploy")
+
 # 2. The environment.
 stamp=$(cat "$src/pyproject.toml" "$here/requirements-hub.txt" "$python" 2>/dev/null | sha256sum | cut -c1-16)
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.course-hub-stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -61,8 +66,8 @@ cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
 JSON
 
 # 3. Read-only for everyone; the source notebooks for the graders only.
-chown -R root:root "$kit" "$venv"
-chmod -R u+rwX,go+rX,go-w "$kit" "$venv"
+chown -R root:root "$kit" "$venv" "$prefix/deploy"
+chmod -R u+rwX,go+rX,go-w "$kit" "$venv" "$prefix/deploy"
 if [ -n "${GRADER_GROUP:-}" ]; then
   chgrp -R "$GRADER_GROUP" "$kit/assignments"
   chmod -R u=rwX,g=rX,o= "$kit/assignments"

@@ -120,7 +120,6 @@ class Deployment:
             self.create_user(user)
         env = dict(os.environ, VENV=str(self.venv), GRADER_GROUP=self.grader)
         run([str(DEPLOY / "install-kit.sh"), str(self.prefix)], env=env, timeout=1200)
-        shutil.copytree(DEPLOY, self.prefix / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
         gradebook_password = secrets.token_urlsafe(16)
         pg_role = self.grader.replace("-", "_")
         url = run([str(SCRIPTS / "hub-pg.sh"), "start", str(self.pg_dir), str(free_port()), pg_role, "gradebook"],
