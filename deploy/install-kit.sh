@@ -59,6 +59,8 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.course-hub-stamp" 2>/dev/null
   echo "$stamp" > "$venv/.course-hub-stamp"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$kit"
+# Byte-compile the kit now: nobody can write its __pycache__ later, and every server imports it.
+"$venv/bin/python" -m compileall -q "$kit/course" "$prefix/deploy" >/dev/null
 # Quiet JupyterLab for everyone: no news pop-up, no update check (a closed network never answers).
 mkdir -p "$venv/share/jupyter/lab/settings"
 cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'

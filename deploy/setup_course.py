@@ -13,6 +13,7 @@ What it makes (nbgrader's "Using nbgrader with JupyterHub" guide, and the kit's 
   PREFIX/etc/grader_nbgrader_config.py   the grader account's (the kit's config + the exchange)
   PREFIX/bin/course-singleuser         the student server's start-up (copies the lessons)
   PREFIX/bin/course-grader             the grader's entry to `python -m course` (sandboxed autograde)
+  PREFIX/bin/nbgrader                  nbgrader's command, started sooner (first on the servers' PATH)
   EXCHANGE                             nbgrader's filesystem exchange: mode 1777 (everyone may write,
                                        as nbgrader requires; the sticky bit keeps users from removing
                                        what others made); nbgrader sets the modes below it
@@ -68,8 +69,9 @@ def main(argv: list[str]) -> int:
     write(settings_path, json.dumps(settings, indent=2) + "\n", 0o644)
     write(etc / "jupyter" / "nbgrader_config.py", (HERE / "nbgrader" / "global_nbgrader_config.py").read_text(), 0o644)
     write(etc / "grader_nbgrader_config.py", (HERE / "nbgrader" / "grader_nbgrader_config.py").read_text(), 0o644)
-    for script in ("course-singleuser", "course-grader"):
+    for script in ("course-singleuser", "course-grader", "nbgrader"):
         text = (HERE / "bin" / script).read_text().replace("/opt/mali-coup/etc/course-hub.json", str(settings_path))
+        text = text.replace("@VENV@", settings["venv"]).replace("@DEPLOY@", str(prefix / "deploy"))
         write(prefix / "bin" / script, text, 0o755)
     for folder in (prefix, etc, etc / "jupyter", prefix / "bin"):
         folder.chmod(0o755)

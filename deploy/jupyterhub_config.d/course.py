@@ -80,6 +80,7 @@ environment = {
     "COURSE_HUB_SETTINGS": str(_settings_path),
     "COURSE_KIT": course["kit"],
     "COURSE_VENV": str(venv),
+    "COURSE_DEPLOY": str(prefix / "deploy"),
     "PATH": f"{prefix / 'bin'}:{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
 }
 services = list(_current(c.JupyterHub, "services", []))
@@ -87,7 +88,9 @@ services.append({
     "name": course_id,
     "display": True,
     "url": f"http://127.0.0.1:{course.get('service_port', 9999)}",
-    "command": [str(venv / "bin" / "jupyterhub-singleuser"), "--ServerApp.ip=127.0.0.1"],
+    # jupyterhub-singleuser, started sooner (deploy/singleuser.py): the hub exits if a managed
+    # service does not answer within about ten seconds.
+    "command": [str(venv / "bin" / "python"), str(prefix / "deploy" / "singleuser.py"), "--ServerApp.ip=127.0.0.1"],
     "user": grader,
     "cwd": course["grader_home"],
     "environment": dict(environment, JUPYTERHUB_DEFAULT_URL="/lab"),

@@ -22,38 +22,3 @@ def hub_cache() -> Path:
         return harness.install_deps()
     except RuntimeError as exc:
         pytest.fail(str(exc))
-
-
-def new_deployment(cache: Path, **kwargs):
-    """A Deployment that is up (users, kit, gradebook, course, hub, Formgrader service), or a failure with the hub's log."""
-    deployment = harness.Deployment(cache, **kwargs)
-    try:
-        deployment.install()
-        deployment.start_hub()
-        deployment.wait_for_service()
-    except Exception:
-        log = deployment.log_tail()
-        deployment.close()
-        raise RuntimeError(f"the course hub did not come up; hub log:\n{log}")
-    return deployment
-
-
-def close_deployment(deployment) -> None:
-    """Stop and remove everything; fail if the users could not be removed."""
-    users = list(deployment.created_users)
-    leftovers = deployment.close()
-    import pwd
-
-    remaining = [u for u in users if _exists(pwd, u)]
-    assert not remaining, f"users not removed: {remaining}"
-    assert not deployment.root.exists(), f"{deployment.root} not removed"
-    # Processes the hub should have stopped but did not were killed by close(); say so.
-    assert not leftovers, f"processes still running after the hub stopped (killed): {leftovers}"
-
-
-def _exists(pwd, user: str) -> bool:
-    try:
-        pwd.getpwnam(user)
-        return True
-    except KeyError:
-        return False

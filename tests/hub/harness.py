@@ -47,6 +47,10 @@ def install_deps() -> Path:
     return Path(done.stdout.strip().splitlines()[-1])
 
 
+class HubExited(RuntimeError):
+    """JupyterHub stopped by itself while starting."""
+
+
 @dataclass
 class Deployment:
     """One course hub: ``students`` and ``instructors`` are short names, made unique per run."""
@@ -77,6 +81,7 @@ class Deployment:
         self.base = f"http://127.0.0.1:{self.port}"
         self.settings_file = self.prefix / "etc" / "course-hub.json"
         self.settings: dict = {}
+        self.hub_restarts: list[str] = []
 
     # --- users ------------------------------------------------------------------------------------------
     def create_user(self, name: str) -> str:
@@ -147,12 +152,29 @@ class Deployment:
         run(["/usr/bin/python3", str(DEPLOY / "setup_course.py"), str(draft)], input=url + "\n")
         self.settings = json.loads(self.settings_file.read_text())
 
-    def start_hub(self, timeout: float = 180) -> None:
+    def start_hub(self, timeout: float = 180, restarts: int = 1) -> None:
+        """Start JupyterHub and wait until it answers.
+
+        JupyterHub exits when a managed service (the Formgrader) does not answer within about ten
+        seconds, which a busy machine can exceed; deploy/jupyterhub.service restarts it
+        (Restart=on-failure), and so does this, ``restarts`` times, recording each in
+        :attr:`hub_restarts`. Any other early exit is an error.
+        """
+        for attempt in range(restarts + 1):
+            try:
+                return self._start_hub(timeout)
+            except HubExited as exc:
+                if "Cannot connect to" not in str(exc) or attempt == restarts:
+                    raise
+                self.hub_restarts.append(str(exc).splitlines()[0])
+                self._kill_processes_of([self.grader])  # the service the failed hub left, if any
+
+    def _start_hub(self, timeout: float) -> None:
         state = Path(self.settings["hub"]["state_dir"])
         state.mkdir(parents=True, exist_ok=True)
         state.chmod(0o700)
         self.hub_log_path = self.root / "jupyterhub.log"
-        self.hub_log = open(self.hub_log_path, "w")
+        self.hub_log = open(self.hub_log_path, "a")
         env = {"PATH": f"{self.venv / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
                "COURSE_HUB_SETTINGS": str(self.settings_file)}
         self.hub = subprocess.Popen(
@@ -162,7 +184,10 @@ class Deployment:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.hub.poll() is not None:
-                raise RuntimeError("JupyterHub exited early:\n" + self.log_tail())
+                self.hub_log.close()
+                self.hub_log = None
+                critical = [l for l in self.hub_log_path.read_text(errors="replace").splitlines() if "[C " in l]
+                raise HubExited("\n".join(critical) + "\nJupyterHub exited early:\n" + self.log_tail())
             try:
                 with urllib.request.urlopen(f"{self.base}/hub/api", timeout=3) as answer:
                     if answer.status == 200:
@@ -224,6 +249,16 @@ class Deployment:
                 found[user] = pids
         return found
 
+    def _kill_processes_of(self, users: list[str]) -> None:
+        for user, pids in self.leftover_processes().items():
+            if user in users:
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        time.sleep(1)
+
     def close(self) -> dict[str, list[int]]:
         """Stop everything, delete the users and the folder. Returns the processes that had to be killed."""
         self.stop_hub()
@@ -255,3 +290,34 @@ def run(argv, *, input: str | None = None, check: bool = True, timeout: float = 
     if check and done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv[:8]))}... exited {done.returncode}:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return done
+
+
+def new_deployment(cache: Path, **kwargs) -> Deployment:
+    """A Deployment that is up (users, kit, gradebook, course, hub, Formgrader service); on failure
+    everything is removed and the error carries the hub's log."""
+    deployment = Deployment(cache, **kwargs)
+    try:
+        deployment.install()
+        deployment.start_hub()
+        deployment.wait_for_service()
+    except Exception as exc:
+        log = deployment.log_tail()
+        deployment.close()
+        raise RuntimeError(f"the course hub did not come up: {exc}\nhub log:\n{log}") from exc
+    return deployment
+
+
+def close_deployment(deployment: Deployment) -> None:
+    """Stop and remove everything; raise AssertionError if users, the folder or processes were left."""
+    users = list(deployment.created_users)
+    leftovers = deployment.close()
+    remaining = []
+    for user in users:
+        try:
+            pwd.getpwnam(user)
+            remaining.append(user)
+        except KeyError:
+            pass
+    assert not remaining, f"users not removed: {remaining}"
+    assert not deployment.root.exists(), f"{deployment.root} not removed"
+    assert not leftovers, f"processes still running after the hub stopped (they were killed): {leftovers}"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import close_deployment, new_deployment
-from load import run_load
+from harness import close_deployment, new_deployment
+from hubload import run_load
 
 STUDENTS = 10
 ASSIGNMENT = "ps2-claims-and-evidence"

@@ -27,8 +27,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import browser as ui
-from conftest import close_deployment, new_deployment
+import hubbrowser as ui
+from harness import close_deployment, new_deployment
 from course.grading import demo
 from course.grading.classdir import check_db_url
 
@@ -220,7 +220,25 @@ def test_release_fetch_submit_grade_feedback_through_the_hub(hub):
                 leaked = [line for line in hidden if line in html]
                 assert not leaked, f"{user}'s feedback shows hidden tests: {leaked[:3]}"
                 STATE.setdefault("feedback", {})[user] = found[0]
-            pages[perfect].screenshot(path=str(ARTIFACTS / "hub-student-feedback.png"))
+            # The perfect student opens their feedback in JupyterLab, from the Assignment List's link.
+            page = pages[perfect]
+            ui.assignment_item(page, "submitted", ASSIGNMENT).locator("a:has-text('view feedback')").first.click()
+            page.locator(f".jp-DirListing-item:has-text('{ASSIGNMENT}.html')").dblclick()
+            shown = page.frame_locator(".jp-HTMLViewer iframe").locator("body")
+            shown.locator("text=Score:").first.wait_for(timeout=ui.LONG)
+            score, max_score = totals[perfect]
+            assert feedback_score(shown.inner_text()) == (pytest.approx(score), pytest.approx(max_score))
+            page.screenshot(path=str(ARTIFACTS / "hub-student-feedback.png"))
+
+            # Formgrader's own Autograde button would run plain nbgrader (student code as the grader
+            # account): the deployment makes it fail before any code runs; the kit's grades stand.
+            teacher.goto(f"{hub.base}/services/{hub.course_id}/formgrader/manage_submissions/{ASSIGNMENT}", timeout=ui.LONG)
+            teacher.locator(f"tr:has(td.student-id:has-text('{blank}')) td.autograde a").click()
+            dialog = teacher.locator(".modal-dialog")
+            dialog.locator(".modal-title").wait_for(timeout=ui.LONG)
+            assert dialog.locator(".modal-title").inner_text().strip() == "Error"
+            assert "use-course-grader-autograde-not-plain-nbgrader" in dialog.locator(".modal-body").text_content()
+            dialog.locator(".modal-footer button").last.click()
         finally:
             browser.close()
     STATE["round_trip_seconds"] = time.monotonic() - started

@@ -114,7 +114,7 @@ def nbgrader_as(hub, user: str, args: list[str], env: dict | None = None, timeou
     return hub.run_as(user, ["nbgrader", *args], env=env, cwd=str(hub.home(user)), check=False, timeout=timeout)
 
 
-def run_load(hub, assignment: str, *, workers: int = 4) -> LoadResult:
+def run_load(hub, assignment: str, *, workers: int = 2) -> LoadResult:
     """The whole load round trip on ``hub`` for all its students; raises AssertionError on any wrong outcome."""
     import pwd
 
