@@ -69,3 +69,9 @@ def refresh_assignment_list(page) -> None:
 def assignment_item(page, section: str, assignment: str):
     """The Assignment List's row for ``assignment`` in ``released``, ``fetched`` or ``submitted``."""
     return page.locator(f"#{section}_assignments_list > .list_item:has(.item_name:has-text('{assignment}'))")
+
+
+def run_all(page) -> None:
+    """Run > Run All Cells in the open notebook."""
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
