@@ -176,6 +176,12 @@ def _cmd_selfcheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_start(args: argparse.Namespace) -> int:
+    from course.lessons.workspace import start
+
+    return start(args.workspace, open_lab=not args.no_lab)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -253,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     selfcheck = verbs.add_parser("selfcheck", help="check your own copy of an assignment: points per question and hints")
     selfcheck.add_argument("notebook", help="path of your saved notebook")
     selfcheck.set_defaults(run=_cmd_selfcheck)
+    start = verbs.add_parser("start", help="students: copy the lessons into your own workspace and open JupyterLab there")
+    start.add_argument("workspace", nargs="?", help="the workspace folder (default: my-work/ in the kit's folder)")
+    start.add_argument("--no-lab", action="store_true", help="create or top up the workspace only")
+    start.set_defaults(run=_cmd_start)
     return parser
 
 

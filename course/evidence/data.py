@@ -30,7 +30,8 @@ from pathlib import Path
 
 from course import paths
 
-TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs")
+TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs",
+          "corrections", "released_verdicts")
 
 
 EDITION_ENV = "COURSE_DATA_EDITION"
@@ -49,18 +50,20 @@ def edition() -> str:
         return value
     if value:
         raise DataPackageError(f"{EDITION_ENV}={value!r}: expected one of {', '.join(EDITIONS)}")
-    return "student" if _in_kernel() else "full"
+    return "student" if _inside_ipython() else "full"
 
 
-def _in_kernel() -> bool:
-    """Is this process a running IPython kernel? (Importing ipykernel, as ipywidgets does, is not enough.)"""
-    module = sys.modules.get("ipykernel.kernelapp")
-    if module is None:
-        return False
-    try:
-        return bool(module.IPKernelApp.initialized())
-    except Exception:  # an ipykernel without the traitlets singleton API: assume the safer edition
-        return True
+def _inside_ipython() -> bool:
+    """True when this code runs under an IPython shell (a notebook's kernel, or IPython at a terminal).
+
+    Asks IPython for its running shell rather than whether ``ipykernel`` was imported: a test process or a
+    grader that imports ipykernel (to start kernels) is not a student's notebook.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    # A bare InteractiveShell is what libraries (and tests) create to render rich output in an ordinary
+    # process; a person's session runs a subclass: ZMQInteractiveShell in a kernel, TerminalInteractiveShell.
+    return shell is not None and type(shell).__name__ != "InteractiveShell"
 
 
 def split_ids(cell) -> list[str]:
@@ -177,7 +180,7 @@ def actors():
 
 
 def events():
-    """The 2012-2023 timeline, with whether the document mentions each event (``events.csv``)."""
+    """The 2012-2025 timeline, with whether the document mentions each event (``events.csv``)."""
     return table("events")
 
 

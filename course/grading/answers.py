@@ -117,20 +117,23 @@ def _meta(cell) -> dict:
 
 def is_code_answer(cell) -> bool:
     """An autograded answer cell: code the student writes (nbgrader solution, not a grade cell)."""
-    meta = _meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("solution")) and not meta.get("grade")
+    from nbgrader.utils import is_grade, is_solution
+
+    return cell.cell_type == "code" and is_solution(cell) and not is_grade(cell)
 
 
 def is_written_answer(cell) -> bool:
     """A manually graded written answer: a markdown cell that is both solution and grade."""
-    meta = _meta(cell)
-    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
+    from nbgrader.utils import is_grade, is_solution
+
+    return cell.cell_type == "markdown" and is_solution(cell) and is_grade(cell)
 
 
 def is_test(cell) -> bool:
     """An autograder test cell: a locked code grade cell."""
-    meta = _meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+    from course.grading.sandbox.record import is_test_cell
+
+    return is_test_cell(cell)
 
 
 def solution_text(cell) -> str:

@@ -22,9 +22,8 @@ answers were given and what share of their points the demo grader awards,
 when it was submitted). The tests compute the expected scores from the
 intents and the source notebooks, never from a previous run.
 
-Students fetch from and submit to nbgrader's exchange with nbgrader's own
-exchange classes; the only change is that a submission's timestamp is set
-from the demo calendar (:data:`DUE`), so one student is reliably late.
+Students fetch and submit through nbgrader's own exchange classes; only the
+timestamp comes from the demo calendar (:data:`DUE`): one student is late.
 """
 
 from __future__ import annotations
@@ -35,6 +34,8 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nbgrader.utils import is_solution
 
 from course import paths
 from course.grading.answers import (  # noqa: F401 - re-exported: the tests and the hostile suite use them here
@@ -137,7 +138,7 @@ def source_and_release(assignment: str):
 
 def default_demo_dir() -> Path:
     """``class/demo`` in the repository: the demo never touches the real class folder."""
-    return paths.REPO_ROOT / "class" / "demo"
+    return paths.demo_class_dir()
 
 
 # --- building submissions ---------------------------------------------------------------------------------
@@ -179,7 +180,7 @@ def build_submission(source_nb, release_nb, behaviour: str):
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS + tuple(PROFILES))}")
     submission = copy.deepcopy(release_nb)
-    solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if _meta(c).get("solution")}
+    solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if is_solution(c)}
     answers = [c for c in submission.cells if is_code_answer(c)]
     written = [c for c in submission.cells if is_written_answer(c)]
     correct: set[str] = set()

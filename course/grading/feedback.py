@@ -34,6 +34,8 @@ that states it, and ``nbgrader_config.py`` uses it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
@@ -157,3 +159,51 @@ def feedback_preprocessors() -> list:
     HideHiddenTests (it edits sources and outputs), then the skills table, then the HTML header.
     """
     return [GetGrades, HideHiddenTests, SkillSummary, CSSHTMLHeaderPreprocessor]
+
+
+FAILED_FEEDBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{assignment}: not graded automatically</title></head>
+<body>
+<h1>{assignment}: your submission could not be graded automatically</h1>
+<p>Reason: {reason}.</p>
+<p>Your instructor has been told and will look at it. Check that the notebook opens in Jupyter and
+runs from top to bottom, then submit it again if you can.</p>
+</body></html>
+"""
+
+
+def write_failed_feedback(api, assignment_id: str, student_id: str, reason: str) -> Path:
+    """An HTML note for a submission that could not be graded, written where nbgrader's feedback goes."""
+    import html
+    import shutil
+
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("timestamp.txt", "submission_secret.txt"):  # what release_feedback needs
+        if (submitted / name).is_file():
+            shutil.copyfile(submitted / name, folder / name)
+    target = folder / f"{assignment_id}.html"
+    target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False)),
+                      encoding="utf-8")
+    return target
+
+
+def withhold_leaking_feedback(api, assignment_id: str, student_id: str, html_files: list[Path]) -> list[str]:
+    """Delete feedback files that would show solution or hidden-test text; return what was wrong."""
+    import nbformat
+
+    from course.grading.classdir import source_notebook
+    from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
+
+    submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student_id, assignment_id))
+    own_words = notebook_text(nbformat.read(submitted / f"{assignment_id}.ipynb", as_version=4))
+    secrets = secret_lines(nbformat.read(source_notebook(assignment_id), as_version=4), allowed=own_words)
+    problems = []
+    for html in html_files:
+        leaks = find_leaks(html_text(html.read_text(encoding="utf-8")), secrets)
+        if leaks:
+            html.unlink()
+            problems.append(f"{student_id}/{assignment_id}: feedback withheld, it would show {len(leaks)} line(s) of solutions or hidden tests")
+    return problems

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Install the course kit once, read-only, for every user of the hub.
+#
+#   deploy/install-kit.sh [PREFIX]          (default PREFIX: /opt/mali-coup; run as root)
+#
+# Makes:
+#   PREFIX/deploy this recipe (jupyterhub_config.py and the rest), read by the hub
+#   PREFIX/kit    a copy of the kit (course/, data/, notebooks/, assignments/, nbgrader_config.py),
+#                 owned by root, readable by all, except assignments/ (the source notebooks, with
+#                 solutions and hidden tests): root:$GRADER_GROUP, mode 0750/0640, others nothing.
+#   $VENV         a Python environment (default PREFIX/venv) with the kit installed (editable: the
+#                 package finds data/ beside itself) plus deploy/requirements-hub.txt (JupyterHub, ...).
+#
+# Environment:
+#   GRADER_GROUP  Unix group that may read the source notebooks (the grader account's group).
+#                 Without it assignments/ is root-only until setup-course.sh sets the group.
+#   VENV          where the environment goes. If it exists and was built from the same
+#                 pyproject.toml and requirements-hub.txt, only the kit is re-linked (seconds).
+#   PYTHON        the interpreter to build it with (default /usr/bin/python3: the environment must
+#                 be readable by every user, so not a Python under /root).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+prefix=${1:-/opt/mali-coup}
+venv=${VENV:-$prefix/venv}
+python=${PYTHON:-/usr/bin/python3}
+kit=$prefix/kit
+
+[ "$(id -u)" = 0 ] || { echo "install-kit: run as root" >&2; exit 1; }
+mkdir -p "$prefix"
+chmod 755 "$prefix"
+
+# 1. The kit: the tracked files of these folders (as they are in the work tree).
+rm -rf "$kit.new"
+mkdir -p "$kit.new"
+paths=(course data notebooks assignments nbgrader_config.py pyproject.toml README.md)
+if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+  git -C "$src" ls-files -z -- "${paths[@]}" | (cd "$src" && tar --null -T - -cf -) | tar -xf - -C "$kit.new"
+else
+  (cd "$src" && tar --exclude=__pycache__ -cf - "${paths[@]}") | tar -xf - -C "$kit.new"
+fi
+rm -rf "$kit"
+mv "$kit.new" "$kit"
+
+# The recipe itself (the hub's configuration files are read from PREFIX/deploy).
+rm -rf "$prefix/deploy"
+(cd "$here" && tar --exclude=__pycache__ -cf - .) | (mkdir -p "$prefix/deploy" && tar -xf - -C "$prefix/deploy")
+
+# 2. The environment.
+stamp=$(cat "$src/pyproject.toml" "$here/requirements-hub.txt" "$python" 2>/dev/null | sha256sum | cut -c1-16)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.course-hub-stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/requirements-hub.txt"
+  # The kit's own dependencies, read from its pyproject.toml (the kit itself is linked below).
+  mapfile -t deps < <("$venv/bin/python" -c 'import sys, tomllib; print("\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]))' "$src/pyproject.toml")
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${deps[@]}"
+  echo "$stamp" > "$venv/.course-hub-stamp"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$kit"
+# Byte-compile the kit now: nobody can write its __pycache__ later, and every server imports it.
+"$venv/bin/python" -m compileall -q "$kit/course" "$prefix/deploy" >/dev/null
+# Quiet JupyterLab for everyone: no news pop-up, no update check (a closed network never answers).
+mkdir -p "$venv/share/jupyter/lab/settings"
+cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
+{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+JSON
+
+# 3. Read-only for everyone; the source notebooks for the graders only.
+chown -R root:root "$kit" "$venv" "$prefix/deploy"
+chmod -R u+rwX,go+rX,go-w "$kit" "$venv" "$prefix/deploy"
+if [ -n "${GRADER_GROUP:-}" ]; then
+  chgrp -R "$GRADER_GROUP" "$kit/assignments"
+  chmod -R u=rwX,g=rX,o= "$kit/assignments"
+else
+  chmod -R go= "$kit/assignments"
+fi
+echo "install-kit: kit in $kit, environment in $venv"
