@@ -137,6 +137,17 @@ def _table(data_dir: str, name: str, edition_name: str = "full"):
     return frame
 
 
+def held_back(name: str) -> set[str]:
+    """Ids of the rows of table ``name`` whose findings this kernel's edition holds back (empty in the full edition).
+
+    Lessons ask this before drawing a finding, so a held-back row reads "held back until feedback" instead of
+    showing blanks or failing.
+    """
+    if edition() != "student":
+        return set()
+    return set(_held_back(str(paths.data_dir())).get(name, set()))
+
+
 def table(name: str):
     """Load one table of the data package as a pandas DataFrame (a copy: edit freely)."""
     return _table(str(paths.data_dir()), name, edition()).copy()

@@ -38,3 +38,19 @@ def test_argument_map_text_is_legible_at_full_zoom():
         assert width_px <= 1000
         texts = [t for ax in fig.axes for t in ax.texts] + [ax.title for ax in fig.axes if ax.get_title()]
         assert texts and min(t.get_fontsize() * fig.dpi / 72 for t in texts) >= 11, argument_id
+
+
+def test_an_assessed_argument_is_held_back_in_the_student_edition(monkeypatch):
+    """With the student edition, does R01 (assessed in PS4) show a held-back note instead of blanks or a crash?"""
+    assert "R01" not in data.held_back("arguments")  # the test process reads the full edition
+    monkeypatch.setenv(data.EDITION_ENV, "student")
+    data.clear_cache()
+    try:
+        assert "R01" in data.held_back("arguments")
+        assert argumentmap.premises("R01").empty
+        figure = argumentmap.argument_figure("R01")
+        assert "held back" in figure.alt_text and "R01" in figure.alt_text
+        assert not argumentmap.premises("R02").empty  # an argument graded work does not assess still draws
+    finally:
+        monkeypatch.delenv(data.EDITION_ENV)
+        data.clear_cache()

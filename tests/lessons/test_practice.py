@@ -54,7 +54,10 @@ def test_choice_questions_have_their_answer_among_distinct_choices(questions):
 
 def test_answers_come_from_the_data():
     """Does the resolution-2071 question's answer equal the record's date, and its distractors include the document's date?"""
-    q = question("04-resolution-2071-date")
+    from course.lessons.practice.questions import build_question
+
+    q = build_question({"id": "04-resolution-2071-date", "lesson": "04", "kind": "event_date", "claim_id": "K015",
+                        "event_id": "EV007", "other_event_id": "EV008"})
     event = data.events().set_index("event_id").loc["EV007"]
     assert q.answer == f"{event['date'].day} {event['date']:%B %Y}"
     assert any(choice.endswith(str(event["date"].year)) and choice != q.answer for choice in q.choices)
@@ -149,3 +152,23 @@ def test_leak_scan_finds_a_finding_beside_its_item_and_ignores_collapsed_answers
     assert leaks(spec, [shown])
     assert not leaks(spec, [f"<p>{spec['claim_id']}</p><p>{verdict}</p>"])  # different units
     assert not leaks(spec, [f"<details><summary>Answer</summary><p>{spec['claim_id']} {verdict}</p></details>"])
+
+
+def test_no_check_yourself_question_is_about_an_item_graded_work_assesses():
+    """Would any practice question answer a graded item (a row in data/assessed.csv, or one held back with it)?"""
+    from pathlib import Path
+
+    from course import paths
+    from course.evidence import editions
+    from course.lessons.practice.questions import QUESTION_SPECS
+
+    held_back = editions.in_memory_assessed(Path(paths.data_dir()))
+    assert held_back.get("claims"), "nothing assessed: the check below would pass vacuously"
+    tables = {"claim_id": "claims", "force_id": "forces", "citation_id": "citations", "event_id": "events",
+              "other_event_id": "events", "pair_id": "quote_pairs", "argument_id": "arguments", "source_id": "sources"}
+    clashes = []
+    for spec in QUESTION_SPECS:
+        named = [(tables[key], spec[key]) for key in tables if key in spec]
+        named += [("events", event) for event in spec.get("event_ids", [])]
+        clashes += [(spec["id"], table, row) for table, row in named if row in held_back.get(table, set())]
+    assert clashes == []
