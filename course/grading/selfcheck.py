@@ -41,6 +41,9 @@ class QuestionResult:
     points: float
     score: float | None
     hint: str = ""
+    #: Whether the test cell ran without an error: for a 0-point item (the optional data-skills track) the
+    #: score cannot tell a pass from a fail.
+    passed: bool | None = None
 
 
 @dataclass
@@ -66,7 +69,8 @@ class SelfCheckResult:
             if q.kind == "written":
                 lines.append(f"  {q.grade_id:<14} {'':>9}  {q.hint}")
                 continue
-            mark = "passed" if q.score == q.points else "not yet"
+            passed = q.passed if q.passed is not None else q.score == q.points
+            mark = "passed" if passed else "not yet"
             lines.append(f"  {q.grade_id:<14} {q.score or 0:g}/{q.points:g} pts  {mark}" + (f": {q.hint}" if q.hint else ""))
         lines += ["", f"Autograded: {self.auto_score:g} of {self.auto_points:g} points. "
                       "Hidden checks ran too; written answers are read by your instructor."]
@@ -205,7 +209,9 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
                                                        "this test cell is missing from your notebook; copy it back from the released notebook"))
             else:
                 score = float(grade.auto_score or 0)
-                result.questions.append(QuestionResult(grade_id, "auto", points, score, "" if score == points else _hint(graded[grade_id])))
+                hint = _hint(graded[grade_id])
+                passed = not hint and score == points
+                result.questions.append(QuestionResult(grade_id, "auto", points, score, "" if passed else hint, passed))
     return result
 
 

@@ -189,25 +189,28 @@ def test_the_sandbox_is_on_by_default_and_hides_other_students(troubled):
 
 @needs_sandbox
 def test_a_crashed_kernel_keeps_the_scores_of_the_cells_before_the_crash(troubled):
-    """When the kernel dies (os._exit) in the last answer, do the tests before it keep their points, does the
-    rest of the notebook still run on a fresh kernel (its tests score 0: the answer was never defined), and
-    does the report say where and why?"""
+    """When the kernel dies (os._exit) in one answer, do the tests before it keep their points, does the rest of
+    the notebook still run on a fresh kernel (the crashed answer's own test scores 0: its value was never set;
+    the later answers, each a value in its own cell, keep theirs), and does the report say where and why?"""
     class_dir, report, crash_at = troubled
     source = nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4)
     tests = [(i, c.metadata.nbgrader) for i, c in enumerate(source.cells)
              if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
-    earlier = sum(meta["points"] for i, meta in tests if i < crash_at)
-    assert 0 < earlier < sum(meta["points"] for _, meta in tests)
+    auto = [(i, meta) for i, meta in tests if not meta.get("solution")]  # test cells, not written answers
+    crashed_test = min(i for i, _ in auto if i > crash_at)  # the test of the answer that crashed
+    expected = {meta["grade_id"]: (0 if i == crashed_test else meta["points"]) for i, meta in auto}
+    earlier = sum(meta["points"] for i, meta in auto if i < crash_at)
+    assert 0 < earlier < sum(expected.values()) < sum(meta["points"] for _, meta in auto)
     result = report.by_student(ASSIGNMENT)["demo-perfect"]
     assert result.status == "graded" and result.kernel_died and not result.timed_out
-    assert result.score == earlier
+    assert result.score == sum(expected.values())
     assert result.reason.startswith(f"cell {crash_at + 1} stopped the kernel (exit status 3)")
     with sqlite3.connect(class_dir / "gradebook.db") as db:
         scores = dict(db.execute("""SELECT bc.name, g.auto_score FROM grade g JOIN base_cell bc ON bc.id = g.cell_id
             JOIN submitted_notebook sn ON sn.id = g.notebook_id JOIN submitted_assignment sa ON sa.id = sn.assignment_id
             WHERE sa.student_id = 'demo-perfect' AND bc.type = 'GradeCell'""").fetchall())
-    for index, meta in tests:
-        assert scores[meta["grade_id"]] == (meta["points"] if index < crash_at else 0), meta["grade_id"]
+    for grade_id, points in expected.items():
+        assert scores[grade_id] == points, grade_id
     nb = nbformat.read(autograded_notebook(class_dir, "demo-perfect"), as_version=4)
     assert [o.ename for o in nb.cells[crash_at].outputs if o.output_type == "error"] == ["KernelDied"]
     later = [c for c in nb.cells[crash_at + 1:] if c.cell_type == "code"]
@@ -291,11 +294,11 @@ def test_integrity_check_finds_a_score_above_max_a_missing_grade_row_and_an_orph
     assert grading.gradebook_integrity(class_dir) == []
     with sqlite3.connect(class_dir / "gradebook.db") as db:
         db.execute("UPDATE grade SET auto_score = 1000 WHERE cell_id = (SELECT id FROM base_cell WHERE name = 'q2-tests')")
-        db.execute("DELETE FROM grade WHERE cell_id = (SELECT id FROM base_cell WHERE name = 'q3a-tests')")
+        db.execute("DELETE FROM grade WHERE cell_id = (SELECT id FROM base_cell WHERE name = 'q3-tests')")
         db.execute("INSERT INTO comment (id, notebook_id, cell_id) VALUES ('orphan', 'no-such-notebook', 'no-such-cell')")
     problems = "\n".join(grading.gradebook_integrity(class_dir))
     assert "grade of 'q2-tests' is out of range (auto 1000.0" in problems
-    assert "0 grade rows for grade cell 'q3a-tests' (expected 1)" in problems
+    assert "0 grade rows for grade cell 'q3-tests' (expected 1)" in problems
     assert "orphan row(s) in comment" in problems
 
 

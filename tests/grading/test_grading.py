@@ -151,7 +151,8 @@ def test_feedback_shows_scores_and_hints(demo_run):
     """Does a student see which tests passed, and a hint for a failed one?"""
     html = demo_run.class_dir / "feedback" / "demo-partial" / DEMO_ASSIGNMENTS[0] / f"{DEMO_ASSIGNMENTS[0]}.html"
     text = html_text(html.read_text(encoding="utf-8"))
-    assert "Score: 2.0 / 2.0" in text and "Score: 0.0 / 2.0" in text
+    # every autograded item is worth one point (answers as values); partial solves every other one
+    assert "Score: 1.0 / 1.0" in text and "Score: 0.0 / 1.0" in text
     assert "Hidden tests ran here; their code is not shown." in text
     assert "The answer has not been written yet" in text
     released = list((demo_run.class_dir / "exchange").rglob("feedback/*.html"))
@@ -161,17 +162,19 @@ def test_feedback_shows_scores_and_hints(demo_run):
 def test_manual_grades_and_comments_survive_a_second_autograde(demo_run, api):
     """Re-running autograde: are a grader's manual score and comment still there, and the automatic scores unchanged?"""
     assignment_id, student = DEMO_ASSIGNMENTS[0], "demo-perfect"
+    written = next(c.metadata.nbgrader.grade_id for c in nbformat.read(classdir.source_notebook(assignment_id), 4).cells
+                   if demo.is_written_answer(c))
     with api.gradebook as book:
-        grade = book.find_grade("q4-answer", assignment_id, assignment_id, student)
-        grade.manual_score = 1.5
-        comment = book.find_comment("q4-answer", assignment_id, assignment_id, student)
+        grade = book.find_grade(written, assignment_id, assignment_id, student)
+        grade.manual_score = 0.5
+        comment = book.find_comment(written, assignment_id, assignment_id, student)
         comment.manual_comment = "Clear distinction; name the page type."
         book.db.commit()
         before = book.find_submission(assignment_id, student).code_score
     assert grading.autograde(assignment_id, student=student, api=api, progress=False) == [(assignment_id, student)]
     with api.gradebook as book:
-        assert book.find_grade("q4-answer", assignment_id, assignment_id, student).manual_score == 1.5
-        assert book.find_comment("q4-answer", assignment_id, assignment_id, student).manual_comment == "Clear distinction; name the page type."
+        assert book.find_grade(written, assignment_id, assignment_id, student).manual_score == 0.5
+        assert book.find_comment(written, assignment_id, assignment_id, student).manual_comment == "Clear distinction; name the page type."
         assert book.find_submission(assignment_id, student).code_score == before
 
 
