@@ -14,6 +14,7 @@ reported by grade id. What happened travels in ``resources`` under
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
@@ -47,12 +48,18 @@ def rematch_cells(nb, released) -> tuple[list[str], list[str]]:
     return restored, unmatched
 
 
+@functools.lru_cache(maxsize=32)
+def _released(path: str, mtime_ns: int):
+    """The released notebook (read once per grading process and version of the file: reading validates it)."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
 class RestoreStrippedMetadata(NbGraderPreprocessor):
     """Sanitize step (before nbgrader's OverwriteCells): match cells that lost their nbgrader metadata again."""
 
     def preprocess(self, nb, resources):
-        import nbformat
-
         info = resources.get("nbgrader", {})
         if not any("nbgrader" not in cell.metadata for cell in nb.cells):
             return nb, resources
@@ -61,7 +68,7 @@ class RestoreStrippedMetadata(NbGraderPreprocessor):
             f"{info.get('notebook', '')}.ipynb"
         if not released.is_file():
             return nb, resources
-        restored, unmatched = rematch_cells(nb, nbformat.read(released, as_version=4))
+        restored, unmatched = rematch_cells(nb, copy.deepcopy(_released(str(released), released.stat().st_mtime_ns)))
         if restored or unmatched:
             resources[REMATCH_KEY] = {"notebook": info.get("notebook"), "restored": restored, "unmatched": unmatched}
         return nb, resources

@@ -40,8 +40,11 @@ def test_ctrl_c_starts_nothing_new_ends_its_kernels_and_a_resume_finishes(tmp_pa
     env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
     command = [sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--class-dir", str(class_dir), "--jobs", "2",
                "--no-backup"]
+    # A shell without job control starts background jobs with SIGINT ignored, and the ignore is inherited
+    # (`make test &`): give the grader the default action, as an interactive terminal would.
     grader = subprocess.Popen(command, cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, start_new_session=True)
+                              text=True, start_new_session=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = grader.stdout.readline()  # one line per graded submission, as it completes
     assert ASSIGNMENT in first, first + grader.stderr.read()
     os.killpg(grader.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
