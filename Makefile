@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast check document install clean bench
+.PHONY: demo test test-fast check document install clean bench lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ install: $(STAMP)
 ## The main job: the instructor pipeline on the bundled demo class.
 demo: $(STAMP)
 	$(BIN)/python -m course demo
+
+## JupyterLab on the class (the demo class after `make demo`), Formgrader and Assignment List working.
+## LAB_ARGS passes options, e.g. make lab LAB_ARGS="--port 8899 --no-browser --ServerApp.token=secret".
+lab: $(STAMP)
+	scripts/lab.sh $(LAB_ARGS)
 
 ## The whole test suite (what CI runs). pytest exits 5 when it runs no test; make fails on it.
 test: $(STAMP)

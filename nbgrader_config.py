@@ -12,7 +12,8 @@ Everything nbgrader writes lives in one git-ignored folder, ``class/``:
 The source notebooks stay in ``assignments/`` (tracked in git). The
 ``python -m course`` verbs (release, collect, autograde, feedback, grades,
 demo, selfcheck) read this same file, so the command line and plain `nbgrader`
-commands always agree. ``python -m course release`` creates ``class/``; nbgrader
+commands always agree, and plain ``nbgrader autograde`` runs student code in
+the same sandbox. ``python -m course release`` creates ``class/``; nbgrader
 itself needs the folder to exist (``mkdir class``) and, when it creates the
 gradebook, the environment's ``bin/`` on PATH (it runs ``alembic``), so
 activate the environment before plain ``nbgrader`` commands. Environment
@@ -50,6 +51,19 @@ c.Exchange.path_includes_course = False
 from course.grading.feedback import feedback_preprocessors  # noqa: E402
 
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+
+# Answers are values (`x = None` then the solution region): the released stub is a comment,
+# so an unanswered item never stops "Run All" (course/grading/answers.py).
+from course.grading.answers import ANSWER_STUB  # noqa: E402
+
+c.ClearSolutions.code_stub = ANSWER_STUB
+
+# Plain `nbgrader autograde` runs student code in the kit's bubblewrap sandbox, as
+# `python -m course autograde` does (course/grading/plain_nbgrader.py); without
+# bubblewrap it refuses. COURSE_UNSANDBOXED_GRADING=I-understand turns that off, loudly.
+from course.grading.plain_nbgrader import sandbox_plain_autograde  # noqa: E402
+
+sandbox_plain_autograde(c)
 
 # Grading executes each notebook once; a cell stuck for a minute is a bug.
 c.Execute.timeout = 60

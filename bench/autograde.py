@@ -142,8 +142,9 @@ def timed(command: list[str], log: Path, **kwargs) -> float:
 
 def stock_autograde(class_dir: Path) -> float:
     """Stock nbgrader: one CLI process, sequential, reading nbgrader_config.py pointed at class_dir."""
+    # nbgrader_config.py sandboxes plain nbgrader; the baseline is nbgrader as shipped.
     return timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], class_dir / "bench-stock.log",
-                 cwd=REPO_ROOT, env=clean_env(COURSE_CLASS_DIR=str(class_dir)))
+                 cwd=REPO_ROOT, env=clean_env(COURSE_CLASS_DIR=str(class_dir), COURSE_UNSANDBOXED_GRADING="I-understand"))
 
 
 def course_autograde(class_dir: Path, jobs: int) -> float:

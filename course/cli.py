@@ -140,7 +140,9 @@ def _cmd_grades(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from course.grading.demo import run_demo
 
-    result = run_demo(class_dir=_class_dir(args), assignment=args.assignment)
+    from course.grading.demo import CLASS
+
+    result = run_demo(class_dir=_class_dir(args), assignment=args.assignment, students=CLASS)
     seconds = result.seconds
     students = len({i.student_id for i in result.intents})
     print(f"Demo class: {result.class_dir} ({students} synthetic students, {result.submissions} submissions)")
@@ -150,6 +152,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"time: {seconds['total']:.0f} s in all; autograde {seconds['autograde']:.0f} s "
           f"({seconds['autograde'] / max(1, result.submissions):.1f} s per submission)\n")
     print(result.report.table())
+    if result.item_report is not None:
+        print(f"\nitem analysis: {result.item_report.csv_path}; figure: {result.item_report.figure_path}\n")
+        print(result.item_report.table())
+    return 0
+
+
+@_grading
+def _cmd_report(args: argparse.Namespace) -> int:
+    from course.grading.itemanalysis import report
+
+    result = report(args.assignment, class_dir=_class_dir(args))
+    print(f"item analysis: {result.csv_path}\nfigure: {result.figure_path} (alt text: {result.alt_text_path})\n")
+    print(result.table())
     return 0
 
 
@@ -159,6 +174,12 @@ def _cmd_selfcheck(args: argparse.Namespace) -> int:
 
     print(run_selfcheck(args.notebook).table())
     return 0
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    from course.lessons.workspace import start
+
+    return start(args.workspace, open_lab=not args.no_lab)
 
 
 def _positive_int(text: str) -> int:
@@ -231,11 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
     grades = grading_verb("grades", "export grades (Canvas CSV), print a summary table and draw the distribution", _cmd_grades)
     grades.add_argument("--csv", help="where to write the LMS CSV (default: <class>/grades/grades.csv)")
     grades.add_argument("--figure", help="where to write the PNG (default: <class>/grades/grade-distribution.png)")
+    grading_verb("report", "item analysis: facility and discrimination per item, skills per student and class; CSV and figure",
+                 _cmd_report)
     grading_verb("demo", "the whole round trip on a generated class of synthetic students", _cmd_demo,
                  class_default="class/demo, rebuilt on every run")
     selfcheck = verbs.add_parser("selfcheck", help="check your own copy of an assignment: points per question and hints")
     selfcheck.add_argument("notebook", help="path of your saved notebook")
     selfcheck.set_defaults(run=_cmd_selfcheck)
+    start = verbs.add_parser("start", help="students: copy the lessons into your own workspace and open JupyterLab there")
+    start.add_argument("workspace", nargs="?", help="the workspace folder (default: my-work/ in the kit's folder)")
+    start.add_argument("--no-lab", action="store_true", help="create or top up the workspace only")
+    start.set_defaults(run=_cmd_start)
     return parser
 
 

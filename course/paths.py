@@ -1,9 +1,10 @@
 """Where the kit's files live.
 
 One resolver for every path, so no notebook or test builds a relative path of
-its own. The data folder is ``data/`` beside the package in a checkout; set
-``COURSE_DATA_DIR`` to point the kit at another copy (for instance a fixture in
-a test, or a class directory elsewhere).
+its own. The data folder is ``data/`` beside the package in a checkout, and
+``course/_data`` inside an installed wheel (the build maps ``data/`` there, see
+``pyproject.toml``); set ``COURSE_DATA_DIR`` to point the kit at another copy
+(for instance a fixture in a test, or a class directory elsewhere).
 """
 
 from __future__ import annotations
@@ -15,12 +16,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 
 PRIMARY_DOCUMENT_NAME = "primary-document.txt"
+#: Where a wheel carries the data package (data/ of the repository, mapped at build time).
+INSTALLED_DATA_DIR = PACKAGE_DIR / "_data"
 
 
 def data_dir() -> Path:
-    """Return the folder that holds the data package (``data/``)."""
+    """Return the folder that holds the data package: ``data/`` beside the package, else the wheel's copy."""
     override = os.environ.get("COURSE_DATA_DIR")
-    return Path(override).resolve() if override else REPO_ROOT / "data"
+    if override:
+        return Path(override).resolve()
+    beside = REPO_ROOT / "data"
+    if not beside.is_dir() and INSTALLED_DATA_DIR.is_dir():
+        return INSTALLED_DATA_DIR
+    return beside
+
+
+def is_checkout() -> bool:
+    """Whether the package sits in a checkout of the repository (not in an installed site-packages)."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "course").resolve() == PACKAGE_DIR
 
 
 def data_file(name: str) -> Path:
@@ -31,6 +44,21 @@ def data_file(name: str) -> Path:
 def primary_document_path() -> Path:
     """Return the path of the primary document shipped as data."""
     return data_file(PRIMARY_DOCUMENT_NAME)
+
+
+def assignments_dir() -> Path:
+    """The nbgrader source folder: one folder per assignment, with solutions and hidden tests."""
+    return REPO_ROOT / "assignments"
+
+
+def default_class_dir() -> Path:
+    """The class folder nbgrader works in when ``COURSE_CLASS_DIR`` names no other (git-ignored)."""
+    return REPO_ROOT / "class"
+
+
+def demo_class_dir() -> Path:
+    """Where ``python -m course demo`` builds its synthetic class (never the real class folder)."""
+    return default_class_dir() / "demo"
 
 
 def display(path: Path) -> str:

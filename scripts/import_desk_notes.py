@@ -3,9 +3,13 @@
 The desk's notes are JSON Lines files in data/research/, one line per public
 page read (stored copies, read through the project's search library in
 November 2026), each with the facts the reader took from it. This script
-gives every page a stable id (topic prefix + line number: CIT017 is line 17 of
-cited_reports.jsonl), merges a page read by two desks into its first id, and
-writes the two tables the data package publishes. Lines marked "unverified"
+gives every page a stable id (topic prefix + the line's index, counted from 0:
+CIT017 is the 18th line of cited_reports.jsonl), merges a page read by two
+desks into its first id, and
+writes the two tables the data package publishes. Pages carry the day they
+were read: READ_ON, or the topic's date in READ_ON_BY_TOPIC (the December 2026
+correction desks). A page a later desk re-reads keeps its first id and first
+read_on; the later desk's facts are added to it. Lines marked "unverified"
 record what was sought and not found; they become no evidence row, and are
 listed by --unverified so claims can cite the gap in their explanation.
 
@@ -24,8 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = ROOT / "data" / "research"
-TOPICS = ["cited_reports", "background", "forces", "provenance", "crisis_aftermath", "actors_events", "sources", "methods"]
+TOPICS = ["cited_reports", "background", "forces", "provenance", "crisis_aftermath", "actors_events", "sources", "methods", "corrections_2026", "regional_aftermath"]
 READ_ON = "2026-11-29"
+#: Desks that read their pages on another day than READ_ON (the correction round of December 2026).
+READ_ON_BY_TOPIC = {"corrections_2026": "2026-12-01", "regional_aftermath": "2026-12-01"}
 
 EVIDENCE_FIELDS = ["evidence_id", "url", "outlet", "source_id", "original_agency", "copy_or_original", "published", "language", "title", "summary", "read_on"]
 FACT_FIELDS = ["fact_id", "evidence_id", "key", "statement", "quote"]
@@ -42,7 +48,7 @@ def load_notes():
             continue
         for line, text in enumerate(path.read_text(encoding="utf-8").splitlines()):
             if text.strip():
-                yield note_id(topic, line), json.loads(text)
+                yield topic, note_id(topic, line), json.loads(text)
 
 
 def source_map() -> dict[str, str]:
@@ -60,7 +66,7 @@ def build():
     evidence: dict[str, dict] = {}
     facts: list[dict] = []
     unverified: list[tuple[str, str]] = []
-    for nid, note in load_notes():
+    for topic, nid, note in load_notes():
         if note.get("unverified") or not note.get("url"):
             unverified.append((nid, " / ".join(f.get("statement", "") for f in note.get("facts", []))))
             continue
@@ -79,7 +85,7 @@ def build():
                 "language": (note.get("language") or "").strip(),
                 "title": (note.get("title") or "").strip(),
                 "summary": " ".join((note.get("summary") or "").split()),
-                "read_on": READ_ON,
+                "read_on": READ_ON_BY_TOPIC.get(topic, READ_ON),
             }
         for fact in note.get("facts", []):
             facts.append({

@@ -83,3 +83,18 @@ def test_every_module_stays_under_500_lines(module):
     """Is each module short enough to hold one idea (aim 400, limit 500)?"""
     lines = len((PACKAGE / module).read_text(encoding="utf-8").splitlines())
     assert lines <= 500, f"course/{module} has {lines} lines"
+
+
+def test_docs_architecture_shows_every_module_as_the_code_has_it():
+    """Does docs/architecture.md's module tree match the package, module for module (scripts/module_tree.py)?"""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("module_tree", paths.REPO_ROOT / "scripts" / "module_tree.py")
+    module_tree = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module_tree)
+    doc = (paths.REPO_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- tree:start -->", 1)[1].split("<!-- tree:end -->", 1)[0]
+    assert block.strip() == f"```text\n{module_tree.TREE}\n```", "run: python scripts/module_tree.py --write"
+    for module in PACKAGE.rglob("*.py"):
+        if module.name != "__init__.py":
+            assert f" {module.name} " in f" {module_tree.TREE} ".replace("\n", " \n "), module

@@ -40,9 +40,11 @@ def claim_reviews(base_url: str = "claims.csv") -> list[dict]:
     ``<base_url>#<claim_id>`` (the default points into the kit's own table).
     """
     from course.document import load_document
+    from course.evidence.corrections import date_modified
 
     document = load_document()
     pages = data.evidence().set_index("evidence_id")
+    modified = date_modified("claims")
     records = []
     for _, row in data.claims().iterrows():
         if row["verdict"] == "not_checkable":
@@ -51,30 +53,32 @@ def claim_reviews(base_url: str = "claims.csv") -> list[dict]:
         if row["verdict"] in RATING_VALUES:
             rating["ratingValue"] = RATING_VALUES[row["verdict"]]
         evidence = [pages.at[e, "url"] for e in data.split_ids(row["evidence_ids"]) if e in pages.index]
-        records.append(
-            {
-                "@context": "https://schema.org",
-                "@type": "ClaimReview",
-                "url": f"{base_url}#{row['claim_id']}",
-                "identifier": row["claim_id"],
-                "claimReviewed": row["claim_text"],
-                "reviewBody": row["rating_explanation"],
-                "datePublished": REVIEW_DATE,
-                "author": {"@type": "Organization", "name": REVIEW_AUTHOR},
-                "itemReviewed": {
-                    "@type": "Claim",
-                    "author": {"@type": "Organization", "name": DOCUMENT_PUBLISHER},
-                    "datePublished": DOCUMENT_DATE,
-                    "appearance": [
-                        {"@type": "CreativeWork", "url": DOCUMENT_APPEARANCE, "headline": document.title},
-                    ],
-                    "firstAppearance": {"@type": "CreativeWork", "url": DOCUMENT_ORIGINAL, "inLanguage": "ar"},
-                    "text": row["exact"],
-                },
-                "reviewRating": rating,
-                "citation": evidence,
-            }
-        )
+        record = {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"{base_url}#{row['claim_id']}",
+            "identifier": row["claim_id"],
+            "claimReviewed": row["claim_text"],
+            "reviewBody": row["rating_explanation"],
+            "datePublished": REVIEW_DATE,
+            "author": {"@type": "Organization", "name": REVIEW_AUTHOR},
+            "itemReviewed": {
+                "@type": "Claim",
+                "author": {"@type": "Organization", "name": DOCUMENT_PUBLISHER},
+                "datePublished": DOCUMENT_DATE,
+                "appearance": [
+                    {"@type": "CreativeWork", "url": DOCUMENT_APPEARANCE, "headline": document.title},
+                ],
+                "firstAppearance": {"@type": "CreativeWork", "url": DOCUMENT_ORIGINAL, "inLanguage": "ar"},
+                "text": row["exact"],
+            },
+            "reviewRating": rating,
+            "citation": evidence,
+        }
+        if row["claim_id"] in modified:
+            # schema.org CreativeWork.dateModified: the claim's verdict or explanation was corrected (corrections.csv)
+            record["dateModified"] = modified[row["claim_id"]].isoformat()
+        records.append(record)
     return records
 
 

@@ -9,7 +9,13 @@ empty cells as ``""``), so notebooks never pass paths or dtypes themselves:
 >>> sorted(claims.columns)[:3]
 ['citation_id', 'claim_author', 'claim_id']
 
-Tables are cached per data folder; :func:`clear_cache` drops the cache (tests
+**Editions.** A student's kernel loads the *student edition*: the kit's
+findings (verdicts, rating explanations, settling evidence…) are held back
+for every row graded work assesses; instructors, the grader and feedback load
+the *full* package. :func:`edition` decides (``COURSE_DATA_EDITION``; see
+:mod:`course.evidence.editions`).
+
+Tables are cached per data folder and edition; :func:`clear_cache` drops the cache (tests
 that edit a copy of the data call it). Lists of ids are stored as
 ``;``-separated text; :func:`split_ids` turns one cell into a list.
 """
@@ -17,16 +23,47 @@ that edit a copy of the data call it). Lists of ids are stored as
 from __future__ import annotations
 
 import json
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from course import paths
 
-TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs")
+TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs",
+          "corrections", "released_verdicts")
+
+
+EDITION_ENV = "COURSE_DATA_EDITION"
+EDITIONS = ("student", "full")
 
 
 class DataPackageError(Exception):
     """The data package or one of its tables cannot be read."""
+
+
+def edition() -> str:
+    """``student`` or ``full``: ``COURSE_DATA_EDITION`` if set, else ``student`` inside an IPython kernel
+    (a student's notebook) and ``full`` everywhere else (command line, checks, tests, grading pipeline)."""
+    value = os.environ.get(EDITION_ENV, "").strip().lower()
+    if value in EDITIONS:
+        return value
+    if value:
+        raise DataPackageError(f"{EDITION_ENV}={value!r}: expected one of {', '.join(EDITIONS)}")
+    return "student" if _inside_ipython() else "full"
+
+
+def _inside_ipython() -> bool:
+    """True when this code runs under an IPython shell (a notebook's kernel, or IPython at a terminal).
+
+    Asks IPython for its running shell rather than whether ``ipykernel`` was imported: a test process or a
+    grader that imports ipykernel (to start kernels) is not a student's notebook.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    # A bare InteractiveShell is what libraries (and tests) create to render rich output in an ordinary
+    # process; a person's session runs a subclass: ZMQInteractiveShell in a kernel, TerminalInteractiveShell.
+    return shell is not None and type(shell).__name__ != "InteractiveShell"
 
 
 def split_ids(cell) -> list[str]:
@@ -61,8 +98,18 @@ def resource(name: str) -> dict:
     raise DataPackageError(f"no table named {name!r} in the data package; known tables: {known}")
 
 
-@lru_cache(maxsize=32)
-def _table(data_dir: str, name: str):
+@lru_cache(maxsize=4)
+def _held_back(data_dir: str) -> dict:
+    """What the student edition holds back from the full package in ``data_dir`` (table -> ids)."""
+    from course.evidence import editions
+
+    if _descriptor(data_dir).get(editions.EDITION_KEY) == "student":
+        return {}  # a student-edition folder: already held back on disk
+    return editions.in_memory_assessed(Path(data_dir))
+
+
+@lru_cache(maxsize=64)
+def _table(data_dir: str, name: str, edition_name: str = "full"):
     import pandas as pd
 
     item = resource(name)
@@ -72,6 +119,10 @@ def _table(data_dir: str, name: str):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise DataPackageError(f"table {name!r} is missing: {path} does not exist") from None
+    if edition_name == "student":
+        from course.evidence.editions import withhold_rows
+
+        withhold_rows(name, frame, _held_back(data_dir))
     for field in fields:
         column = field["name"]
         if column not in frame.columns:
@@ -88,12 +139,13 @@ def _table(data_dir: str, name: str):
 
 def table(name: str):
     """Load one table of the data package as a pandas DataFrame (a copy: edit freely)."""
-    return _table(str(paths.data_dir()), name).copy()
+    return _table(str(paths.data_dir()), name, edition()).copy()
 
 
 def clear_cache() -> None:
     """Forget loaded tables (after editing files under ``data/``)."""
     _descriptor.cache_clear()
+    _held_back.cache_clear()
     _table.cache_clear()
 
 
@@ -128,7 +180,7 @@ def actors():
 
 
 def events():
-    """The 2012-2023 timeline, with whether the document mentions each event (``events.csv``)."""
+    """The 2012-2025 timeline, with whether the document mentions each event (``events.csv``)."""
     return table("events")
 
 
@@ -159,8 +211,11 @@ def quote_comparisons():
     pages = evidence().set_index("evidence_id")
     rows = []
     for _, pair in pairs.iterrows():
-        fact = facts.loc[pair["fact_id"]]
-        page = pages.loc[fact["evidence_id"]]
+        if not pair["fact_id"]:  # held back in the student edition: the original is what the student must find
+            fact, page = {"quote": "", "evidence_id": ""}, {"outlet": "", "url": ""}
+        else:
+            fact = facts.loc[pair["fact_id"]]
+            page = pages.loc[fact["evidence_id"]]
         rows.append({
             "pair_id": pair["pair_id"],
             "claim_id": pair["claim_id"],

@@ -135,3 +135,22 @@ def citations_table():
             }
         )
     return pd.DataFrame(rows)
+
+
+def verdict_corrections():
+    """The kit's own corrected verdicts (``corrections.csv``): one row per claim whose verdict changed after release.
+
+    Columns: date, claim_id, claim (the neutral paraphrase now), released (the first verdict), now (the current
+    verdict), reason, evidence_ids. Lesson 08 shows it as an example of accountable fact-checking.
+    """
+    import pandas as pd
+
+    from course.evidence.corrections import corrections
+
+    log = corrections()
+    changes = log[(log["table"] == "claims") & (log["field"] == "verdict")]
+    claims = data.claims().set_index("claim_id")
+    rows = [{"date": row["date"], "claim_id": row["row_id"], "claim": claims.at[row["row_id"], "claim_text"],
+             "released": row["old_value"], "now": row["new_value"], "reason": row["reason"],
+             "evidence_ids": row["evidence_ids"]} for _, row in changes.iterrows()]
+    return pd.DataFrame(rows, columns=["date", "claim_id", "claim", "released", "now", "reason", "evidence_ids"])

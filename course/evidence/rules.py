@@ -14,7 +14,9 @@ row and what is wrong, so one run reports every problem. The checks:
   :func:`course.document.citations.citations` one to one;
 * :func:`check_verification`: verified rows cite at least one evidence page
   with a URL, and a verdict that needs evidence has it;
-* :func:`check_dates`: dates parse and fall in the unit's range.
+* :func:`check_dates`: dates parse and fall in the unit's range;
+* :func:`course.evidence.corrections.check_corrections_logged`: a verdict
+  that differs from the released snapshot has a row in the corrections log.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Iterator
 
 from course import paths
 from course.evidence import data
+from course.evidence.corrections import check_corrections_logged
 from course.evidence.problems import Problem
 
 #: (table, column, target table, target column, several ids per cell?)
@@ -47,14 +50,17 @@ REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("arguments", "alternative_evidence_ids", "evidence", "evidence_id", True),
     ("quote_pairs", "claim_id", "claims", "claim_id", False),
     ("quote_pairs", "fact_id", "evidence_facts", "fact_id", False),
+    ("corrections", "evidence_ids", "evidence", "evidence_id", True),
+    ("released_verdicts", "claim_id", "claims", "claim_id", False),
 )
 
 #: Verdicts that assert something about the record, and so need evidence.
 EVIDENCED_VERDICTS = {"accurate", "partly_accurate", "inaccurate"}
 
-#: The unit covers the 2012 coup to the end of the UN mission (and its aftermath).
+#: The unit covers the 2012 coup to the end of the UN mission and the regional aftermath
+#: (the ECOWAS exits took effect in January 2025).
 EARLIEST_EVENT = dt.date(2011, 1, 1)
-LATEST_EVENT = dt.date(2024, 12, 31)
+LATEST_EVENT = dt.date(2025, 12, 31)
 
 
 def _row_label(table: str, frame, index) -> str:
@@ -194,4 +200,5 @@ def check_dates() -> Iterator[Problem]:
 
 
 #: The data checks, in report order (the document check runs first, in course.evidence.check).
-DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document, check_verification, check_quote_pairs, check_dates]
+DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document,
+               check_verification, check_quote_pairs, check_dates, check_corrections_logged]

@@ -24,7 +24,7 @@ from course import paths
 
 CONFIG_FILE = "nbgrader_config.py"
 CLASS_DIR_ENV = "COURSE_CLASS_DIR"
-ASSIGNMENTS_DIR = paths.REPO_ROOT / "assignments"
+ASSIGNMENTS_DIR = paths.assignments_dir()
 #: The assignments in course order (ids and titles); nothing depends on globbing folder names.
 MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
 #: Seconds a SQLite gradebook connection waits for another process's write lock.
@@ -116,7 +116,7 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
     return config
 
 
-def _scripts_on_path() -> None:
+def scripts_on_path() -> None:
     # nbgrader runs the `alembic` command when it creates a gradebook; when the
     # kit runs as `.venv/bin/python -m course` without an activated
     # environment, that command is only found beside this interpreter.
@@ -168,7 +168,7 @@ def open_api(class_dir: Path | None = None, *, create: bool = False, private_gra
     if create:
         (class_dir / "exchange").mkdir(parents=True, exist_ok=True)
     require_class_dir(class_dir)
-    _scripts_on_path()
+    scripts_on_path()
     quiet_nbgrader()
     from nbgrader.apps import NbGraderAPI
 

@@ -22,9 +22,8 @@ answers were given and what share of their points the demo grader awards,
 when it was submitted). The tests compute the expected scores from the
 intents and the source notebooks, never from a previous run.
 
-Students fetch from and submit to nbgrader's exchange with nbgrader's own
-exchange classes; the only change is that a submission's timestamp is set
-from the demo calendar (:data:`DUE`), so one student is reliably late.
+Students fetch and submit through nbgrader's own exchange classes; only the
+timestamp comes from the demo calendar (:data:`DUE`): one student is late.
 """
 
 from __future__ import annotations
@@ -36,16 +35,27 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbgrader.utils import is_solution
+
 from course import paths
+from course.grading.answers import (  # noqa: F401 - re-exported: the tests and the hostile suite use them here
+    PROFILES,
+    _meta,
+    defined_names,
+    is_code_answer,
+    is_rubric_point,
+    is_test,
+    is_written_answer,
+    profile_submission,
+    solution_text,
+    written_answer,
+)
 from course.grading.classdir import GradingError, open_api, resolve_assignments
 
 #: The demo term's due date for every assignment (UTC). Fixed, so lateness is reproducible.
 DUE = dt.datetime(2025, 3, 14, 17, 0, tzinfo=dt.timezone.utc)
 #: Marks a folder as the demo's own, so :func:`run_demo` may clear it.
 MARKER = ".course-demo-class"
-
-BEHAVIOURS = ("perfect", "partial", "empty", "raises", "syntax-error", "deleted-test", "late", "gamer")
-
 
 @dataclass(frozen=True)
 class DemoStudent:
@@ -57,10 +67,18 @@ class DemoStudent:
     behaviour: str
 
 
+
+BEHAVIOURS = ("perfect", "partial", "empty", "raises", "syntax-error", "deleted-test", "late", "gamer")
 STUDENTS = tuple(
     DemoStudent(f"demo-{behaviour}", behaviour.replace("-", " ").capitalize(), "Demo student", behaviour)
     for behaviour in BEHAVIOURS
 )
+PROFILE_STUDENTS = tuple(
+    DemoStudent(f"demo-{behaviour}", behaviour.replace("-", " ").capitalize(), "Demo student", behaviour)
+    for behaviour in PROFILES
+)
+#: The class `python -m course demo` grades: the eight behaviours and the four profiles.
+CLASS = STUDENTS + PROFILE_STUDENTS
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,8 @@ class DemoResult:
     report: "GradeReport"  # noqa: F821 - course.grading.gradereport, imported lazily
     feedback_files: list[Path]
     seconds: dict[str, float] = field(default_factory=dict)
+    #: The item analysis of the class (course.grading.itemanalysis), run after grades are exported.
+    item_report: "ItemReport | None" = None  # noqa: F821 - course.grading.itemanalysis, imported lazily
     #: What :func:`course.grading.autograde` reported (per submission: status, score, reason, seconds).
     autograde_report: "AutogradeReport | None" = None  # noqa: F821 - course.grading.autogradereport, imported lazily
 
@@ -106,60 +126,22 @@ def source_and_release(assignment: str):
     import nbformat
     from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
+    from course.grading.answers import ANSWER_STUB
     from course.grading.classdir import source_notebook
 
     source = nbformat.read(source_notebook(assignment), as_version=4)
     release = copy.deepcopy(source)
-    for preprocessor in (ClearSolutions(), ClearHiddenTests()):
+    for preprocessor in (ClearSolutions(code_stub=ANSWER_STUB), ClearHiddenTests()):
         release, _ = preprocessor.preprocess(release, {"language": "python"})
     return source, release
 
 
 def default_demo_dir() -> Path:
     """``class/demo`` in the repository: the demo never touches the real class folder."""
-    return paths.REPO_ROOT / "class" / "demo"
+    return paths.demo_class_dir()
 
 
 # --- building submissions ---------------------------------------------------------------------------------
-
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_code_answer(cell) -> bool:
-    """An autograded answer cell: code the student writes (nbgrader solution, not a grade cell)."""
-    meta = _meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("solution")) and not meta.get("grade")
-
-
-def is_written_answer(cell) -> bool:
-    """A manually graded written answer: a markdown cell that is both solution and grade."""
-    meta = _meta(cell)
-    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
-
-
-def is_test(cell) -> bool:
-    """An autograder test cell: a locked code grade cell."""
-    meta = _meta(cell)
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def solution_text(cell) -> str:
-    """A source cell's answer as a student who solved it would write it: delimiters removed."""
-    lines = [line for line in cell.source.splitlines() if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line]
-    return "\n".join(lines)
-
-
-def defined_names(code: str) -> list[str]:
-    """Top-level functions and variables a code answer defines (what the tests will look up)."""
-    names = []
-    for node in ast.parse(code).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
-
 
 GAMING_HEADER = '''class AlwaysEqual:
     """Claims to equal anything, to fool a test that only compares with ==."""
@@ -175,16 +157,15 @@ GAMING_HEADER = '''class AlwaysEqual:
 
 
 def gaming_answer(code: str) -> str:
-    """Replace every name a code answer defines by something that returns an AlwaysEqual."""
+    """Replace every name a code answer defines by an AlwaysEqual (a value) or a function returning one."""
     lines = [GAMING_HEADER]
-    for name in defined_names(code):
-        lines.append(f"\ndef {name}(*args, **kwargs):\n    return AlwaysEqual()\n")
+    functions = {n.name for n in ast.parse(code).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for name in dict.fromkeys(defined_names(code)):
+        if name in functions:
+            lines.append(f"\ndef {name}(*args, **kwargs):\n    return AlwaysEqual()\n")
+        else:
+            lines.append(f"\n{name} = AlwaysEqual()\n")
     return "\n".join(lines)
-
-
-def written_answer(source_cell) -> str:
-    """The demo's written answer: the model answer with the instructor's label removed."""
-    return source_cell.source.replace("*Model answer (instructor's copy).* ", "").strip()
 
 
 def build_submission(source_nb, release_nb, behaviour: str):
@@ -194,10 +175,12 @@ def build_submission(source_nb, release_nb, behaviour: str):
     """
     import copy
 
+    if behaviour in PROFILES:
+        return profile_submission(source_nb, release_nb, behaviour)
     if behaviour not in BEHAVIOURS:
-        raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS)}")
+        raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS + tuple(PROFILES))}")
     submission = copy.deepcopy(release_nb)
-    solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if _meta(c).get("solution")}
+    solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if is_solution(c)}
     answers = [c for c in submission.cells if is_code_answer(c)]
     written = [c for c in submission.cells if is_written_answer(c)]
     correct: set[str] = set()
@@ -226,6 +209,8 @@ def build_submission(source_nb, release_nb, behaviour: str):
         for cell in chosen:
             cell.source = written_answer(solutions[_meta(cell)["grade_id"]])
             answered.add(_meta(cell)["grade_id"])
+        if behaviour != "partial":  # every rubric point of an answered question is marked too
+            answered |= {_meta(c)["grade_id"] for c in submission.cells if is_rubric_point(c)}
         share = 0.5 if behaviour == "partial" else 1.0
 
     if behaviour == "deleted-test":
@@ -373,7 +358,7 @@ def build_demo_class(class_dir: Path | None = None, assignment: str | list[str] 
 
 
 def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress: bool = True, jobs: int | None = None,
-             sandbox: str = "auto") -> DemoResult:
+             sandbox: str = "auto", students: tuple[DemoStudent, ...] = STUDENTS) -> DemoResult:
     """Release, fetch, submit, collect, autograde, grade by hand, give feedback and export grades for the demo class.
 
     ``jobs`` and ``sandbox`` are passed to :func:`course.grading.autograde`.
@@ -382,7 +367,7 @@ def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    api, intents = build_demo_class(class_dir, assignment)
+    api, intents = build_demo_class(class_dir, assignment, students=students)
     ids = resolve_assignments(assignment)
     class_dir = Path(api.coursedir.root)
     seconds["students"] = time.perf_counter() - started
@@ -396,6 +381,9 @@ def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress
     feedback_files = grading.feedback(ids, api=api, progress=progress)
     seconds["feedback"] = time.perf_counter() - mark
     report = grading.grades(ids, api=api)
+    from course.grading.itemanalysis import report as item_analysis
+
+    items = item_analysis(ids, api=api)
     seconds["total"] = time.perf_counter() - started
     return DemoResult(class_dir=class_dir, intents=intents, report=report, feedback_files=feedback_files,
-                      seconds=seconds, autograde_report=autograded)
+                      seconds=seconds, autograde_report=autograded, item_report=items)

@@ -16,6 +16,14 @@ is rendered:
   (so the author controls every word); any other error gets a general hint, so
   a hidden input echoed in an exception message never reaches the student.
 
+A second preprocessor, :class:`SkillSummary`, puts a short table at the top of
+the feedback: for each graded item and each rubric point of a written answer
+(each point has its own answer cell and grade),
+its skill and whether it was met (points earned), then the student's share of
+points per skill in this assignment. It names rubric points by their public
+text (the mark scheme every student sees) and never shows a model answer or an
+accepted value.
+
 The same reduction serves :mod:`course.grading.selfcheck`. Unlike most of the kit,
 this module imports nbgrader at import time (it subclasses one of its
 preprocessors), so only code that is about to run nbgrader imports it. The pipeline order matters
@@ -26,9 +34,11 @@ that states it, and ``nbgrader_config.py`` uses it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader import utils as nbgrader_utils
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
 #: The comment that stands where hidden tests were.
 HIDDEN_PLACEHOLDER = "# Hidden tests ran here; their code is not shown."
@@ -41,7 +51,7 @@ GENERAL_HINT = (
 
 #: Hints for errors whose cause is usually clear from their type alone (their messages are never shown).
 ERROR_HINTS = {
-    "NotImplementedError": "The answer has not been written yet: replace `raise NotImplementedError()` with your code.",
+    "NotImplementedError": "The answer has not been written yet: replace the stub with your answer (a value in place of None, or your code).",
     "NameError": "A name the test needs is not defined: run the cell with your answer (and the cells above it) without errors, and keep the names the task asks for.",
     "SyntaxError": "Python could not read a cell: fix the syntax error in your answer.",
 }
@@ -94,10 +104,106 @@ def _reduced_outputs(outputs, full_source: str) -> list:
     return []
 
 
+SUMMARY_TITLE = "## Your results by skill"
+
+
+def skill_rows(nb) -> list[tuple[str, str, str, float, float]]:
+    """(item, kind, skill, score, points) for every graded cell with a skill, after GetGrades set the scores."""
+    rows = []
+    for cell in nb.cells:
+        grade = cell.metadata.get("nbgrader", {})
+        course = cell.metadata.get("course") or {}
+        if not (grade.get("grade") and course.get("skill") and grade.get("points")):
+            continue
+        if course.get("rubric_point"):
+            kind = f"written, point {course['rubric_point']} of {course.get('question') or grade['grade_id'].split('-')[0]}"
+        else:
+            kind = "checked automatically"
+        rows.append((grade["grade_id"], kind, course["skill"], float(grade.get("score") or 0), float(grade["points"])))
+    return rows
+
+
+def summary_markdown(rows) -> str:
+    """The feedback's skills table: which items and rubric points were met, and the share per skill."""
+    from course.evidence.skills import label
+
+    lines = [SUMMARY_TITLE, "", "| item | how it is marked | skill | met? |", "|---|---|---|---|"]
+    for item, kind, skill, score, points in rows:
+        met = "met" if score >= points else ("partly met" if score > 0 else "not yet")
+        lines.append(f"| `{item}` | {kind} | {label(skill)} | {met} ({score:g}/{points:g}) |")
+    shares: dict[str, list[float]] = {}
+    for _, _, skill, score, points in rows:
+        shares.setdefault(skill, [0.0, 0.0])
+        shares[skill][0] += score
+        shares[skill][1] += points
+    lines += ["", "Share of points per skill: " + "; ".join(f"{label(k)} {v[0]:g}/{v[1]:g}" for k, v in shares.items()) + "."]
+    return "\n".join(lines)
+
+
+class SkillSummary(NbGraderPreprocessor):
+    """Insert the skills table (see the module docstring) after the notebook's first cell."""
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+
+        rows = skill_rows(nb)
+        if rows:
+            nb.cells.insert(1, new_markdown_cell(summary_markdown(rows), metadata={"course": {"feedback_summary": True}}))
+        return nb, resources
+
+
 def feedback_preprocessors() -> list:
     """nbgrader's feedback pipeline with the kit's hidden-test filter, in the order it needs.
 
     GetGrades first (it reads grades by cell id from the gradebook), then
-    HideHiddenTests (it edits sources and outputs), then the HTML header.
+    HideHiddenTests (it edits sources and outputs), then the skills table, then the HTML header.
     """
-    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+    return [GetGrades, HideHiddenTests, SkillSummary, CSSHTMLHeaderPreprocessor]
+
+
+FAILED_FEEDBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{assignment}: not graded automatically</title></head>
+<body>
+<h1>{assignment}: your submission could not be graded automatically</h1>
+<p>Reason: {reason}.</p>
+<p>Your instructor has been told and will look at it. Check that the notebook opens in Jupyter and
+runs from top to bottom, then submit it again if you can.</p>
+</body></html>
+"""
+
+
+def write_failed_feedback(api, assignment_id: str, student_id: str, reason: str) -> Path:
+    """An HTML note for a submission that could not be graded, written where nbgrader's feedback goes."""
+    import html
+    import shutil
+
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("timestamp.txt", "submission_secret.txt"):  # what release_feedback needs
+        if (submitted / name).is_file():
+            shutil.copyfile(submitted / name, folder / name)
+    target = folder / f"{assignment_id}.html"
+    target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False)),
+                      encoding="utf-8")
+    return target
+
+
+def withhold_leaking_feedback(api, assignment_id: str, student_id: str, html_files: list[Path]) -> list[str]:
+    """Delete feedback files that would show solution or hidden-test text; return what was wrong."""
+    import nbformat
+
+    from course.grading.classdir import source_notebook
+    from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
+
+    submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student_id, assignment_id))
+    own_words = notebook_text(nbformat.read(submitted / f"{assignment_id}.ipynb", as_version=4))
+    secrets = secret_lines(nbformat.read(source_notebook(assignment_id), as_version=4), allowed=own_words)
+    problems = []
+    for html in html_files:
+        leaks = find_leaks(html_text(html.read_text(encoding="utf-8")), secrets)
+        if leaks:
+            html.unlink()
+            problems.append(f"{student_id}/{assignment_id}: feedback withheld, it would show {len(leaks)} line(s) of solutions or hidden tests")
+    return problems

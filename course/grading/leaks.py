@@ -43,21 +43,18 @@ def _region_lines(source: str, begin: str, end: str) -> tuple[list[str], list[st
     return inside, outside
 
 
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def split_source(notebook) -> tuple[set[str], set[str]]:
     """(secret lines, public lines) of an nbgrader source notebook, normalised."""
+    from nbgrader.utils import is_grade, is_solution
+
     secret, public = set(), set()
     for cell in notebook.cells:
-        meta = _nbgrader(cell)
         source = cell.get("source", "")
-        if meta.get("solution") and cell.cell_type == "markdown":
+        if is_solution(cell) and cell.cell_type == "markdown":
             inside, outside = source.splitlines(), []
-        elif meta.get("solution"):
+        elif is_solution(cell):
             inside, outside = _region_lines(source, SOLUTION_BEGIN, SOLUTION_END)
-        elif meta.get("grade"):
+        elif is_grade(cell):
             inside, outside = _region_lines(source, HIDDEN_BEGIN, HIDDEN_END)
         else:
             inside, outside = [], source.splitlines()

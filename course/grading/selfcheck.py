@@ -9,8 +9,9 @@ file, not the open editor)::
 
     from course.grading.selfcheck import check; check()
 
-The check runs nbgrader's own autograder on a copy of the notebook in a
-temporary class folder with a scratch gradebook of its own, so nothing is
+The check runs the kit's own autograder (the sandbox and all, as the real
+grade does) on a copy of the notebook in a temporary class folder with a
+scratch gradebook of its own, so nothing is
 written to the course's gradebook and nothing is left behind. It reports each
 autograded question's points and, for a failed test, a hint (the test's own
 message, or a general hint); it never prints solutions or the code of hidden
@@ -101,6 +102,13 @@ def find_notebook(path: str | os.PathLike | None = None) -> Path:
     raise GradingError("could not tell which notebook this is; pass its path, e.g. check('ps1-provenance-and-citations.ipynb')")
 
 
+def grade_ids(nb) -> set[str]:
+    """The grade ids of a notebook's graded cells."""
+    from nbgrader.utils import is_grade
+
+    return {cell.metadata.nbgrader.get("grade_id") for cell in nb.cells if is_grade(cell)} - {None}
+
+
 def assignment_of(notebook: Path) -> str:
     """Which assignment a notebook belongs to: by its file name, else by its graded cell ids."""
     import nbformat
@@ -109,13 +117,12 @@ def assignment_of(notebook: Path) -> str:
     if notebook.stem in known:
         return notebook.stem
     try:
-        ids = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(notebook, as_version=4).cells}
+        ids = grade_ids(nbformat.read(notebook, as_version=4))
     except Exception as exc:
         raise GradingError(f"{notebook} cannot be read as a notebook ({type(exc).__name__})") from None
     best, overlap = None, 0
     for assignment_id in known:
-        source = nbformat.read(source_notebook(assignment_id), as_version=4)
-        shared = len(ids & {c.metadata.get("nbgrader", {}).get("grade_id") for c in source.cells} - {None})
+        shared = len(ids & grade_ids(nbformat.read(source_notebook(assignment_id), as_version=4)))
         if shared > overlap:
             best, overlap = assignment_id, shared
     if best is None:
@@ -134,8 +141,20 @@ def _hint(cell) -> str:
 
 
 def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
-    """Autograde a copy of ``notebook`` in a scratch class and return the per-question results."""
+    """Autograde a copy of ``notebook`` in a scratch class and return the per-question results.
+
+    The copy is graded exactly as ``python -m course autograde`` grades a
+    submission (:class:`course.grading.worker.GradingWorker`: the same
+    sandbox, builtins guard and output caps), so the points match the real grade.
+    """
+    import dataclasses
+    import sys
+
     import nbformat
+    from nbgrader.utils import is_grade, is_solution
+
+    from course.grading.settings import grading_settings, resolve_sandbox
+    from course.grading.worker import GradingWorker
 
     path = find_notebook(notebook)
     assignment_id = assignment_of(path)
@@ -145,6 +164,9 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
         raise GradingError(f"{path} cannot be read as a notebook ({type(exc).__name__})") from None
     source = nbformat.read(source_notebook(assignment_id), as_version=4)
     result = SelfCheckResult(assignment_id, path)
+    mode, warning = resolve_sandbox("auto")
+    if warning:
+        print(f"WARNING: {warning}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="course-selfcheck-") as scratch:
         root = Path(scratch)
         api = open_api(root, create=True, private_gradebook=True)
@@ -154,20 +176,27 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
         submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, SELF, assignment_id))
         submitted.mkdir(parents=True)
         shutil.copy(path, submitted / f"{assignment_id}.ipynb")
-        outcome = api.autograde(assignment_id, SELF, force=True, create=True)
-        if not outcome["success"]:
-            raise GradingError(f"the autograder could not run {path.name}; run it top to bottom in Jupyter to see why")
+        # No kernel booted ahead: one notebook is graded.
+        settings = dataclasses.replace(grading_settings(api.config, mode), prestart=0)
+        worker = GradingWorker(settings)
+        try:
+            graded_result = worker.grade(assignment_id, SELF)
+        finally:
+            worker.close()
+        if graded_result.status != "graded":
+            raise GradingError(f"the autograder could not run {path.name} ({graded_result.reason}); "
+                               "run it top to bottom in Jupyter to see why")
         graded_path = Path(api.coursedir.format_path(api.coursedir.autograded_directory, SELF, assignment_id)) / f"{assignment_id}.ipynb"
-        graded = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nbformat.read(graded_path, as_version=4).cells}
+        graded = {c.metadata.nbgrader["grade_id"]: c for c in nbformat.read(graded_path, as_version=4).cells if is_grade(c)}
         with api.gradebook as book:
             scores = {g.name: g for g in book.find_submission_notebook(assignment_id, assignment_id, SELF).grades}
         for cell in source.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if not meta.get("grade"):
+            if not is_grade(cell):
                 continue
+            meta = cell.metadata.nbgrader
             grade_id, points = meta["grade_id"], float(meta["points"])
             grade = scores[grade_id]
-            if meta.get("solution"):
+            if is_solution(cell):
                 answered = grade.auto_score is None
                 hint = "read by your instructor against the mark scheme" if answered else "no answer yet"
                 result.questions.append(QuestionResult(grade_id, "written", points, None, hint))

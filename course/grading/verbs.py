@@ -99,6 +99,9 @@ def release(assignment: str | list[str] = "all", *, due=None, class_dir: Path | 
 def _require_released(api, assignment_id: str) -> None:
     from nbgrader.api import MissingEntry
 
+    from course.grading.gradebook import check_gradebook
+
+    check_gradebook(api.coursedir.db_url, must_exist=True)
     with api.gradebook as book:
         try:
             book.find_assignment(assignment_id)
@@ -183,22 +186,26 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
 
     from course.grading import gradebook as gradebookops, parallel
     from course.grading.autogradereport import AutogradeReport, SubmissionResult
+    from course.grading.settings import grading_settings, resolve_sandbox
 
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise GradingError(f"jobs must be a whole number of at least 1 (or None for one per CPU), got {jobs!r}")
     ids = resolve_assignments(assignment)
-    mode, warning = parallel.resolve_sandbox(sandbox)
+    mode, warning = resolve_sandbox(sandbox)
     api = api or open_api(class_dir, db_url=db_url)
-    database = api.coursedir.db_url
+    # Worked out once from the class's configuration; everything below takes these settings.
+    settings = grading_settings(api.config, mode, limits=limits, cell_timeout=cell_timeout,
+                                notebook_timeout=notebook_timeout)
     if scheduler is not None:
-        parallel.ensure_shared_gradebook(database)
+        parallel.ensure_shared_gradebook(settings.db_url)
     pairs = _submissions(api, ids, student)
+    gradebookops.check_writable(Path(settings.class_dir))
     warnings_ = [warning] if warning else []
     for line in warnings_:
         print(f"WARNING: {line}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    backup_path = gradebookops.backup_gradebook(database, Path(api.coursedir.root)) if backup else None
+    backup_path = gradebookops.backup_gradebook(settings.db_url, Path(settings.class_dir)) if backup else None
     current = gradebookops.up_to_date(api, pairs) if resume and not force else set()
     todo = [pair for pair in pairs if pair not in current]
     skipped = []
@@ -208,7 +215,6 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
             skipped.append(SubmissionResult(assignment_id, student_id, "skipped", score=float(submission.score),
                                             max_score=float(submission.max_score),
                                             reason="already graded since it was submitted"))
-    settings = parallel.settings_for(api, mode, limits=limits, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
     bar = _progress_bar(len(todo), progress)
 
     def completed(result) -> None:
@@ -217,12 +223,17 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
         if on_result is not None:
             on_result(result)
 
+    finished: list = []
     try:
         if scheduler is not None:
-            results, workers = parallel.run_dask(settings, todo, scheduler, completed)
+            results, workers = parallel.run_dask(settings, todo, scheduler, lambda r: (finished.append(r), completed(r)))
         else:
             workers = max(1, min(jobs or _cpu_count(), len(todo)))
-            results = parallel.run_local(settings, todo, workers, completed)
+            results = parallel.run_local(settings, todo, workers, lambda r: (finished.append(r), completed(r)))
+    except KeyboardInterrupt:
+        print(f"interrupted: {len(finished)} of {len(todo)} submission(s) graded, none left half-graded; "
+              "run the same command again to grade the rest", file=sys.stderr, flush=True)
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -267,24 +278,13 @@ def gradebook_integrity(class_dir: Path | None = None, db_url: str | None = None
     gradebook (``COURSE_DB_URL`` or ``<class>/gradebook.db``).
     """
     from course.grading.classdir import nbgrader_config
-    from course.grading.gradebook import check_integrity
+    from course.grading.integrity import check_integrity
 
     config = nbgrader_config(class_dir, db_url=db_url)
     root = Path(config.CourseDirectory.root)
     autograded = config.CourseDirectory.get("autograded_directory", "autograded")
     return check_integrity(config.CourseDirectory.db_url, source_dir=Path(config.CourseDirectory.source_directory),
                            autograded_root=root / autograded)
-
-
-FAILED_FEEDBACK = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{assignment}: not graded automatically</title></head>
-<body>
-<h1>{assignment}: your submission could not be graded automatically</h1>
-<p>Reason: {reason}.</p>
-<p>Your instructor has been told and will look at it. Check that the notebook opens in Jupyter and
-runs from top to bottom, then submit it again if you can.</p>
-</body></html>
-"""
 
 
 def _failed_submissions(api, assignment_ids: list[str], student: str | None) -> dict[tuple[str, str], dict]:
@@ -302,43 +302,6 @@ def _failed_submissions(api, assignment_ids: list[str], student: str | None) -> 
     return found
 
 
-def _failed_feedback(api, assignment_id: str, student_id: str, reason: str) -> Path:
-    """An HTML note for a submission that could not be graded, written where nbgrader's feedback goes."""
-    import html
-    import shutil
-
-    coursedir = api.coursedir
-    folder = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
-    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("timestamp.txt", "submission_secret.txt"):  # what release_feedback needs
-        if (submitted / name).is_file():
-            shutil.copyfile(submitted / name, folder / name)
-    target = folder / f"{assignment_id}.html"
-    target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False)),
-                      encoding="utf-8")
-    return target
-
-
-def _check_for_leaks(api, assignment_id: str, student_id: str, html_files: list[Path]) -> list[str]:
-    """Delete feedback files that would show solution or hidden-test text; return what was wrong."""
-    import nbformat
-
-    from course.grading.classdir import source_notebook
-    from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
-
-    submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student_id, assignment_id))
-    own_words = notebook_text(nbformat.read(submitted / f"{assignment_id}.ipynb", as_version=4))
-    secrets = secret_lines(nbformat.read(source_notebook(assignment_id), as_version=4), allowed=own_words)
-    problems = []
-    for html in html_files:
-        leaks = find_leaks(html_text(html.read_text(encoding="utf-8")), secrets)
-        if leaks:
-            html.unlink()
-            problems.append(f"{student_id}/{assignment_id}: feedback withheld, it would show {len(leaks)} line(s) of solutions or hidden tests")
-    return problems
-
-
 def feedback(assignment: str | list[str] = "all", *, student: str | None = None, class_dir: Path | None = None,
              api=None, progress: bool = True, release_to_students: bool = True) -> list[Path]:
     """Write HTML feedback for autograded submissions and release it to the exchange.
@@ -348,6 +311,8 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
     :mod:`course.grading.feedback`). Each file is scanned for solution and hidden-test
     text before release and withheld if any is found. Returns the HTML files.
     """
+    from course.grading.feedback import withhold_leaking_feedback, write_failed_feedback
+
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
     failed = _failed_submissions(api, ids, student)
@@ -355,7 +320,7 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
              if pair not in failed]
     written, problems = [], []
     for (assignment_id, student_id), record in sorted(failed.items()):
-        html_file = _failed_feedback(api, assignment_id, student_id, record.get("reason") or "unknown")
+        html_file = write_failed_feedback(api, assignment_id, student_id, record.get("reason") or "unknown")
         written.append(html_file)
         if release_to_students:
             problems.extend(_release_feedback(api, assignment_id, student_id))
@@ -366,7 +331,7 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
             continue
         folder = Path(api.coursedir.format_path(api.coursedir.feedback_directory, student_id, assignment_id))
         html_files = sorted(folder.glob("*.html"))
-        leak_problems = _check_for_leaks(api, assignment_id, student_id, html_files)
+        leak_problems = withhold_leaking_feedback(api, assignment_id, student_id, html_files)
         if leak_problems:
             problems.extend(leak_problems)
             continue
@@ -390,9 +355,11 @@ def grades(assignment: str | list[str] = "all", *, class_dir: Path | None = None
     ``<class>/grades/grade-distribution.png``.
     """
     from course.grading import gradereport
+    from course.grading.gradebook import check_gradebook
 
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
+    check_gradebook(api.coursedir.db_url, must_exist=True)
     report = gradereport.collect_report(api, ids)
     out = Path(api.coursedir.root) / "grades"
     report.csv_path = gradereport.write_lms_csv(report, Path(csv_path) if csv_path else out / "grades.csv")

@@ -12,6 +12,12 @@ import textwrap
 
 from course.evidence import data
 
+#: Drawn at most this many inches wide (100 dpi): a 1280 px window shows it at full size.
+FIGURE_WIDTH = 10.0
+#: Premises per row, and the text size in points (10 pt at 100 dpi is about 14 px on screen).
+PER_ROW = 3
+TEXT_POINTS = 10
+
 
 def _argument(argument_id: str):
     arguments = data.arguments().set_index("argument_id")
@@ -39,11 +45,18 @@ def argument_figure(argument_id: str):
     table = premises(argument_id)
     conclusion_claim = data.claims().set_index("claim_id").loc[argument["conclusion_claim_id"]]
     count = len(table)
-    width = max(10.0, 2.6 * count)
-    fig = new_figure(width, 5.2)
+    # Legible at 100 % zoom in a 1280 px window: the figure is drawn at most
+    # FIGURE_WIDTH inches wide (so it is not scaled down) with at most
+    # PER_ROW premises a row, and text of TEXT_POINTS points (about 14 px).
+    per_row = min(PER_ROW, count)
+    rows = -(-count // per_row)
+    width, row_height, gap = FIGURE_WIDTH, 1.8, 0.5
+    conclusion_height = 1.6
+    height = rows * (row_height + gap) + conclusion_height + 0.9
+    fig = new_figure(width, height)
     ax = fig.add_subplot()
     ax.set_xlim(0, width)
-    ax.set_ylim(0, 5.2)
+    ax.set_ylim(0, height)
     ax.axis("off")
 
     def box(x, y, w, h, text, verdict):
@@ -51,25 +64,27 @@ def argument_figure(argument_id: str):
         patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", facecolor=style["colour"], edgecolor="black",
                                hatch=style["hatch"], alpha=0.9, linewidth=1.2)
         ax.add_patch(patch)
-        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 2})
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=TEXT_POINTS,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 2})
 
-    slot = width / count
+    slot = width / per_row
     tops = []
     for index, row in table.iterrows():
-        x = index * slot + 0.1
-        label = f"{row['claim_id']} · {row['verdict'].replace('_', ' ')}\n" + textwrap.fill(row["claim_text"], 30)
-        box(x, 2.9, slot - 0.2, 2.1, label, row["verdict"])
-        tops.append(x + (slot - 0.2) / 2)
-    conclusion_w = min(width - 1, 9)
-    cx = (width - conclusion_w) / 2
-    box(cx, 0.2, conclusion_w, 1.5,
-        f"Conclusion ({argument['conclusion_claim_id']} · {conclusion_claim['verdict'].replace('_', ' ')})\n" + textwrap.fill(argument["conclusion"], 70),
+        line, column = divmod(index, per_row)
+        x = column * slot + 0.1
+        y = height - 0.2 - (line + 1) * (row_height + gap) + gap
+        label = f"{row['claim_id']} · {row['verdict'].replace('_', ' ')}\n" + textwrap.fill(row["claim_text"], int(slot * 9))
+        box(x, y, slot - 0.2, row_height, label, row["verdict"])
+        tops.append((x + (slot - 0.2) / 2, y))
+    cx = 0.3
+    box(cx, 0.2, width - 0.6, conclusion_height,
+        f"Conclusion ({argument['conclusion_claim_id']} · {conclusion_claim['verdict'].replace('_', ' ')})\n" + textwrap.fill(argument["conclusion"], 95),
         conclusion_claim["verdict"])
-    for x in tops:
-        ax.add_patch(FancyArrowPatch((x, 2.9), (width / 2, 1.75), arrowstyle="-|>", mutation_scale=12, color="black", linewidth=0.8))
+    for x, y in tops:
+        ax.add_patch(FancyArrowPatch((x, y), (width / 2, 0.2 + conclusion_height + 0.05), arrowstyle="-|>", mutation_scale=12,
+                                     color="black", linewidth=0.8, zorder=0))
     weaknesses = ", ".join(w.replace("_", " ") for w in data.split_ids(argument["reasoning_weaknesses"])) or "none recorded"
-    ax.set_title(f"Argument {argument_id}: premises the document offers → its conclusion\nReasoning weaknesses: {weaknesses}", fontsize=10)
+    ax.set_title(f"Argument {argument_id}: premises the document offers → its conclusion\nReasoning weaknesses: {weaknesses}", fontsize=TEXT_POINTS + 1)
     verdict_counts = table["verdict"].value_counts()
     summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in verdict_counts.items())
     fig.alt_text = (

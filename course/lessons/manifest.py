@@ -14,9 +14,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from course import paths
+from course.lessons.content import NOTEBOOKS_DIR
 
-NOTEBOOKS_DIR = paths.REPO_ROOT / "notebooks"
 MANIFEST = NOTEBOOKS_DIR / "lessons.toml"
 REQUIRED_HEADINGS = ("## Objectives", "## Questions", "## Time", "## Key points")
 

@@ -222,6 +222,20 @@ def _prepend_to_last_answer(code: str) -> Callable:
     return build
 
 
+def _crash_cell_after_first_test(code: str) -> Callable:
+    """A build: the perfect submission with a cell of its own running ``code`` right after the first test.
+
+    Every answer is correct, so every test must score: the crash may cost only its own cell.
+    """
+    def build(release_nb, source_nb, home_dir):
+        from nbformat.v4 import new_code_cell
+
+        nb = perfect(release_nb, source_nb)
+        nb.cells.insert(nb.cells.index(test_cells(nb)[0]) + 1, new_code_cell(code.strip()))
+        _write(nb, home_dir)
+    return build
+
+
 def _append_to_last_answer(code: str) -> Callable:
     """A build: the perfect submission, with ``code`` run at the end of the last answer cell.
 
@@ -372,6 +386,18 @@ def build_huge_image(release_nb, source_nb, home_dir):
     _write(nb, home_dir)
 
 
+def build_big_attachments(release_nb, source_nb, home_dir):
+    """The perfect notebook with a 3 MB picture attached to, and another embedded in, its first written answer."""
+    import base64
+
+    nb = perfect(release_nb, source_nb)
+    picture = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(3 * 1024 * 1024)).decode("ascii")
+    written = next(c for c in nb.cells if demo.is_written_answer(c))
+    written.attachments = {"photo.png": {"image/png": picture}}
+    written.source += f"\n\n![photo](attachment:photo.png)\n\n![inline](data:image/png;base64,{picture})\n"
+    _write(nb, home_dir)
+
+
 def build_deleted_grade_cell(release_nb, source_nb, home_dir):
     """The perfect notebook without its first test cell."""
     nb = perfect(release_nb, source_nb)
@@ -413,6 +439,17 @@ def build_stripped_metadata(release_nb, source_nb, home_dir):
     nb = perfect(release_nb, source_nb)
     for cell in nb.cells:
         cell.metadata.pop("nbgrader", None)
+    _write(nb, home_dir)
+
+
+def build_stripped_metadata_and_ids(release_nb, source_nb, home_dir):
+    """The perfect notebook after a tool cleared every cell's nbgrader metadata and gave every cell a new id."""
+    import uuid
+
+    nb = perfect(release_nb, source_nb)
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+        cell["id"] = uuid.uuid4().hex[:12]
     _write(nb, home_dir)
 
 
@@ -808,7 +845,11 @@ def hostile_cases(cheat_port: int = DEFAULT_CHEAT_PORT) -> list[HostileCase]:
                     Expectation("zero-with-reason", reason=r"missing|renamed|no .*ipynb|not found|notebook"),
                     "perfect answers under another file name"),
         HostileCase("huge-image-output", "malformed", build_huge_image,
-                    Expectation("graded", max_graded_bytes=small), "a 20 MB image in a saved output"),
+                    Expectation("zero-with-reason", reason=r"over the 20 MB limit"),
+                    "a 21 MB notebook (a 20 MB image in a saved output): refused, with its size and the limit"),
+        HostileCase("big-attachments", "malformed", build_big_attachments,
+                    Expectation("graded", max_graded_bytes=small),
+                    "3 MB pictures attached to and embedded in a written answer: capped like outputs"),
         HostileCase("deleted-grade-cell", "tampered", build_deleted_grade_cell,
                     Expectation("graded-with-reason", lost_tests="first", reason=r"{first_test}"),
                     "first test cell deleted: scores as missing, and the report says which"),
@@ -821,8 +862,11 @@ def hostile_cases(cheat_port: int = DEFAULT_CHEAT_PORT) -> list[HostileCase]:
                     Expectation("graded", answers="all-but-first"),
                     "first answer missing, its test replaced by pass: nbgrader restores the test"),
         HostileCase("stripped-metadata", "tampered", build_stripped_metadata,
-                    Expectation("zero-with-reason", reason=r"metadata|missing|grade cell|{first_test}"),
-                    "every cell's nbgrader metadata removed"),
+                    Expectation("graded-with-reason", reason=r"metadata was missing.*matched again"),
+                    "every cell's nbgrader metadata removed: cells matched again by their ids"),
+        HostileCase("stripped-metadata-and-ids", "tampered", build_stripped_metadata_and_ids,
+                    Expectation("graded-with-reason", reason=r"matched again by .*test source.*could not be matched"),
+                    "metadata removed and cell ids renewed: tests matched by source, written answers reported"),
         HostileCase("infinite-loop", "runaway", _prepend_to_last_answer(INFINITE_LOOP),
                     Expectation("graded-with-reason", answers="all-but-last", reason=TIMED_OUT),
                     "busy loop that ignores the interrupt"),
@@ -852,6 +896,12 @@ def hostile_cases(cheat_port: int = DEFAULT_CHEAT_PORT) -> list[HostileCase]:
         HostileCase("kernel-kill", "crash", _prepend_to_last_answer(KERNEL_KILL),
                     Expectation("graded-with-reason", answers="all-but-last", reason=KERNEL_DIED),
                     "SIGKILL to its own kernel"),
+        HostileCase("os-exit-between-answers", "crash", _crash_cell_after_first_test(OS_EXIT),
+                    Expectation("graded-with-reason", reason=KERNEL_DIED),
+                    "a cell of its own calls os._exit(1) between correct answers: later tests still score"),
+        HostileCase("segfault-between-answers", "crash", _crash_cell_after_first_test(SEGFAULT),
+                    Expectation("graded-with-reason", reason=KERNEL_DIED),
+                    "a cell of its own segfaults between correct answers: later tests still score"),
         HostileCase("read-others-relative", "attack", _attack_build(READ_OTHERS_RELATIVE), attack,
                     "copies other students' answers through ../../../submitted"),
         HostileCase("read-others-absolute", "attack", _attack_build(READ_OTHERS_ABSOLUTE), attack,

@@ -1,4 +1,5 @@
-"""The graded assignments: nbgrader conventions, full marks for the solutions, zero for the release, no leaks."""
+"""The graded assignments: nbgrader conventions, answers as values, one skill per grade cell, full marks for the
+solutions, zero for the release and for a submission copied from the student's tables, no leaks."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ import shutil
 import nbformat
 import pytest
 
-from course.grading import classdir
+from course.evidence.skills import DATA_SKILLS, SKILLS, is_known
+from course.grading import answers, classdir
 from course.grading.leaks import find_leaks, notebook_text, secret_lines
 
 ASSIGNMENTS = classdir.assignment_ids()
+MANIFEST = {a["id"]: a for a in json.loads((classdir.ASSIGNMENTS_DIR / "manifest.json").read_text(encoding="utf-8"))["assignments"]}
+DIAGNOSTICS = [a for a in ASSIGNMENTS if MANIFEST[a].get("kind") == "diagnostic"]
+UNIT = [a for a in ASSIGNMENTS if a not in DIAGNOSTICS]
 REQUIRED_KEYS = {"grade", "solution", "locked", "grade_id", "schema_version"}
 #: Modules a notebook may import: every import costs seconds per submission at grading time.
-ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "re", "datetime", "builtins"}
+ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "course.document.anchors", "re", "datetime", "builtins"}
 #: Words that would mock or endorse the document rather than study it.
 LOADED_WORDS = re.compile(r"\b(propaganda|lying|liars?|ridiculous|absurd|nonsense|fanatic\w*|extremist rant|truthful|brave)\b", re.I)
 
@@ -38,7 +43,8 @@ def test_manifest_lists_exactly_the_assignment_folders():
     """Does assignments/manifest.json name every assignment folder, each with its notebook, and nothing else?"""
     folders = sorted(p.name for p in classdir.ASSIGNMENTS_DIR.iterdir() if p.is_dir())
     assert sorted(ASSIGNMENTS) == folders
-    assert len(ASSIGNMENTS) >= 5 and ASSIGNMENTS[-1] == "final-source-memo"
+    assert len(UNIT) >= 5 and UNIT[-1] == "final-source-memo"
+    assert DIAGNOSTICS == [ASSIGNMENTS[0], ASSIGNMENTS[-1]], "the diagnostic's form A opens the course and form B closes it"
     for assignment_id in ASSIGNMENTS:
         assert classdir.source_notebook(assignment_id).is_file()
 
@@ -56,41 +62,121 @@ def test_cells_follow_nbgrader_conventions(assignment_id):
         assert REQUIRED_KEYS <= set(meta), (meta, cell.source[:60])
         assert meta["schema_version"] == 3
         ids.append(meta["grade_id"])
+        track = cell.metadata.get("course", {}).get("track")
         if meta["grade"]:
-            assert meta["points"] > 0
+            assert (meta["points"] == 0) == (track == "data-skills"), "only the optional data-skills track is worth no points"
         if meta["solution"] and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
             assert not meta["grade"] and not meta["locked"]
-        if meta["grade"] and not meta["solution"]:
+        if meta.get("task"):  # a rubric point of a written answer, graded on its own
+            assert cell.cell_type == "markdown" and meta["grade"] and meta["locked"] and not meta["solution"]
+        elif meta["grade"] and not meta["solution"]:
             assert cell.cell_type == "code" and meta["locked"]
             assert "### BEGIN HIDDEN TESTS" in cell.source and "### END HIDDEN TESTS" in cell.source
-        if cell.cell_type == "markdown" and meta["grade"]:
+        if cell.cell_type == "markdown" and meta["grade"] and not meta.get("task"):
             assert meta["solution"], "a written answer must be solution and grade"
     assert len(ids) == len(set(ids)), "grade ids must be unique"
 
 
-@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
-def test_every_written_answer_is_followed_by_a_locked_mark_scheme_with_its_points(assignment_id):
-    """Can a student see how each written answer is marked, and do the rubric's points match the cell's?"""
+@pytest.mark.parametrize("assignment_id", UNIT)
+def test_every_written_question_has_a_mark_scheme_and_one_graded_cell_per_rubric_point(assignment_id):
+    """Can a student see how each written question is marked, is each rubric point its own graded answer cell, and do the points add up?"""
     cells = source(assignment_id).cells
-    written = [i for i, c in enumerate(cells) if c.cell_type == "markdown" and nbgrader_meta(c).get("grade")]
-    assert written
-    for index in written:
-        rubric = cells[index + 1]
-        assert nbgrader_meta(rubric).get("locked") and not nbgrader_meta(rubric).get("grade")
-        assert "Mark scheme" in rubric.source
-        points = nbgrader_meta(cells[index])["points"]
-        assert f"({points:g} points)" in rubric.source
+    schemes = [i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id", "").endswith("-rubric")]
+    assert schemes
+    for index in schemes:
+        rubric = cells[index]
+        assert nbgrader_meta(rubric).get("locked") and not nbgrader_meta(rubric).get("grade") and "Mark scheme" in rubric.source
+        parts = []
+        follow = index + 1
+        while follow < len(cells) and cells[follow].cell_type == "markdown" and nbgrader_meta(cells[follow]).get("grade"):
+            parts.append(cells[follow])
+            follow += 1
+        assert len(parts) >= 2 == min(len(parts), 2), "a written question has at least two rubric points"
+        assert [p.metadata["course"]["rubric_point"] for p in parts] == list(range(1, len(parts) + 1))
+        assert all(not nbgrader_meta(p).get("task") for p in parts), "no task cells: nbgrader 0.9 counts their points twice"
+        assert f"({sum(nbgrader_meta(p)['points'] for p in parts):g} points)" in rubric.source
+        assert rubric.source.count("* Point ") == len(parts)
+
+
+def _is_value(node) -> bool:
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
-def test_code_answers_define_only_functions_so_the_release_runs(assignment_id):
-    """Is every code answer a function (plus imports), so the stubbed release runs top to bottom?"""
-    for cell in source(assignment_id).cells:
+def test_required_answers_are_one_value_and_functions_only_in_the_optional_track(assignment_id):
+    """Is every required answer a cell assigning one literal value (None as released), and every function answer in the data-skills track?"""
+    cells = source(assignment_id).cells
+    for index, cell in enumerate(cells):
         meta = nbgrader_meta(cell)
-        if meta.get("solution") and cell.cell_type == "code":
-            for node in ast.parse(cell.source).body:
-                assert isinstance(node, (ast.FunctionDef, ast.Import, ast.ImportFrom)), ast.dump(node)[:80]
+        if not (meta.get("solution") and cell.cell_type == "code"):
+            continue
+        test = cells[index + 1]
+        track = test.metadata.get("course", {}).get("track")
+        body = ast.parse(cell.source).body
+        if track == "data-skills":
+            assert all(isinstance(n, ast.FunctionDef) for n in body), meta["grade_id"]
+            assert all(ast.get_docstring(n) for n in body), "a function keeps its docstring, so the stubbed release still parses"
+            continue
+        assert track == "core" and all(isinstance(n, ast.Assign) and _is_value(n.value) for n in body), meta["grade_id"]
+        names = {t.id for n in body for t in n.targets}
+        assert names == {test.metadata["course"]["answer"]}, meta["grade_id"]
+        assert isinstance(body[0].value, ast.Constant) and body[0].value.value is None, "the released cell starts at None"
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_value_item_checks_its_form_visibly_in_plain_words(assignment_id):
+    """Does each value item's test cell first check, in the open, that the answer was given and has the asked-for form, with a message?"""
+    for cell in source(assignment_id).cells:
+        meta = cell.metadata.get("course", {})
+        if not (cell.cell_type == "code" and nbgrader_meta(cell).get("grade") and meta.get("answer")):
+            continue
+        visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        asserts = [n for n in ast.walk(ast.parse(visible)) if isinstance(n, ast.Assert)]
+        assert len(asserts) >= 2 and all(isinstance(a.msg, ast.Constant) and len(a.msg.value) > 20 for a in asserts), meta["answer"]
+        assert "The answer has not been written yet: replace None" in visible
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_grade_cell_carries_exactly_one_skill_from_the_vocabulary(assignment_id):
+    """Does each grade cell (test, written answer, rubric point) name one known skill, and only data-skills items the optional one?"""
+    for cell in source(assignment_id).cells:
+        if not nbgrader_meta(cell).get("grade"):
+            continue
+        meta = cell.metadata.get("course", {})
+        skill = meta.get("skill")
+        assert isinstance(skill, str) and is_known(skill), (nbgrader_meta(cell)["grade_id"], skill)
+        assert (skill == DATA_SKILLS) == (meta.get("track") == "data-skills")
+
+
+def test_each_skill_is_assessed_at_least_twice_across_the_unit_and_once_per_diagnostic_form():
+    """Does every skill of the vocabulary get at least two graded items in the unit, and does each diagnostic form reach every skill?"""
+    counts = {skill: 0 for skill in SKILLS}
+    for assignment_id in UNIT:
+        for cell in source(assignment_id).cells:
+            skill = cell.metadata.get("course", {}).get("skill")
+            if nbgrader_meta(cell).get("grade") and skill in counts:
+                counts[skill] += 1
+    assert min(counts.values()) >= 2, counts
+    for assignment_id in DIAGNOSTICS:
+        seen = {c.metadata["course"]["skill"] for c in source(assignment_id).cells if nbgrader_meta(c).get("grade")}
+        assert seen == set(SKILLS), assignment_id
+
+
+def test_the_two_diagnostic_forms_are_parallel():
+    """Do forms A and B have 10-15 items each, with the same skill, kind and points at every position, on different cases?"""
+    forms = []
+    for assignment_id in DIAGNOSTICS:
+        items = answers.value_items(source(assignment_id))
+        assert 10 <= len(items) <= 15
+        forms.append(items)
+    a, b = forms
+    assert [(i["skill"], i["kind"], i["points"]) for i in a] == [(i["skill"], i["kind"], i["points"]) for i in b]
+    assert not set(sum((i["assesses"]["diagnostic_items"] for i in a), [])) & set(sum((i["assesses"]["diagnostic_items"] for i in b), []))
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
@@ -158,7 +244,7 @@ def test_every_assignment_follows_lessons_that_name_it():
         if item.assignment:
             assert item.assignment in ASSIGNMENTS, f"lesson {item.id} names an unknown assignment"
             linked.setdefault(item.assignment, []).append(item)
-    assert sorted(linked) == sorted(ASSIGNMENTS)
+    assert sorted(linked) == sorted(UNIT), "every assignment of the unit (the diagnostic has no lessons) follows lessons"
     for assignment_id, items in linked.items():
         intro = source(assignment_id).cells[0].source
         for item in items:
@@ -176,7 +262,9 @@ def test_student_facing_text_is_neutral(assignment_id):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    """One class with every assignment released and two submissions each: the source itself and the untouched release."""
+    """One class with every assignment released and three submissions each: the source itself, the untouched release,
+    and every answer copied from the tables a student's kernel loads (the student edition)."""
+    from course.grading import demo
     from course.grading import verbs as grading
 
     root = tmp_path_factory.mktemp("assignments-class")
@@ -188,6 +276,10 @@ def graded_class(tmp_path_factory):
             folder = root / "submitted" / student / assignment_id
             folder.mkdir(parents=True)
             shutil.copy(notebook, folder / f"{assignment_id}.ipynb")
+        src, released = demo.source_and_release(assignment_id)
+        folder = root / "submitted" / "lookup" / assignment_id
+        folder.mkdir(parents=True)
+        nbformat.write(answers.lookup_submission(src, released, "student"), folder / f"{assignment_id}.ipynb")
     grading.autograde("all", api=api, progress=False)
     return root, api
 
@@ -218,6 +310,15 @@ def test_released_notebook_runs_and_scores_zero(graded_class, assignment_id):
     for cell in graded.cells:
         if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
             assert not [o for o in cell.outputs if o.output_type == "error"], cell.source[:80]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_answers_copied_from_the_students_tables_score_zero(graded_class, assignment_id):
+    """Does a submission that answers every item from what the student's kernel loads earn nothing (the findings are held back)?"""
+    _, api = graded_class
+    code, max_code, _ = scores(api, assignment_id, "lookup")
+    assert max_code > 0 and code == 0
 
 
 @pytest.mark.slow

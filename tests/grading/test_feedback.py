@@ -79,7 +79,7 @@ def test_cells_without_hidden_tests_and_student_cells_are_untouched():
 def test_pipeline_order_and_config():
     """Is the filter between GetGrades and the HTML header, and does nbgrader_config.py use exactly this pipeline?"""
     names = [p.__name__ for p in feedback_preprocessors()]
-    assert names == ["GetGrades", "HideHiddenTests", "CSSHTMLHeaderPreprocessor"]
+    assert names == ["GetGrades", "HideHiddenTests", "SkillSummary", "CSSHTMLHeaderPreprocessor"]
     config = classdir.nbgrader_config()
     assert [p.__name__ for p in config.GenerateFeedback.preprocessors] == names
 

@@ -49,10 +49,12 @@ KNOWN_HOLES: dict[str, dict[str, str]] = {
 
 #: The brief's list of hostile behaviours, by category: the generator must cover every one.
 REQUIRED = {
-    "malformed": {"invalid-json", "nbformat-v3", "missing-notebook", "renamed-notebook", "huge-image-output"},
-    "tampered": {"deleted-grade-cell", "duplicated-grade-cell", "retyped-grade-cell", "edited-test-cell", "stripped-metadata"},
+    "malformed": {"invalid-json", "nbformat-v3", "missing-notebook", "renamed-notebook", "huge-image-output",
+                  "big-attachments"},
+    "tampered": {"deleted-grade-cell", "duplicated-grade-cell", "retyped-grade-cell", "edited-test-cell", "stripped-metadata",
+                 "stripped-metadata-and-ids"},
     "runaway": {"infinite-loop", "long-sleep", "memory-bomb", "fork-bomb", "giant-output", "output-flood", "endless-flood"},
-    "crash": {"os-exit", "sys-exit", "segfault", "kernel-kill"},
+    "crash": {"os-exit", "sys-exit", "segfault", "kernel-kill", "os-exit-between-answers", "segfault-between-answers"},
     "attack": {"read-others-relative", "read-others-absolute", "read-source-notebook", "read-gradebook",
                "delete-gradebook", "rewrite-gradebook", "write-outside-scratch", "network-loopback",
                "always-equal", "redefine-names", "tamper-builtins", "tamper-guard"},
@@ -162,6 +164,9 @@ def test_tampered_notebooks_are_tampered_as_their_names_say(built, notebooks):
     assert hostile.test_cells(edited)[0].source == "pass\n"
     assert hostile.answer_cells(edited)[0].source == hostile.answer_cells(release)[0].source
     assert all("nbgrader" not in c.metadata for c in read(built, "stripped-metadata").cells)
+    renewed = read(built, "stripped-metadata-and-ids")
+    assert all("nbgrader" not in c.metadata for c in renewed.cells)
+    assert not {c.get("id") for c in renewed.cells} & {c.get("id") for c in release.cells}
     renamed = read(built, "renamed-notebook", f"{ASSIGNMENT}-final.ipynb")
     assert renamed == hostile.perfect(release, source)
 
@@ -181,7 +186,12 @@ def test_runaway_and_crash_code_sits_after_correct_answers(built, notebooks):
     for case in CASES:
         if case.category not in ("runaway", "crash"):
             continue
-        answers = [c.source for c in hostile.answer_cells(read(built, case.name))]
+        nb = read(built, case.name)
+        answers = [c.source for c in hostile.answer_cells(nb)]
+        if case.name.endswith("-between-answers"):  # every answer intact; the crash is a cell of its own
+            first_test = nb.cells.index(hostile.test_cells(nb)[0])
+            assert answers == model and "nbgrader" not in nb.cells[first_test + 1].metadata, case.name
+            continue
         assert answers[:-1] == model[:-1], case.name
         assert model[-1] in answers[-1] and answers[-1] != model[-1], case.name
 
@@ -479,3 +489,13 @@ def test_the_decoy_secrets_were_there_for_the_taking(graded):
     for role in ("source", "submission"):
         planted = nbformat.read(graded.decoy[role], as_version=4)
         assert find_leaks(notebook_text(planted), secret_lines(graded.source)) != [], role
+
+
+def test_only_the_notebook_and_the_assignments_files_come_back_from_the_sandbox(graded):
+    """Files a submission's code writes (the write attack's markers, say) reach neither autograded/ nor feedback/."""
+    declared = {p.name for p in (paths.assignments_dir() / ASSIGNMENT).iterdir() if p.is_file()}
+    allowed = declared | {f"{ASSIGNMENT}.ipynb", f"{ASSIGNMENT}.html", "timestamp.txt", "submission_secret.txt"}
+    for folder in ("autograded", "feedback"):
+        for student_dir in sorted((graded.hostile.class_dir / folder).glob(f"*/{ASSIGNMENT}")):
+            extra = sorted(p.name for p in student_dir.rglob("*") if p.is_file() and p.name not in allowed)
+            assert extra == [], f"{folder}/{student_dir.parent.name}: {extra}"

@@ -1,6 +1,9 @@
-"""course.grading.sandbox.bwrap: student notebooks run in a bubblewrap sandbox that contains what they do.
+"""course.grading.sandbox: student notebooks run in a bubblewrap sandbox that contains what they do.
 
-Every test marked ``kernel`` starts a real sandboxed kernel (about 1-2 s each).
+Every test marked ``kernel`` starts a real sandboxed kernel (about 1-2 s each)
+and runs its notebook through the one executor nbgrader uses
+(:func:`course.grading.sandbox.execute.execute_notebook` drives
+``SandboxedExecute`` outside nbgrader's converter).
 """
 
 from __future__ import annotations
@@ -15,15 +18,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from course import paths
 from course.grading.sandbox import bwrap as sandbox
-from course.grading.sandbox.bwrap import (
-    TRUNCATION_MARKER,
-    Limits,
-    SandboxUnavailableError,
-    course_hidden_paths,
-    course_readonly_paths,
-    run_notebook_sandboxed,
-    truncate_outputs,
-)
+from course.grading.sandbox import mounts, outputs, scratch as scratchdirs
+from course.grading.sandbox.bwrap import Limits, SandboxUnavailableError
+from course.grading.sandbox.execute import execute_notebook
+from course.grading.sandbox.mounts import course_hidden_paths, course_readonly_paths
+from course.grading.sandbox.outputs import TRUNCATION_MARKER, truncate_outputs
+
+run_notebook_sandboxed = execute_notebook
 
 AVAILABLE, WHY = sandbox.sandbox_available()
 kernel = pytest.mark.skipif(not AVAILABLE, reason=f"bubblewrap unavailable: {WHY}")
@@ -58,28 +59,29 @@ def scratch(tmp_path) -> Path:
 def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path):
     """Can a student notebook import course and pandas, compute, and save a file, with the repository hidden?"""
     (scratch / "submitted.ipynb").write_text("{}")
+    (scratch / "data.csv").write_text("shipped with the assignment")
     elsewhere = tmp_path / "someone-elses-file"
     elsewhere.write_text("not yours")
     os.chown(elsewhere, 12345, 12345)
     nb = notebook(
         "import os, pandas as pd\nfrom course.evidence import data\nclaims = data.claims()\nprint(len(claims) > 0, os.getuid() != 0)",
         "int(pd.DataFrame({'x': [1, 2, 3]}).x.sum())",
-        "open('answer.txt', 'w').write('saved by the notebook')",
+        "open('answer.txt', 'w').write('saved by the notebook')\nopen('data.csv', 'w').write('changed by the notebook')",
         # traps for the root-run grader that later writes into this folder
         f"os.symlink({str(elsewhere)!r}, 'planted-link')\nos.mkfifo('planted-fifo')",
     )
     done, report = run_notebook_sandboxed(
         nb, scratch, hidden_paths=course_hidden_paths(), readonly_paths=course_readonly_paths(),
         cell_timeout=30, notebook_timeout=120)
-    assert report["completed"] and report["sandboxed"] and not report["kernel_died"]
+    assert report.completed and report.sandboxed and not report.kernel_died
     assert stdout(done.cells[0]) == "True True\n"
     assert done.cells[1].outputs[0]["data"]["text/plain"] == "6"
-    assert (scratch / "answer.txt").read_text() == "saved by the notebook"
-    # no kernel sockets or connection files in the submission folder, and the traps are gone
-    assert sorted(p.name for p in scratch.iterdir()) == ["answer.txt", "submitted.ipynb"]
-    assert sorted(report["removed_from_scratch"]) == ["planted-fifo", "planted-link"]
-    # the rest is handed back to the scratch folder's owner; the link was never followed
-    for name in ("answer.txt", "submitted.ipynb"):
+    # a file the code made stays in the sandbox (only declared files come back), as do sockets and traps
+    assert sorted(p.name for p in scratch.iterdir()) == ["data.csv", "submitted.ipynb"]
+    assert "answer.txt" in report.left_out
+    assert (scratch / "data.csv").read_text() == "changed by the notebook"  # a declared file the code changed
+    assert sorted(report.removed_from_scratch) == ["planted-fifo", "planted-link"]
+    for name in ("data.csv", "submitted.ipynb"):
         assert (scratch / name).stat().st_uid == scratch.stat().st_uid == os.geteuid()
     assert elsewhere.stat().st_uid == 12345
 
@@ -108,9 +110,10 @@ def test_hidden_paths_are_invisible_and_writes_outside_scratch_never_reach_the_h
     done, report = run_notebook_sandboxed(
         nb, mine, hidden_paths=[class_dir, assignments], readonly_paths=course_readonly_paths(),
         cell_timeout=30, notebook_timeout=120)
-    assert report["completed"]
+    assert report.completed
     assert stdout(done.cells[0]).strip() in {"FileNotFoundError", "PermissionError"}
-    assert stdout(done.cells[1]).strip() == "['autograded'] ['alice']"  # no bob, no gradebook
+    # the kernel works in a scratch folder outside the class: the whole class folder is an empty tmpfs
+    assert error_names(done.cells[1]) == ["FileNotFoundError"] or stdout(done.cells[1]).strip() == "[] []"
     assert stdout(done.cells[2]).strip() == "[]"  # the solutions folder is empty inside
     assert stdout(done.cells[3]).strip() in {"OSError", "PermissionError"}  # read-only repository
     assert stdout(done.cells[4]).strip() == "private writes ok"
@@ -142,7 +145,7 @@ def test_only_the_system_folders_and_bound_paths_exist_another_copy_of_the_sourc
         )
         done, report = run_notebook_sandboxed(nb, scratch, hidden_paths=course_hidden_paths(),
                                               readonly_paths=course_readonly_paths(), cell_timeout=30)
-        assert report["completed"] and report["sandboxed"]
+        assert report.completed and report.sandboxed
         assert secret.read_text() == "the solutions" and os.access(secret, os.R_OK)  # there on the host
         assert stdout(done.cells[0]).strip() == "False False"
         assert stdout(done.cells[1]).strip() == "[]"
@@ -156,7 +159,7 @@ def test_system_paths_keep_merged_usr_links_as_links(tmp_path):
     (tmp_path / "usr" / "bin").mkdir(parents=True)
     (tmp_path / "bin").symlink_to("usr/bin")
     (tmp_path / "etc").mkdir()
-    found = sandbox.system_paths([str(tmp_path / name) for name in ("usr", "bin", "etc", "missing")])
+    found = mounts.system_paths([str(tmp_path / name) for name in ("usr", "bin", "etc", "missing")])
     assert found == {"bind": [str(tmp_path / "usr"), str(tmp_path / "etc")], "symlink": {str(tmp_path / "bin"): "usr/bin"}}
 
 
@@ -185,19 +188,27 @@ def test_the_kernel_has_no_network_not_even_the_hosts_loopback(scratch):
 
 
 @kernel
-def test_a_kernel_that_exits_keeps_earlier_outputs_and_marks_the_rest(scratch):
-    """When cell 3 calls os._exit, do cells 1-2 keep their outputs and is the rest marked not executed?"""
-    nb = notebook("print('one')", "print('two')", "import os\nos._exit(1)", "print('four')")
+def test_a_cell_that_kills_its_kernel_is_skipped_on_a_fresh_kernel_and_later_cells_run(scratch):
+    """When cell 3 calls os._exit, do cells 1-2 keep their outputs, does cell 3 say why, and does cell 4
+    still run on a fresh kernel that re-ran cells 1-2 (so what they defined is there)?"""
+    nb = notebook("print('one')", "x = 2\nprint('two')", "import os\nos._exit(1)", "print('four', x)")
     nb.cells[3].outputs = [new_output("stream", name="stdout", text="stale output from the student's run")]
     nb.cells.insert(1, new_markdown_cell("prose between cells"))
     done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=30, notebook_timeout=60)
-    assert report["kernel_died"] and not report["completed"]
-    assert report["killed_reason"] == "exit:1" and report["exit_status"] == 1
+    assert report.completed and report.crashed_cells == [4] and report.crash_reasons == ["exit status 1"]
     assert stdout(done.cells[0]) == "one\n" and stdout(done.cells[2]) == "two\n"
     assert error_names(done.cells[3]) == ["KernelDied"]
-    assert report["cells_not_executed"] == [4]
-    assert done.cells[4].outputs == [] and done.cells[4].execution_count is None
-    assert done.cells[4].metadata["sandbox"]["executed"] is False
+    assert stdout(done.cells[4]) == "four 2\n"
+
+
+@kernel
+def test_after_max_restarts_the_rest_of_the_notebook_counts_as_not_run(scratch):
+    """A notebook of crashing cells cannot make the grader restart kernels forever."""
+    crash = "import os\nos._exit(3)"
+    done, report = execute_notebook(notebook(crash, crash, "print('after')"), scratch, cell_timeout=30,
+                                    notebook_timeout=120, max_restarts=1)
+    assert report.crashed_cells == [1] and report.kernel_died and report.died_in_cell == 2
+    assert error_names(done.cells[1]) == ["KernelDied"] and error_names(done.cells[2]) == ["NotExecuted"]
 
 
 @kernel
@@ -205,21 +216,20 @@ def test_an_infinite_loop_is_interrupted_at_the_cell_timeout_and_later_cells_run
     """Does a runaway cell stop at its time limit without costing the student the cells after it?"""
     nb = notebook("while True:\n    pass", "print('after')")
     done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=2, notebook_timeout=60)
-    assert report["completed"] and report["timed_out"] and report["timed_out_cells"] == [0]
-    assert error_names(done.cells[0]) == ["KeyboardInterrupt"]
-    assert "time limit" in done.cells[0].outputs[-1]["text"]
+    assert report.completed and report.timed_out and report.timed_out_cells == [1]
+    assert "CellTimeoutError" in error_names(done.cells[0])
     assert stdout(done.cells[1]) == "after\n"
 
 
 @kernel
-def test_a_cell_that_ignores_interrupts_is_killed_at_its_second_timeout(scratch):
-    """Is a loop that swallows KeyboardInterrupt still stopped by the cell time limit?"""
+def test_a_cell_that_ignores_interrupts_is_stopped_and_later_cells_still_run(scratch):
+    """Is a loop that swallows KeyboardInterrupt stopped by the cell time limit, without costing the next cell?"""
     stubborn = "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass"
     done, report = run_notebook_sandboxed(notebook(stubborn, "print('after')"), scratch,
                                           cell_timeout=1, notebook_timeout=60)
-    assert report["kernel_died"] and report["timed_out"]
-    assert report["killed_reason"] == "cell_timeout"
-    assert report["cells_not_executed"] == [1]
+    assert report.crash_reasons == ["ignored the cell time limit"] and report.crashed_cells == [1]
+    assert error_names(done.cells[0])[-2:] == ["CellTimeoutError", "KernelDied"]
+    assert stdout(done.cells[1]) == "after\n" and report.seconds < 30
 
 
 @kernel
@@ -227,11 +237,11 @@ def test_the_notebook_deadline_kills_a_run_that_cell_timeouts_would_allow(scratc
     """Does the notebook-level deadline stop a run even when no single cell is over its limit?"""
     nb = notebook("print('first')", "import time\ntime.sleep(20)\nprint('finished')", "print('never')")
     done, report = run_notebook_sandboxed(nb, scratch, cell_timeout=30, notebook_timeout=3)
-    assert report["kernel_died"] and report["timed_out"]
-    assert report["killed_reason"] == "notebook_timeout"
+    assert report.kernel_died and report.timed_out and report.deadline
+    assert report.why == "notebook deadline"
     assert stdout(done.cells[0]) == "first\n"
     assert stdout(done.cells[1]) == "" and error_names(done.cells[1]) == ["KernelDied"]
-    assert report["cells_not_executed"] == [2]
+    assert error_names(done.cells[2]) == ["NotExecuted"]
 
 
 @kernel
@@ -239,7 +249,7 @@ def test_cpu_seconds_kill_a_busy_kernel(scratch):
     """Does RLIMIT_CPU end a kernel that burns more CPU than allowed?"""
     done, report = run_notebook_sandboxed(notebook("while True:\n    pass"), scratch,
                                           limits=Limits(cpu_seconds=1), cell_timeout=30, notebook_timeout=60)
-    assert report["kernel_died"] and report["killed_reason"] == "cpu_time_limit"
+    assert report.crash_reasons == ["CPU time limit"]
 
 
 # --------------------------------------------------------------------------
@@ -253,7 +263,7 @@ def test_a_memory_bomb_raises_memory_error_inside_the_kernel(scratch):
     done, report = run_notebook_sandboxed(notebook("x = bytearray(10 * 1024**3)", "print('alive')"), scratch,
                                           cell_timeout=30, notebook_timeout=60)
     assert error_names(done.cells[0]) == ["MemoryError"]
-    assert stdout(done.cells[1]) == "alive\n" and report["completed"]
+    assert stdout(done.cells[1]) == "alive\n" and report.completed
 
 
 @kernel
@@ -281,8 +291,8 @@ def test_a_fork_bomb_hits_the_process_limit_and_dies_with_the_sandbox(scratch):
                                           cell_timeout=20, notebook_timeout=60)
     assert stdout(done.cells[0]) == "fork refused 11\n"  # EAGAIN: the uid is at its RLIMIT_NPROC
     assert int(stdout(done.cells[1])) <= limits.max_processes + 1  # + the sandbox's root-owned init
-    assert report["completed"]
-    assert report["sandbox_uid"] is not None and sandbox.processes_of(report["sandbox_uid"]) == []
+    assert report.completed
+    assert report.sandbox_uid is not None and scratchdirs.processes_of(report.sandbox_uid) == []
 
 
 @kernel
@@ -294,7 +304,7 @@ def test_huge_output_is_truncated_to_the_limit_with_a_marker(scratch):
     text = stdout(done.cells[0])
     assert len(text.encode()) <= limits.output_bytes
     assert text.startswith("xxxx") and TRUNCATION_MARKER in text
-    assert report["outputs_truncated"] == 1
+    assert report.truncated >= 1
 
 
 @kernel
@@ -302,10 +312,12 @@ def test_writing_past_the_file_size_limit_fails(scratch):
     """Does writing a 200 MB file fail with 'File too large' and leave at most the limit on disk?"""
     limits = Limits(file_size_bytes=50 * sandbox.MiB)
     code = "with open('big.bin', 'wb') as f:\n    f.write(b'0' * 200_000_000)"
-    done, report = run_notebook_sandboxed(notebook(code), scratch, limits=limits, cell_timeout=60, notebook_timeout=120)
+    done, report = run_notebook_sandboxed(notebook(code, "import os\nprint(os.path.getsize('big.bin'))"), scratch,
+                                          limits=limits, cell_timeout=60, notebook_timeout=120)
     [error] = [o for o in done.cells[0].outputs if o.output_type == "error"]
     assert error.ename == "OSError" and "File too large" in error.evalue
-    assert (scratch / "big.bin").stat().st_size <= limits.file_size_bytes
+    assert int(stdout(done.cells[1])) <= limits.file_size_bytes
+    assert "big.bin" in report.left_out and not (scratch / "big.bin").exists()  # a new file stays in the sandbox
 
 
 @kernel
@@ -319,7 +331,7 @@ def test_nbgraders_execute_preprocessor_uses_the_sandbox_when_configured_by_name
     mine.mkdir(parents=True)
     (class_dir / "autograded" / "bob").mkdir()
     config = Config()
-    config.Execute.kernel_manager_class = "course.grading.sandbox.bwrap.SandboxedKernelManager"
+    config.Execute.kernel_manager_class = "course.grading.sandbox.kernel_manager.SandboxedKernelManager"
     config.Execute.timeout = 30
     config.SandboxedKernelManager.hidden_paths = [str(class_dir)]
     config.SandboxedKernelManager.notebook_timeout = 60
@@ -334,7 +346,7 @@ def test_a_sandbox_that_cannot_start_raises_sandbox_error_with_bwraps_message(sc
     """Is a broken sandbox reported as the grader's problem (SandboxError with bwrap's words), not the student's?"""
     real = sandbox.mount_args
     monkeypatch.setattr(sandbox, "mount_args", lambda **kw: real(**kw) + ["--no-such-option"])
-    with pytest.raises(sandbox.SandboxError, match="no-such-option"):
+    with pytest.raises(sandbox.SandboxError, match="its stderr: .*no-such-option"):
         run_notebook_sandboxed(notebook("print(1)"), scratch, cell_timeout=10, notebook_timeout=30)
 
 
@@ -357,7 +369,7 @@ def test_allow_unsandboxed_runs_with_limits_only_and_says_so_loudly(scratch, mon
     code = "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"
     done, report = run_notebook_sandboxed(notebook(code), scratch, allow_unsandboxed=True,
                                           cell_timeout=30, notebook_timeout=60)
-    assert report["completed"] and not report["sandboxed"]
+    assert report.completed and not report.sandboxed
     assert stdout(done.cells[0]) == f"{Limits().memory_bytes}\n"
     assert "SANDBOX DISABLED" in caplog.text and "SANDBOX DISABLED" in capfd.readouterr().err
 
@@ -378,7 +390,7 @@ def test_truncate_outputs_drops_oversize_images_and_enforces_the_total():
     assert "image/png" not in first[0]["data"]
     assert first[0]["data"]["text/plain"].startswith("<Figure>") and "image/png" in first[0]["data"]["text/plain"]
     assert first[1]["text"] == "ok\n"
-    assert sum(sandbox.output_size(o) for o in first + second) <= 1200 + 200  # the closing note may overshoot a little
+    assert sum(outputs.output_size(o) for o in first + second) <= 1200 + 200  # the closing note may overshoot a little
     assert TRUNCATION_MARKER in second[-1]["text"]
     assert changed == 3  # the image, the long text, the output after the budget ran out
 
@@ -398,12 +410,12 @@ def test_mounts_show_readonly_paths_inside_hidden_ones_and_never_hide_scratch(tm
     hidden = tmp_path / "repo"
     (hidden / "course").mkdir(parents=True)
     (tmp_path / "work").mkdir()
-    args = sandbox.mount_args(scratch_dir=str(tmp_path / "work"), runtime_dir=str(tmp_path),
+    args = mounts.mount_args(scratch_dir=str(tmp_path / "work"), runtime_dir=str(tmp_path),
                               hidden_paths=[hidden], readonly_paths=[hidden / "course"])
     pairs = list(zip(args, args[1:]))
     assert pairs.index(("--tmpfs", str(hidden))) < pairs.index(("--ro-bind", str(hidden / "course")))
     with pytest.raises(ValueError, match="hidden_paths"):
-        sandbox.mount_args(scratch_dir=str(hidden), runtime_dir=str(tmp_path), hidden_paths=[hidden])
+        mounts.mount_args(scratch_dir=str(hidden), runtime_dir=str(tmp_path), hidden_paths=[hidden])
 
 
 # --------------------------------------------------------------------------
@@ -435,7 +447,7 @@ def test_a_grading_kernel_skips_the_debugger_but_student_code_keeps_cwd_imports_
     done, report = run_notebook_sandboxed(
         nb, scratch, hidden_paths=course_hidden_paths(), readonly_paths=course_readonly_paths(),
         cell_timeout=30, notebook_timeout=120)
-    assert report["completed"] and report["sandboxed"]
+    assert report.completed and report.sandboxed
     assert stdout(done.cells[0]) == "False True\n"
     assert stdout(done.cells[1]) == "42\n"
     assert stdout(done.cells[2]) == "debugpy\n"
@@ -447,11 +459,11 @@ def test_bytecode_is_written_for_a_package_kernels_see_read_only(tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "mod.py").write_text("X = 1\n")
-    assert sandbox.compile_bytecode(str(package)) is True
+    assert mounts.compile_bytecode(str(package)) is True
     compiled = sorted(p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc"))
     assert compiled == ["__init__", "mod"]
     data_folder = tmp_path / "data"
     data_folder.mkdir()
     (data_folder / "table.py").write_text("X = 1\n")
-    assert sandbox.compile_bytecode(str(data_folder)) is False  # not a package: left alone
+    assert mounts.compile_bytecode(str(data_folder)) is False  # not a package: left alone
     assert not (data_folder / "__pycache__").exists()

@@ -129,7 +129,7 @@ def test_a_notebook_of_no_assignment_is_refused(tmp_path):
     """Is a notebook that matches no assignment refused with the list of assignments?"""
     other = tmp_path / "notes.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("my notes")]), other)
-    with pytest.raises(GradingError, match="matches no assignment; known assignments: ps1-provenance-and-citations"):
+    with pytest.raises(GradingError, match=r"matches no assignment; known assignments: .*ps1-provenance-and-citations"):
         selfcheck.assignment_of(other)
 
 

@@ -28,3 +28,13 @@ def test_figure_has_one_box_per_premise_plus_conclusion_and_real_alt_text():
 def test_unknown_argument_names_the_valid_ids():
     with pytest.raises(KeyError, match="R01"):
         argumentmap.premises("R99")
+
+
+def test_argument_map_text_is_legible_at_full_zoom():
+    """Issue #13: the map's text was ~7 px in a 1400 px window. Drawn at most 10 in wide (1000 px, not scaled down), is every text >= 11 px?"""
+    for argument_id in data.arguments()["argument_id"]:
+        fig = argumentmap.argument_figure(argument_id)
+        width_px = fig.get_size_inches()[0] * fig.dpi
+        assert width_px <= 1000
+        texts = [t for ax in fig.axes for t in ax.texts] + [ax.title for ax in fig.axes if ax.get_title()]
+        assert texts and min(t.get_fontsize() * fig.dpi / 72 for t in texts) >= 11, argument_id

@@ -1,119 +1,148 @@
-"""The lesson reader in a real browser: JupyterLab on loopback, driven by headless Chromium.
+"""Every lesson in a real browser: JupyterLab on loopback, driven by headless Chromium, one server for all lessons.
 
-Starts its own JupyterLab server on a free loopback port in a scratch folder
-holding a copy of lesson 01, opens the notebook in Debian's Chromium through
-Playwright, runs all cells, checks that the document reader renders and
-responds to a click, and saves a screenshot to test-artifacts/ (kept for
-people to look at). Reliability notes from the project's measurements: wait
-for the status bar's "| Idle" before Run All, and confirm execution started.
+For each lesson the test opens the notebook, runs all cells, works each
+widget the way a student would (answers a question and presses Check, sorts
+a sentence, reveals a quote's reading, filters the timeline) and asserts on
+what is visible: widgets rendered (no "Loading widget"), no error output,
+nothing wider than the main area of a 1280 px window, and no check-yourself
+answer on screen above its question. Screenshots go to test-artifacts/lessons/
+(git-ignored) for people to look at.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from course import paths
 from course.lessons import manifest as lessons
-from conftest import free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = paths.REPO_ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+import labdriver
+
+ARTIFACTS = paths.REPO_ROOT / "test-artifacts" / "lessons"
+LESSONS = lessons.lessons()
+VIEWPORT = {"width": 1280, "height": 900}
 
 pytestmark = pytest.mark.slow
 
 
-
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving a scratch copy of lesson 01."""
-    if not Path(CHROMIUM).exists():
+def lab(tmp_path_factory):
+    """One JupyterLab server on a student workspace (as `course start` makes it), and one Chromium page."""
+    if not Path(labdriver.CHROMIUM).exists():
         pytest.fail("chromium is not installed: run scripts/install-test-deps.sh (make test does)")
-    root = tmp_path_factory.mktemp("lab")
-    lesson = lessons.lesson("01")
-    shutil.copy(lesson.path, root / lesson.file)
-    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = free_port(), "course-kit-test"
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
-    log = open(root / "jupyterlab.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None:
-                pytest.fail("JupyterLab exited early:\n" + (root / "jupyterlab.log").read_text()[-3000:])
-            time.sleep(0.5)
-    else:
-        server.terminate()
-        pytest.fail("JupyterLab did not answer within 90 s:\n" + (root / "jupyterlab.log").read_text()[-3000:])
-    yield {"base": base, "token": token, "file": lesson.file, "root": root}
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-
-
-def run_all(page) -> None:
-    page.click("li.lm-MenuBar-item:has-text('Run')")
-    page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
-
-
-def test_reader_renders_and_responds_in_jupyterlab(jupyterlab):
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    url = f"{jupyterlab['base']}/lab/tree/{jupyterlab['file']}?token={jupyterlab['token']}&reset"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    from course.lessons import workspace
+
+    labdriver.install_axe()
+    ws = workspace.create(tmp_path_factory.mktemp("lab") / "my-work")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with labdriver.jupyterlab(ws.root, env=workspace.lab_environment(ws)) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=labdriver.CHROMIUM, args=labdriver.CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
         try:
-            page.goto(url, timeout=120_000)
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            page.wait_for_selector(".jp-StatusBar-TextItem:has-text('| Idle')", timeout=120_000)
-            run_all(page)
-            try:
-                page.wait_for_selector(".jp-InputArea-prompt:has-text('[1]')", timeout=20_000)
-            except Exception:  # Run All occasionally does nothing right after load: retry once
-                run_all(page)
-            reader = page.wait_for_selector(".course-document-reader", timeout=120_000)
-            reader.scroll_into_view_if_needed()
-            detail = page.locator(".course-document-reader .course-detail-view").first
-            before = detail.inner_text()
-            page.locator(".course-document-reader .course-claim-picker button").nth(1).click()
-            page.wait_for_function(
-                "(before) => { const d = document.querySelector('.course-document-reader .course-detail-view'); return d && d.innerText !== before; }",
-                arg=before, timeout=30_000,
-            )
-            after = detail.inner_text()
-            assert after != before and after.strip()
-            highlights = page.locator(".course-document-reader mark, .course-document-reader .course-hl").count()
-            assert highlights > 0
-            reader.screenshot(path=str(ARTIFACTS / "reader-in-jupyterlab.png"))
-            page.screenshot(path=str(ARTIFACTS / "jupyterlab-lesson-01.png"), full_page=False)
+            yield {"server": server, "page": page}
         finally:
             browser.close()
+
+
+CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(cell => ({
+    source: cell.querySelector('.jp-InputArea-editor')?.textContent || '',
+    html: [...cell.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerHTML).join('\\n'),
+    errors: cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
+    overflow: [...cell.querySelectorAll('.jp-OutputArea-output')].some(o => o.scrollWidth > o.clientWidth + 2),
+}))"""
+
+
+def _work_the_widgets(page, item) -> None:
+    """Do what a student would do with each kind of widget in this lesson."""
+    questions = page.locator(".course-practice-question")
+    for index in range(questions.count()):
+        question = questions.nth(index)
+        question.scroll_into_view_if_needed()
+        choice = question.locator(".course-practice-answer input[type=radio]")
+        if choice.count():
+            choice.first.focus()
+            page.keyboard.press("Space")  # keyboard, as a student without a mouse would
+        else:
+            question.locator(".course-practice-answer input").fill("100")
+        question.locator("button.course-practice-check").click()
+        feedback = question.locator(".course-practice-feedback")
+        feedback.wait_for(state="visible")
+        page.wait_for_function("(el) => el.innerText.includes('Why:')", arg=feedback.element_handle(), timeout=20_000)
+    sorter = page.locator(".course-claim-sorter")
+    if sorter.count():
+        sorter.first.scroll_into_view_if_needed()
+        assert "The labels:" in sorter.first.inner_text()
+        sorter.locator(".course-sorter-labels input[type=radio]").nth(2).check()
+        sorter.locator("button.course-sorter-check").click()
+        page.wait_for_function("() => document.querySelector('.course-sorter-feedback').innerText.trim().length > 0")
+        sorter.locator("button.course-sorter-next").click()
+        page.wait_for_function("() => document.querySelector('.course-claim-sorter').innerText.includes('Sentence 2 of')")
+        sorter.locator("button.course-sorter-back").click()
+        page.wait_for_function("() => document.querySelector('.course-claim-sorter').innerText.includes('Sentence 1 of')")
+        assert "Not quite" in sorter.first.inner_text() or "Yes:" in sorter.first.inner_text()  # the first answer is shown again
+        sorter.first.screenshot(path=str(ARTIFACTS / f"{item.id}-sorter.png"))
+    comparer = page.locator(".course-quote-comparer")
+    if comparer.count():
+        comparer.first.scroll_into_view_if_needed()
+        assert "Relation:" not in comparer.first.inner_text()
+        comparer.locator("button.course-reveal").click()
+        page.wait_for_function("() => document.querySelector('.course-quote-comparer').innerText.includes('Relation:')")
+        comparer.first.screenshot(path=str(ARTIFACTS / f"{item.id}-comparer.png"))
+    explorer = page.locator(".course-explorer-list")
+    if explorer.count():
+        box = page.locator(".widget-toggle-buttons button:has-text('Not mentioned')").first
+        box.scroll_into_view_if_needed()
+        assert page.locator(".widget-dropdown select").first.input_value() != ""  # starts on a visible "All"
+        box.click()
+        before = page.locator(".course-explorer-list").first.text_content()
+        assert "● mentioned" in before and "○ not mentioned" in before
+        # The list redraws with only the events the document leaves out (all hollow).
+        page.wait_for_function("() => { const l = document.querySelector('.course-explorer-list'); return l && !l.textContent.includes('● mentioned'); }", timeout=30_000)
+        assert "○ not mentioned" in page.locator(".course-explorer-list").first.text_content()
+        page.locator(".course-explorer-list summary").first.click()  # open the list, as a student would
+        page.locator(".course-explorer-list").first.screenshot(path=str(ARTIFACTS / f"{item.id}-explorer-list.png"))
+
+
+@pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
+def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
+    from course.lessons import practice
+    from course.lessons.practice.findings import leaks
+
+    page = lab["page"]
+    labdriver.open_and_run(page, lab["server"], item.file)
+    page.screenshot(path=str(ARTIFACTS / f"{item.id}-top.png"))
+    assert page.locator("text=Loading widget").count() == 0, f"{item.file}: a widget did not render"
+    cut = page.evaluate("() => [...document.querySelectorAll('.course-table td, .course-card dd')].map(td => td.innerText.trim()).filter(t => t.endsWith('…'))")
+    assert not cut, f"{item.file}: table text cut off: {cut[:3]}"
+    cells = page.evaluate(CELLS_JS)
+    above: list[str] = []
+    for number, cell in enumerate(cells):
+        assert cell["errors"] == 0, f"{item.file}: cell {number} shows an error"
+        assert not cell["overflow"], f"{item.file}: cell {number} is wider than the main area"
+        for question_id in practice.QUESTIONS:
+            if f'ask("{question_id}")' in cell["source"]:
+                found = leaks(practice.QUESTIONS[question_id], above)
+                assert not found, f"{item.file}: {question_id} is answered on screen above it: {found[:2]}"
+        above.append(cell["html"])
+    _work_the_widgets(page, item)
+    labdriver.screenshot_outputs(page, ARTIFACTS, item.id)
+    violations = labdriver.run_axe(page)
+    counts = labdriver.axe_counts(violations)
+    (ARTIFACTS / f"{item.id}-axe.json").write_text(json.dumps({"counts": counts, "violations": violations}, indent=1))
+    serious = [v for v in violations if v["kit"] and v["impact"] in ("serious", "critical")]
+    assert not serious, f"{item.file}: axe-core finds serious or critical problems in the kit's content: {serious[:3]}"
+
+
+def test_students_see_no_instructor_panels_and_no_validate_on_a_lesson(lab):
+    """nbgrader's Create Assignment sidebar and the toolbar Validate (which 'passes' any lesson) are hidden for students."""
+    page = lab["page"]
+    labdriver.open_and_run(page, lab["server"], LESSONS[0].file)
+    assert page.locator(".lm-TabBar-tab:has-text('Create Assignment')").count() == 0
+    assert page.locator(".jp-Toolbar button:has-text('Validate'), .jp-Toolbar-item:has-text('Validate')").count() == 0
+    assert page.locator("li.lm-MenuBar-item:has-text('Nbgrader')").count() <= 1  # the menu stays for Assignments
+    page.screenshot(path=str(ARTIFACTS / "student-workspace.png"))

@@ -21,7 +21,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from course import paths
-from course.lessons import charts
+from course.lessons import charts, widgets
 from course.evidence import data
 
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
@@ -92,11 +92,11 @@ def test_show_embeds_a_png_with_the_alt_text_and_closes_the_figure():
 
 def test_show_prefers_an_explicit_alt_text_and_refuses_none():
     """Does an explicit alt_text win over fig.alt_text, and does a figure with no alt text raise?"""
-    fig = charts._new_figure(2, 2)
+    fig = charts.new_figure(2, 2)
     fig.alt_text = "from the figure"
     assert 'alt="given here"' in charts.show(fig, alt_text="given here").data
     with pytest.raises(ValueError, match="alt text"):
-        charts.show(charts._new_figure(2, 2))
+        charts.show(charts.new_figure(2, 2))
 
 
 # --- Verdicts -----------------------------------------------------------------
@@ -242,17 +242,23 @@ def test_an_empty_selection_still_has_alt_text():
 # --- Explorer --------------------------------------------------------------------
 
 def _html_of(explorer) -> str:
-    (output,) = explorer.output.outputs
-    return output["data"]["text/html"]
+    chart, listing = explorer.output.outputs
+    return chart["data"]["text/html"]
+
+
+def _listed_dates(explorer) -> list[str]:
+    chart, listing = explorer.output.outputs
+    return re.findall(r"<tr><td>([^<]+)</td>", listing["data"]["text/html"])
 
 
 def test_explorer_redraws_when_the_controls_change():
     """Does setting the widgets programmatically redraw the Output with the filtered timeline?"""
     import ipywidgets
 
-    explorer = charts.timeline_explorer()
+    explorer = widgets.timeline_explorer()
     assert isinstance(explorer, ipywidgets.VBox)
-    assert explorer.actor.options[0] == ("All actors", None)
+    assert explorer.actor.options[0] == ("All actors", "all")
+    assert (explorer.actor.value, explorer.year.value, explorer.mentioned.value) == ("all", "all", "all")  # a visible selection
     assert [label for label, _ in explorer.mentioned.options] == ["All", "Mentioned in the document", "Not mentioned"]
     first = _html_of(explorer)
     assert f"Timeline of {len(data.events())} events" in first
@@ -261,16 +267,19 @@ def test_explorer_redraws_when_the_controls_change():
     by_actor = _html_of(explorer)
     assert by_actor != first and f"Timeline of {len(_events_expected(['A024']))} events (involving ECOWAS" in by_actor
 
-    explorer.mentioned.value = False
+    explorer.mentioned.value = "no"
     assert f"Timeline of {len(_events_expected(['A024'], False))} events" in _html_of(explorer)
 
     explorer.year.value = 2020
-    assert f"Timeline of {len(_events_expected(['A024'], False, '2020-01-01', '2020-12-31'))} event" in _html_of(explorer)
+    expected = _events_expected(['A024'], False, '2020-01-01', '2020-12-31')
+    assert f"Timeline of {len(expected)} event" in _html_of(explorer)
+    events = data.events().set_index("event_id").loc[sorted(expected)].sort_values("date", kind="stable")
+    assert _listed_dates(explorer) == [f"{d.day} {d:%B %Y}" for d in events["date"]]  # the filtered events, listed with dates  # the filtered events, listed with dates
 
 
 def test_explorer_has_a_static_fallback():
     """Without a widget frontend, is there plain HTML with the chart (an <img> with alt text)?"""
-    explorer = charts.timeline_explorer()
+    explorer = widgets.timeline_explorer()
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "<img" in bundle["text/html"] and 'alt="Timeline of' in bundle["text/html"]
@@ -475,3 +484,34 @@ def test_citation_comparison_bars_match_citations_csv():
     for citation_id in table["citation_id"]:
         assert citation_id in fig.alt_text
     assert set(charts.COMPARISON_STYLES) == set(data.resource("citations")["schema"]["fields"][9]["constraints"]["enum"])
+
+
+def test_timeline_legend_lists_only_what_is_drawn():
+    """Lesson 08: after the dateline no event is mentioned, so the legend must not promise filled markers."""
+    after = charts.timeline_figure(start="2020-09-01")
+    labels = [t.get_text() for t in after.axes[0].get_legend().get_texts()]
+    assert not any(label.startswith("filled") for label in labels) and any(label.startswith("hollow") for label in labels)
+    full = charts.timeline_figure()
+    assert any(t.get_text().startswith("filled") for t in full.axes[0].get_legend().get_texts())
+
+
+@pytest.mark.parametrize("build", [
+    lambda: charts.verdicts_figure("section"), lambda: charts.verdicts_figure("claim_type"), charts.forces_figure,
+    charts.timeline_figure, lambda: charts.timeline_figure(start="2020-09-01"), charts.map_figure, charts.citation_comparison_figure,
+], ids=["verdicts-section", "verdicts-type", "forces", "timeline", "timeline-after", "map", "citations"])
+def test_figure_text_is_at_least_11_px_in_jupyterlab(build):
+    """Issue #13: in a 1280 px window a lesson's output area is about 910 px wide; images wider than that are scaled down.
+    Is every text of the PNG, as shown there at 100 % zoom, at least 11 px tall?"""
+    import io
+    import struct
+
+    from matplotlib.text import Text
+
+    fig = build()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    width_px = struct.unpack(">I", buffer.getvalue()[16:20])[0]
+    scale = min(1.0, 910 / width_px)
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    smallest = min(texts, key=lambda t: t.get_fontsize())
+    assert smallest.get_fontsize() * fig.dpi / 72 * scale >= 11, f"{smallest.get_text()[:40]!r} is {smallest.get_fontsize()} pt in a {width_px} px image"

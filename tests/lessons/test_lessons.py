@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 import nbformat
 import pytest
 
-from course import paths
 from course.lessons import manifest as lessons
 
 LESSONS = lessons.lessons()
@@ -77,19 +77,33 @@ def test_syllabus_lists_every_lesson():
     assert list(table.index) == [item.id for item in LESSONS]
 
 
-def execute(item, tmp_path):
+@functools.cache
+def executed(lesson_id: str):
+    """The lesson run top to bottom in a fresh kernel (in a scratch folder), once per test session."""
+    import tempfile
+
     from nbclient import NotebookClient
 
+    item = lessons.lesson(lesson_id)
     notebook = nbformat.read(item.path, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+    with tempfile.TemporaryDirectory() as scratch:
+        NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": scratch}}).execute()
     return notebook
+
+
+def output_texts(cell) -> list[str]:
+    """What a cell's outputs show as text: HTML when there is some, else plain text or the stream."""
+    texts = []
+    for output in cell.get("outputs", []):
+        bundle = output.get("data", {})
+        texts.append(bundle.get("text/html") or bundle.get("text/plain") or output.get("text", ""))
+    return texts
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
-def test_lesson_executes_and_every_figure_has_alt_text(item, tmp_path):
-    notebook = execute(item, tmp_path)
+def test_lesson_executes_and_every_figure_has_alt_text(item):
+    notebook = executed(item.id)
     images = 0
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -113,3 +127,60 @@ def test_static_html_export_shows_the_reader_without_widget_javascript(tmp_path)
     assert "application/vnd.jupyter.widget-view+json" not in html
     assert "course-document-reader-static" in html
     assert "Bobo Cisse" in html  # the document's text itself is on the page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
+def test_no_answer_is_on_screen_before_its_question(item):
+    """Predict, then reveal: does any output above a check-yourself question show its finding about its item?"""
+    from course.lessons import practice
+    from course.lessons.practice.findings import leaks
+
+    notebook = executed(item.id)
+    above: list[str] = []
+    asked = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for question_id in re.findall(r'ask\("([^"]+)"\)', cell.source):
+            asked += 1
+            found = leaks(practice.QUESTIONS[question_id], above)
+            assert not found, f"{item.file}: {question_id} is answered on screen above it: {found[:3]}"
+        above.extend(output_texts(cell))
+    assert asked >= 2, f"{item.file} asks fewer than two check-yourself questions"
+
+
+REPRS = (r"datetime\.date\(", r"dtype: \w+", r"Name: \w+, dtype", r"^\[\('", r"\[\(\'", r"<pandas\.", r"^\s*\d+\s{2,}\S.*…")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
+def test_outputs_are_written_for_a_reader(item):
+    """No Python reprs, no pandas tables cut with an ellipsis, no bare text/plain DataFrames."""
+    notebook = executed(item.id)
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            bundle = output.get("data", {})
+            shown = bundle.get("text/html") or bundle.get("text/plain") or output.get("text", "")
+            for pattern in REPRS:
+                assert not re.search(pattern, shown, re.M), f"{item.file} cell {index} shows a Python repr ({pattern}): {shown[:200]!r}"
+            assert 'class="dataframe"' not in shown, f"{item.file} cell {index} shows a raw pandas table; use course.lessons.views.table"
+
+
+def test_every_open_exercise_has_an_answer_box_with_a_model_answer():
+    """Each exercise or discussion heading is followed by an exercise() box whose spec exists and fills from the data."""
+    from course.lessons.exercises import exercises, fill
+
+    known = exercises()
+    used = []
+    for item in LESSONS:
+        cells = nbformat.read(item.path, as_version=4).cells
+        for index, cell in enumerate(cells):
+            if cell.cell_type == "markdown" and re.search(r"^### (Exercise|Discussion)", cell.source, re.M):
+                following = "\n".join(c.source for c in cells[index + 1:index + 3] if c.cell_type == "code")
+                match = re.search(r'exercise\("([^"]+)"\)', following)
+                assert match, f"{item.file}: '{cell.source.splitlines()[0]}' has no answer box after it"
+                used.append(match.group(1))
+    assert sorted(used) == sorted(known), "every exercise in exercises.toml is used exactly once"
+    for spec in known.values():
+        assert "{" not in fill(spec["model"]) and len(spec["points"]) >= 3

@@ -137,3 +137,15 @@ def test_every_spec_kind_is_known():
     assert {spec["kind"] for spec in practice.QUESTION_SPECS} <= set(practice.BUILDERS)
     with pytest.raises(ValueError, match="unknown kind"):
         practice.build_question({"id": "x", "lesson": "00", "kind": "essay"})
+
+
+def test_leak_scan_finds_a_finding_beside_its_item_and_ignores_collapsed_answers():
+    """Does the predict-then-reveal scan catch a verdict shown next to its claim, and only then?"""
+    from course.lessons.practice.findings import leaks
+
+    spec = practice.QUESTIONS["03-verdicts"]
+    verdict = data.claims().set_index("claim_id").at[spec["claim_id"], "verdict"].replace("_", " ")
+    shown = f"<table><tr><td>{spec['claim_id']}</td><td>{verdict}</td></tr><tr><td>K001</td><td>other</td></tr></table>"
+    assert leaks(spec, [shown])
+    assert not leaks(spec, [f"<p>{spec['claim_id']}</p><p>{verdict}</p>"])  # different units
+    assert not leaks(spec, [f"<details><summary>Answer</summary><p>{spec['claim_id']} {verdict}</p></details>"])

@@ -10,6 +10,7 @@ import pytest
 
 from course.evidence import data
 from course.lessons import widgets
+from course.lessons.widgets import comparer
 from course.document.citations import citations
 from course.document import load_document
 from course.lessons.widgets import (
@@ -393,7 +394,10 @@ def test_comparer_marks_word_differences_for_an_english_pair():
     inserted = re.findall(r'<ins class="diff"[^>]*>([^<]*)</ins>', view)
     assert "spilled" in deleted and any("shed" in run for run in inserted)
     pair = pairs()["Q01"]
-    assert pair["relation"] in view and html.escape(pair["note"]) in view
+    assert html.escape(pair["note"]) not in view  # predict, then reveal
+    comparer.reveal()
+    view = comparer.comparison_view.value
+    assert html.escape(widgets.RELATION_LABELS[pair["relation"]]) in view and html.escape(pair["note"]) in view
     assert f'href="{html.escape(pair["url"], quote=True)}" target="_blank" rel="noopener"' in view
     assert "How to read the marks" in view
 
@@ -447,4 +451,49 @@ def test_word_diff_rebuilds_both_texts_for_every_pair():
         rebuilt_a = " ".join(text for op, text in ops if op in ("equal", "delete"))
         assert rebuilt_a.split() == pair["original_text"].split()
         rebuilt_b = [w for op, text in ops if op in ("equal", "insert") for w in text.split()]
-        assert [widgets._token_key(w) for w in rebuilt_b] == [widgets._token_key(w) for w in pair["document_text"].split()]
+        assert [comparer._token_key(w) for w in rebuilt_b] == [comparer._token_key(w) for w in pair["document_text"].split()]
+
+
+def test_comparer_hides_the_finding_until_revealed_and_again_after_a_new_pick():
+    """Do the dropdown labels and the panel keep the relation hidden until the student asks for it?"""
+    comparer = QuoteComparer()
+    all_pairs = pairs()
+    for label, pid in comparer.pair_picker.options:
+        assert all_pairs[pid]["relation"].replace("_", " ") not in label
+    relation_label = html.escape(widgets.RELATION_LABELS[all_pairs["Q04"]["relation"]])
+    comparer.show("Q04")
+    assert relation_label not in comparer.comparison_view.value
+    comparer.reveal()
+    assert relation_label in comparer.comparison_view.value
+    comparer.show("Q01")
+    comparer.show("Q04")
+    assert relation_label not in comparer.comparison_view.value
+    static = comparer.static_html()
+    assert re.search(r"<details><summary>The kit's reading</summary>", static)
+
+
+def test_sorter_feedback_never_names_another_label_as_the_kind():
+    """Lesson 03 bug: sentences the kit counts as value judgements were explained as 'an inference'."""
+    sorter = ClaimSorter()
+    for number, item in enumerate(sorter.items):
+        others = [label for label in sorter.labels if label != item.label]
+        assert not any(re.search(rf"\b(?:is|an?) {re.escape(other)}\b", item.reason) for other in others), (number + 1, item.reason)
+    assert "The labels:" in sorter.labels_view.value and all(label in sorter.labels_view.value for label in sorter.labels)
+
+
+def test_sorter_back_restart_and_summary():
+    """Can a student go back (seeing their first answer), finish with a summary, and restart from zero?"""
+    sorter = ClaimSorter(["K015", "K027"])
+    assert sorter.back_button.disabled
+    sorter.check("quotation")
+    sorter.next()
+    sorter.check("quotation")
+    assert sorter.next_button.description.startswith("Finish")
+    sorter.back()
+    assert sorter.index == 0 and sorter.label_picker.value == "quotation" and "Not quite" in sorter.feedback_view.value
+    sorter.next()
+    sorter.next_button.click()
+    summary = sorter.summary_view.value
+    assert "Summary: 1 of 2" in summary and summary.count("<tr>") == 3 and "✗ different" in summary and "✓ same" in summary
+    sorter.restart_button.click()
+    assert sorter.index == 0 and sorter.score == (0, 0) and sorter.summary_view.value == "" and sorter.label_picker.value is None

@@ -1,0 +1,128 @@
+"""What every chart shares: the Okabe-Ito palette, verdict styles, figures made outside pyplot, and display with alt text.
+
+Every builder in :mod:`course.lessons.charts` returns a matplotlib Figure made
+with :func:`new_figure` and sets ``fig.alt_text`` and ``fig.caption``;
+:func:`show` embeds it as a PNG with that alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import sys
+
+#: The Okabe-Ito colour-blind-safe palette, by name.
+PALETTE = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+
+#: One colour, one hatch and a readable label per verdict (claims.verdict),
+#: so a verdict can be told apart in greyscale or by a colour-blind reader.
+VERDICT_COLOURS = {
+    "accurate": {"colour": PALETTE["bluish_green"], "hatch": "", "label": "accurate"},
+    "partly_accurate": {"colour": PALETTE["yellow"], "hatch": "..", "label": "partly accurate"},
+    "inaccurate": {"colour": PALETTE["vermillion"], "hatch": "xx", "label": "inaccurate"},
+    "unverifiable": {"colour": PALETTE["sky_blue"], "hatch": "//", "label": "unverifiable"},
+    "not_checkable": {"colour": PALETTE["reddish_purple"], "hatch": "\\\\", "label": "not checkable"},
+}
+
+# --- Display -----------------------------------------------------------------
+
+def _new_figure(width: float, height: float):
+    """A Figure with an Agg canvas, outside pyplot's registry (never auto-displayed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _close(fig) -> None:
+    # Only pyplot keeps figures alive (and shows them again at the end of a
+    # cell); if pyplot was never imported there is nothing to close.
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(fig)
+
+
+def figure_html(fig, alt_text: str | None = None, caption: str | None = None, dpi: int = 100) -> str:
+    """The figure as an HTML ``<figure>`` with an embedded PNG, its alt text and a caption.
+
+    The alt text defaults to ``fig.alt_text``, the caption to ``fig.caption``
+    (or the alt text). Raises ValueError when there is no alt text: every
+    figure the kit shows must describe itself.
+    """
+    alt = alt_text if alt_text is not None else getattr(fig, "alt_text", None)
+    if not alt or not str(alt).strip():
+        raise ValueError("this figure has no alt text: pass alt_text=... or set fig.alt_text")
+    if caption is None:
+        caption = getattr(fig, "caption", None) or alt
+    buffer = io.BytesIO()
+    # bbox_inches="tight" draws the figure twice (once to measure, once to print);
+    # measuring the tight box without drawing, then printing once, gives the same picture.
+    tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, facecolor="white")
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        '<figure style="margin:0">'
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(str(alt), quote=True)}" style="max-width:100%;height:auto">'
+        f"<figcaption>{html.escape(str(caption))}</figcaption>"
+        "</figure>"
+    )
+
+
+def show(fig, alt_text: str | None = None, caption: str | None = None):
+    """Display-ready HTML for a figure (PNG + alt text + caption); closes the figure.
+
+    Returns an ``IPython.display.HTML`` object: the last line of a cell shows
+    it, or pass it to ``display()``. The figure is closed so Jupyter does not
+    draw it a second time.
+    """
+    from IPython.display import HTML
+
+    markup = figure_html(fig, alt_text, caption)
+    _close(fig)
+    return HTML(markup)
+
+
+
+def new_figure(width: float, height: float):
+    """A matplotlib Figure outside pyplot (for other modules' charts); pass it to :func:`show`."""
+    return _new_figure(width, height)
+
+# --- Small helpers ------------------------------------------------------------
+
+def _vocabulary(table: str, column: str) -> list[str]:
+    """The allowed values of a column, in the order the data package lists them."""
+    from course.evidence import data
+
+    for field in data.resource(table)["schema"]["fields"]:
+        if field["name"] == column:
+            return list(field.get("constraints", {}).get("enum", []))
+    raise KeyError(f"no column {column!r} in table {table!r}")
+
+
+def _join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _long_date(value) -> str:
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+

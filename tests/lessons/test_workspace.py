@@ -1,0 +1,41 @@
+"""course.lessons.workspace: students run lessons in their own copies, with nbgrader's instructor panels hidden."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+
+from course.cli import main
+from course.lessons import manifest, workspace
+
+
+def test_start_copies_every_lesson_clean_and_keeps_the_students_work(tmp_path, capsys):
+    """Does `course start --no-lab DIR` copy each lesson without outputs or nbgrader metadata, and never overwrite?"""
+    root = tmp_path / "ws"
+    assert main(["start", str(root), "--no-lab"]) == 0
+    assert f"copied {len(manifest.lessons())} lesson(s)" in capsys.readouterr().out
+    files = sorted(p.name for p in root.glob("*.ipynb"))
+    assert files == sorted(item.file for item in manifest.lessons())
+    assert (root / ".gitignore").read_text().strip().endswith("*")
+    for name in files:
+        notebook = nbformat.read(root / name, as_version=4)
+        assert "nbgrader" not in notebook.metadata
+        assert all("nbgrader" not in cell.metadata and not cell.get("outputs") for cell in notebook.cells)
+    mine = root / files[1]
+    mine.write_text(mine.read_text().replace("Meet the document", "Meet the document (my notes)"))
+    again = workspace.create(root)
+    assert again.copied == [] and len(again.kept) == len(files)
+    assert "(my notes)" in mine.read_text()
+
+
+def test_student_lab_hides_nbgrader_instructor_plugins(tmp_path):
+    """Is page_config.json on the config path the lab will use, disabling Create Assignment and the toolbar Validate?"""
+    ws = workspace.create(tmp_path / "ws")
+    config = json.loads((ws.config_dir / "labconfig" / "page_config.json").read_text())
+    disabled = config["disabledExtensions"]
+    assert disabled["@jupyter/nbgrader:create-assignment"] and disabled["@jupyter/nbgrader:validate-assignment"]
+    assert "@jupyter/nbgrader:assignment-list" not in disabled  # students still fetch, validate and submit assignments
+    env = workspace.lab_environment(ws, base={"JUPYTER_CONFIG_PATH": "/elsewhere"})
+    assert env["JUPYTER_CONFIG_PATH"].split(":") == [str(ws.config_dir), "/elsewhere"]
+    assert f"--ServerApp.root_dir={ws.root}" in workspace.lab_command(ws)
