@@ -167,7 +167,8 @@ class Deployment:
                 if "Cannot connect to" not in str(exc) or attempt == restarts:
                     raise
                 self.hub_restarts.append(str(exc).splitlines()[0])
-                self._kill_processes_of([self.grader])  # the service the failed hub left, if any
+                self._kill_session(self.hub.pid)  # the proxy the failed hub left running
+                self._kill_processes_of([self.grader])  # and the service, if any
 
     def _start_hub(self, timeout: float) -> None:
         state = Path(self.settings["hub"]["state_dir"])
@@ -224,13 +225,17 @@ class Deployment:
 
     # --- teardown -------------------------------------------------------------------------------------
     def stop_hub(self) -> None:
-        if self.hub is not None and self.hub.poll() is None:
-            self.hub.send_signal(signal.SIGTERM)  # the hub stops the servers, the service and the proxy
-            try:
-                self.hub.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.hub.pid, signal.SIGKILL)
-                self.hub.wait(timeout=30)
+        if self.hub is not None:
+            if self.hub.poll() is None:
+                self.hub.send_signal(signal.SIGTERM)  # the hub stops the servers, the service and the proxy
+                try:
+                    self.hub.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    pass
+            # What is left of the hub's own session (a hub that exited on its own leaves its
+            # configurable-http-proxy running): the hub was started in a session of its own.
+            self._kill_session(self.hub.pid)
+            self.hub.wait(timeout=30)
         if self.hub_log is not None:
             self.hub_log.close()
             self.hub_log = None
@@ -248,6 +253,18 @@ class Deployment:
             if pids:
                 found[user] = pids
         return found
+
+    @staticmethod
+    def _kill_session(sid: int) -> None:
+        """SIGKILL every process whose session id is ``sid`` (one this harness started)."""
+        import psutil
+
+        for proc in psutil.process_iter():
+            try:
+                if os.getsid(proc.pid) == sid:
+                    proc.kill()
+            except (psutil.NoSuchProcess, ProcessLookupError, PermissionError):
+                continue
 
     def _kill_processes_of(self, users: list[str]) -> None:
         for user, pids in self.leftover_processes().items():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness import close_deployment, new_deployment
+from hubfixtures import hub_cache  # noqa: F401 -- a fixture
 from hubload import run_load
 
 STUDENTS = 10

@@ -29,6 +29,7 @@ import pytest
 
 import hubbrowser as ui
 from harness import close_deployment, new_deployment
+from hubfixtures import hub_cache  # noqa: F401 -- a fixture
 from course.grading import demo
 from course.grading.classdir import check_db_url
 

@@ -1,16 +1,18 @@
-"""Fixtures of the JupyterHub tests: the hub's dependencies (installed by a project script), root."""
+"""The JupyterHub tests' shared fixture: the hub's dependencies (installed by a project script), root.
+
+Not a conftest.py: the suite's modules import the top-level tests/conftest.py as `conftest`
+(`from conftest import free_port`), and a second conftest.py would take that name. Test modules
+here import the fixture: `from hubfixtures import hub_cache`.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import harness  # noqa: E402
+import harness
 
 
 @pytest.fixture(scope="session")
