@@ -98,3 +98,13 @@ def test_docs_architecture_shows_every_module_as_the_code_has_it():
     for module in PACKAGE.rglob("*.py"):
         if module.name != "__init__.py":
             assert f" {module.name} " in f" {module_tree.TREE} ".replace("\n", " \n "), module
+
+
+def test_pyproject_lists_every_package_the_wheel_must_carry():
+    """Is every folder of course/ with an __init__.py in pyproject's hand-written package list (or the wheel lacks it)?"""
+    import tomllib
+
+    listed = set(tomllib.loads((paths.REPO_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {".".join(("course", *p.parent.relative_to(PACKAGE).parts)).rstrip(".")
+               for p in PACKAGE.rglob("__init__.py")}
+    assert on_disk <= listed, sorted(on_disk - listed)
