@@ -22,8 +22,11 @@ c.Exchange.root = _settings["exchange"]
 c.Exchange.path_includes_course = True
 c.Exchange.cache = str(Path(_settings["class_dir"]) / "exchange-cache")
 
-# Formgrader's own "Autograde" button runs plain nbgrader: student code would run as the grader
-# account, which can read the gradebook, the solutions and every submission. Grade with
-# `course-grader autograde ASSIGNMENT` (the kit's sandboxed parallel autograder) instead; this kernel
-# name exists nowhere, so plain autograde from here fails before it runs any student code.
-c.Execute.kernel_name = "use-course-grader-autograde-not-plain-nbgrader"
+# Formgrader's own "Autograde" button runs plain nbgrader. Kits whose nbgrader_config.py puts the
+# sandboxed executor into plain nbgrader (course/grading/plain_nbgrader.py) grade there in the
+# sandbox too. With an older kit, student code would run as the grader account, which can read the
+# gradebook, the solutions and every submission: then this kernel name, which exists nowhere, makes
+# plain autograde fail before it runs any code. `course-grader autograde ASSIGNMENT` is the way either way.
+_preprocessors = c.Autograde.autograde_preprocessors if "autograde_preprocessors" in c.Autograde else []
+if not any("SandboxedExecute" in str(p) for p in _preprocessors):
+    c.Execute.kernel_name = "use-course-grader-autograde-not-plain-nbgrader"
