@@ -71,3 +71,18 @@ def test_sigkill_of_the_grader_group_leaves_no_sandbox_and_the_next_run_cleans_u
     done = subprocess.run(command, cwd=paths.REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert stale_folders() == []
+
+
+def test_stale_scratch_of_another_account_is_left_alone(tmp_path):
+    """In a shared /tmp, does the clean-up skip another user's dead-looking folders instead of failing on them?"""
+    import os
+
+    from course.grading.sandbox import scratch
+
+    mine = tmp_path / f"{scratch.SCRATCH_PREFIX}999999-mine"
+    theirs = tmp_path / f"{scratch.SCRATCH_PREFIX}999998-theirs"
+    for folder in (mine, theirs):
+        (folder / "inner").mkdir(parents=True)
+    os.chown(theirs, 12345, 12345)  # pid 999998 is not running, but the folder is another account's
+    removed = scratch.remove_stale_scratch(tmp_path)
+    assert removed == [mine] and not mine.exists() and theirs.exists()

@@ -239,6 +239,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _ours(folder: Path) -> bool:
+    """A real folder (not a link) owned by this user: another account's runs in a shared /tmp are not ours to judge."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    import stat
+
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid()
+
+
 def remove_stale_scratch(base: str | os.PathLike | None = None) -> list[Path]:
     """Delete the scratch roots and kernel runtime folders of grading processes that no longer run.
 
@@ -251,16 +262,15 @@ def remove_stale_scratch(base: str | os.PathLike | None = None) -> list[Path]:
     removed = []
     for root in base.glob(f"{SCRATCH_PREFIX}*"):
         match = re.fullmatch(rf"{SCRATCH_PREFIX}(\d+)-.+", root.name)
-        if not match or not root.is_dir() or root.is_symlink() or _alive(int(match.group(1))):
-            continue
-        shutil.rmtree(root, ignore_errors=True)
-        removed.append(root)
+        if match and _ours(root) and not _alive(int(match.group(1))):
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
     for runtime in base.glob(f"{RUNTIME_PREFIX}*"):
         try:
             owner = int((runtime / OWNER_FILE).read_text(encoding="utf-8").strip())
         except (OSError, ValueError):
             continue  # not one of ours, or still being set up
-        if runtime.is_dir() and not runtime.is_symlink() and not _alive(owner):
+        if _ours(runtime) and not _alive(owner):
             shutil.rmtree(runtime, ignore_errors=True)
             removed.append(runtime)
     return removed
