@@ -22,6 +22,21 @@ def _rewrite(path, change):
     data.clear_cache()
 
 
+def _flip_an_unchanged_verdict_to_inaccurate(data_copy) -> str:
+    """Rewrite claims.csv in the copy so one claim still at its released verdict becomes inaccurate; return its id."""
+    claims = data.claims()
+    released = released_verdicts()
+    unchanged = next(cid for cid, v in zip(claims["claim_id"], claims["verdict"]) if released.get(cid) == v and v != "inaccurate")
+
+    def flip(rows):
+        for row in rows:
+            if row["claim_id"] == unchanged:
+                row["verdict"] = "inaccurate"
+
+    _rewrite(data_copy / "claims.csv", flip)
+    return unchanged
+
+
 def test_the_shipped_log_accounts_for_every_verdict_that_changed_since_release():
     """Does every claim whose verdict differs from the released snapshot have its change logged?"""
     released = released_verdicts()
@@ -36,30 +51,15 @@ def test_the_shipped_log_accounts_for_every_verdict_that_changed_since_release()
 
 def test_check_fails_on_a_verdict_changed_without_a_log_row(data_copy):
     """Would `python -m course check` notice a silent change of verdict?"""
-    claims = data.claims()
-    released = released_verdicts()
-    unchanged = next(cid for cid, v in zip(claims["claim_id"], claims["verdict"]) if released.get(cid) == v and v != "inaccurate")
-
-    def flip(rows):
-        for row in rows:
-            if row["claim_id"] == unchanged:
-                row["verdict"] = "inaccurate"
-
-    _rewrite(data_copy / "claims.csv", flip)
+    unchanged = _flip_an_unchanged_verdict_to_inaccurate(data_copy)
     problems = [str(p) for p in run_checks()]
     assert any(unchanged in p and "corrections.csv has no row" in p for p in problems), problems
 
 
 def test_check_passes_again_once_the_change_is_logged(data_copy):
     """Does a log row taking the verdict from its released value to the new one satisfy the rule?"""
-    claims = data.claims()
+    unchanged = _flip_an_unchanged_verdict_to_inaccurate(data_copy)
     released = released_verdicts()
-    unchanged = next(cid for cid, v in zip(claims["claim_id"], claims["verdict"]) if released.get(cid) == v and v != "inaccurate")
-
-    def flip(rows):
-        for row in rows:
-            if row["claim_id"] == unchanged:
-                row["verdict"] = "inaccurate"
 
     def log(rows):
         number = max(int(r["correction_id"][1:]) for r in rows) + 1
@@ -67,7 +67,6 @@ def test_check_passes_again_once_the_change_is_logged(data_copy):
                      "field": "verdict", "old_value": released[unchanged], "new_value": "inaccurate",
                      "reason": "test", "evidence_ids": ""})
 
-    _rewrite(data_copy / "claims.csv", flip)
     _rewrite(data_copy / "corrections.csv", log)
     assert list(check_corrections_logged()) == []
     assert date_modified()[unchanged].isoformat() == "2026-12-02"
