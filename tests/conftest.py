@@ -32,6 +32,17 @@ def data_copy(tmp_path, monkeypatch) -> Path:
     return target
 
 
+def live_command_lines() -> dict[str, str]:
+    """pid -> command line of every process /proc shows now (processes that vanish while read are skipped)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        try:
+            found[entry] = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
     with socket.socket() as probe:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import live_command_lines
 from course import paths
 from course.grading import demo
 from course.grading.sandbox import bwrap, scratch
@@ -23,15 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")
 
 def sandboxes_of(pid: int) -> list[str]:
     """Command lines of live processes that belong to grading process ``pid`` (its kernels' scratch root names it)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            continue
-        if f"{scratch.SCRATCH_PREFIX}{pid}-" in cmdline:
-            found.append(cmdline)
-    return found
+    return [cmdline for cmdline in live_command_lines().values() if f"{scratch.SCRATCH_PREFIX}{pid}-" in cmdline]
 
 
 def test_ctrl_c_starts_nothing_new_ends_its_kernels_and_a_resume_finishes(tmp_path):

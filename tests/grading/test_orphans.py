@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import live_command_lines
 from course import paths
 from course.grading import demo
 from course.grading.sandbox import bwrap, scratch
@@ -24,15 +25,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")
 
 def processes_naming(text: str) -> list[str]:
     """Live processes whose command line names ``text`` (each sandbox's bubblewrap hides the class folder by name)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            continue
-        if text in cmdline and str(os.getpid()) != entry:
-            found.append(cmdline[:120])
-    return found
+    return [cmdline[:120] for pid, cmdline in live_command_lines().items() if text in cmdline and pid != str(os.getpid())]
 
 
 def stale_folders() -> list[Path]:
