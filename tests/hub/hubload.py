@@ -26,6 +26,7 @@ BEHAVIOURS = ("perfect", "partial", "empty")
 
 
 def auto_points(source, correct) -> float:
+    """Automatic points a submission earns: a test cell scores when the answer cell before it is correct."""
     points, answer = 0.0, None
     for cell in source.cells:
         meta = cell.metadata.get("nbgrader", {})

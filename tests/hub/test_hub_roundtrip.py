@@ -30,6 +30,7 @@ import pytest
 import hubbrowser as ui
 from harness import close_deployment, new_deployment
 from hubfixtures import hub_cache  # noqa: F401 -- a fixture
+from hubload import auto_points
 from course.grading import demo
 from course.grading.classdir import check_db_url
 
@@ -53,17 +54,6 @@ def hub(hub_cache):
 def student(hub, short: str) -> str:
     return hub.student_users[list(BEHAVIOURS).index(short)]
 
-
-def auto_points(source, correct: frozenset) -> float:
-    """Automatic points a submission earns: a test cell scores when the answer cell before it is correct."""
-    points, answer = 0.0, None
-    for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution"):
-            answer = meta["grade_id"]
-        elif cell.cell_type == "code" and meta.get("grade") and answer in correct:
-            points += meta["points"]
-    return points
 
 
 def hidden_test_lines(source) -> list[str]:
