@@ -23,6 +23,7 @@ from course.grading.sandbox.bwrap import Limits, SandboxUnavailableError
 from course.grading.sandbox.execute import execute_notebook
 from course.grading.sandbox.mounts import course_hidden_paths, course_readonly_paths
 from course.grading.sandbox.outputs import TRUNCATION_MARKER, truncate_outputs
+from course.grading.sandbox.record import execution_reasons
 
 run_notebook_sandboxed = execute_notebook
 
@@ -56,8 +57,9 @@ def scratch(tmp_path) -> Path:
 
 
 @kernel
-def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path):
-    """Can a student notebook import course and pandas, compute, and save a file, with the repository hidden?"""
+def test_a_normal_notebook_runs_and_works_on_a_copy_of_its_files(scratch, tmp_path):
+    """Can a student notebook import course and pandas, read its files, compute and save a file, with the
+    repository hidden, while the host's scratch folder stays exactly as the grader filled it?"""
     (scratch / "submitted.ipynb").write_text("{}")
     (scratch / "data.csv").write_text("shipped with the assignment")
     elsewhere = tmp_path / "someone-elses-file"
@@ -66,9 +68,11 @@ def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path)
     nb = notebook(
         "import os, pandas as pd\nfrom course.evidence import data\nclaims = data.claims()\nprint(len(claims) > 0, os.getuid() != 0)",
         "int(pd.DataFrame({'x': [1, 2, 3]}).x.sum())",
-        "open('answer.txt', 'w').write('saved by the notebook')\nopen('data.csv', 'w').write('changed by the notebook')",
-        # traps for the root-run grader that later writes into this folder
-        f"os.symlink({str(elsewhere)!r}, 'planted-link')\nos.mkfifo('planted-fifo')",
+        "print(open('data.csv').read())\n"
+        "open('answer.txt', 'w').write('saved by the notebook')\nopen('data.csv', 'w').write('changed by the notebook')\n"
+        "print(open('data.csv').read(), os.path.exists('answer.txt'))",
+        # traps for a root-run grader that later writes into this folder
+        f"os.symlink({str(elsewhere)!r}, 'planted-link')\nos.mkfifo('planted-fifo')\nprint(sorted(os.listdir('.')))",
     )
     done, report = run_notebook_sandboxed(
         nb, scratch, hidden_paths=course_hidden_paths(), readonly_paths=course_readonly_paths(),
@@ -76,11 +80,12 @@ def test_a_normal_notebook_runs_and_its_file_lands_in_scratch(scratch, tmp_path)
     assert report.completed and report.sandboxed and not report.kernel_died
     assert stdout(done.cells[0]) == "True True\n"
     assert done.cells[1].outputs[0]["data"]["text/plain"] == "6"
-    # a file the code made stays in the sandbox (only declared files come back), as do sockets and traps
+    assert stdout(done.cells[2]) == "shipped with the assignment\nchanged by the notebook True\n"
+    assert "'planted-fifo', 'planted-link'" in stdout(done.cells[3])  # in the kernel's working folder
+    # what the code wrote, changed or planted stays in the sandbox: the host's folder is as it was filled
     assert sorted(p.name for p in scratch.iterdir()) == ["data.csv", "submitted.ipynb"]
-    assert "answer.txt" in report.left_out
-    assert (scratch / "data.csv").read_text() == "changed by the notebook"  # a declared file the code changed
-    assert sorted(report.removed_from_scratch) == ["planted-fifo", "planted-link"]
+    assert (scratch / "data.csv").read_text() == "shipped with the assignment"
+    assert report.removed_from_scratch == []
     for name in ("data.csv", "submitted.ipynb"):
         assert (scratch / name).stat().st_uid == scratch.stat().st_uid == os.geteuid()
     assert elsewhere.stat().st_uid == 12345
@@ -317,7 +322,42 @@ def test_writing_past_the_file_size_limit_fails(scratch):
     [error] = [o for o in done.cells[0].outputs if o.output_type == "error"]
     assert error.ename == "OSError" and "File too large" in error.evalue
     assert int(stdout(done.cells[1])) <= limits.file_size_bytes
-    assert "big.bin" in report.left_out and not (scratch / "big.bin").exists()  # a new file stays in the sandbox
+    assert not (scratch / "big.bin").exists()  # a new file stays in the sandbox
+
+
+@kernel
+def test_the_working_folder_is_capped_and_what_the_code_writes_never_reaches_the_hosts_disk(scratch):
+    """Issue #11 item 9: 480 MiB written in the scratch folder landed on the host's /tmp. Now the kernel's
+    working folder is a tmpfs of Limits.scratch_bytes: writing past it fails with 'No space left on device',
+    the host's scratch folder (and its file system) gets none of it, and the submission's files are there."""
+    (scratch / "data.csv").write_text("x,y\n1,2\n")
+    limits = Limits(scratch_bytes=8 * sandbox.MiB, file_size_bytes=50 * sandbox.MiB)
+    code = ("written = 0\n"
+            "for part in range(6):\n"
+            "    with open(f'part{part}.bin', 'wb') as f:\n"
+            "        f.write(b'0' * 2_000_000)\n"
+            "        written += 2_000_000\n")
+    done, report = run_notebook_sandboxed(
+        notebook("print(open('data.csv').read())", code, "print(written)"), scratch, limits=limits,
+        cell_timeout=60, notebook_timeout=120)
+    assert stdout(done.cells[0]) == "x,y\n1,2\n\n"
+    [error] = [o for o in done.cells[1].outputs if o.output_type == "error"]
+    assert error.ename == "OSError" and "No space left on device" in error.evalue
+    assert int(stdout(done.cells[2])) < 8 * sandbox.MiB
+    assert sorted(p.name for p in scratch.iterdir()) == ["data.csv"]
+    assert not report.files_not_copied_in
+
+
+@kernel
+def test_files_too_big_for_the_working_folder_are_reported(scratch):
+    """A submission whose files do not fit in the working folder is graded, and the report says why its
+    cells could not read them."""
+    (scratch / "huge.bin").write_bytes(b"0" * (3 * sandbox.MiB))
+    done, report = run_notebook_sandboxed(notebook("print(1)"), scratch, limits=Limits(scratch_bytes=1 * sandbox.MiB),
+                                          cell_timeout=60, notebook_timeout=120)
+    assert stdout(done.cells[0]) == "1\n" and report.files_not_copied_in
+    reasons, _, _ = execution_reasons([report], 120)
+    assert any("did not fit in the kernel's working folder" in reason for reason in reasons)
 
 
 @kernel

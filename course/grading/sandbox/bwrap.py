@@ -5,8 +5,10 @@ Grading executes code written by students. What one sandboxed kernel gets
 
 * **File system: an allowlist** (:mod:`course.grading.sandbox.mounts`): the
   system folders read-only, the ``course`` package, ``data/`` and the Python
-  environment read-only, one scratch folder read-write, private size-capped
-  ``/tmp`` and ``/dev/shm``; nothing else of the host exists inside.
+  environment read-only, the submission's files read-only, private
+  size-capped ``/tmp``, ``/dev/shm`` and working folder (a tmpfs the
+  grader fills from those files before the first cell); nothing else of the
+  host exists inside, and nothing the code writes reaches the host's disk.
 * **User.** As root, the kernel runs as a fresh unprivileged uid (one per
   kernel, from :data:`SANDBOX_UID_BASE` up), with no capabilities and
   ``no_new_privs``. A second, unprivileged bubblewrap layer stops it from
@@ -28,6 +30,8 @@ Grading executes code written by students. What one sandboxed kernel gets
   - ``file_size_bytes`` -> RLIMIT_FSIZE (``OSError: [Errno 27] File too large``).
   - ``open_files`` -> RLIMIT_NOFILE; core dumps are disabled.
   - ``tmpfs_bytes`` caps the private ``/tmp`` and ``/dev/shm``.
+  - ``scratch_bytes`` caps the working folder (``OSError: [Errno 28] No space
+    left on device`` past it).
   - ``output_bytes`` / ``total_output_bytes``: see
     :mod:`course.grading.sandbox.outputs`.
 
@@ -36,8 +40,8 @@ Wall time, kernel death and scoring belong to the executor
 the kernel manager (:mod:`course.grading.sandbox.kernel_manager`).
 
 Residual risks (no sandbox is perfect): world-readable files under ``/usr``
-and ``/etc`` are readable (keep no course material there); disk use in the
-scratch folder is not capped (no quotas without cgroups); memory is capped per
+and ``/etc`` are readable (keep no course material there); the tmpfs mounts
+use RAM, not disk (at most ``2 x tmpfs_bytes + scratch_bytes`` a kernel); memory is capped per
 process, not per sandbox (``max_processes`` x ``memory_bytes`` in the worst
 case); there is no seccomp filter.
 """
@@ -133,6 +137,7 @@ class Limits:
     file_size_bytes: int = 50 * MiB
     open_files: int = 256
     tmpfs_bytes: int = 256 * MiB
+    scratch_bytes: int = 128 * MiB
     output_bytes: int = 512 * KiB
     total_output_bytes: int = 5 * MiB
 
@@ -288,7 +293,8 @@ def sandbox_command(kernel_cmd: list[str], env: dict[str, str], *, scratch_dir: 
     command = [shutil.which("prlimit"), *limits.prlimit_args(with_nproc=uid is not None), "--",
                shutil.which("bwrap"),
                *mount_args(scratch_dir=scratch_dir, runtime_dir=runtime_dir, hidden_paths=hidden_paths,
-                           readonly_paths=readonly, tmpfs_bytes=limits.tmpfs_bytes),
+                           readonly_paths=readonly, tmpfs_bytes=limits.tmpfs_bytes,
+                           scratch_bytes=limits.scratch_bytes),
                "--chdir", scratch_dir,
                "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
                "--unshare-cgroup-try", "--hostname", "sandbox",

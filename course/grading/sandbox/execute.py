@@ -10,6 +10,10 @@ as usual) and changes only *where* and *how* the code runs:
 * **A scratch folder outside the class** (:mod:`course.grading.sandbox.scratch`),
   holding the files the submission needs and the student's notebooks *as
   submitted*, never the sanitized notebook with its restored hidden tests.
+  The sandbox shows it read-only; before the first cell the kernel copies it
+  into its working folder, a size-capped tmpfs (``Limits.scratch_bytes``), so
+  what the code writes never reaches the host's disk and nothing but the
+  executed notebook comes back.
 * **The sandbox** (:mod:`course.grading.sandbox.bwrap`,
   :mod:`course.grading.sandbox.kernel_manager`), on a kernel taken from the
   :class:`~course.grading.sandbox.pool.KernelPool` found in ``resources``
@@ -50,6 +54,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Instance, Integer, List, Unicode
 
 from course.grading.sandbox import guard, outputs, scratch
+from course.grading.sandbox.mounts import SUBMISSION_FILES_DIR
 from course.grading.sandbox.bwrap import Limits, SandboxError
 from course.grading.sandbox.pool import KernelLease, KernelPool
 from course.grading.sandbox.record import (
@@ -59,6 +64,19 @@ log = logging.getLogger(__name__)
 
 #: Where a grading process's kernel pool travels in nbgrader's resources.
 POOL_KEY = "course_kernel_pool"
+#: Run silently before the first cell of a sandboxed kernel: the submission's files, shown read-only,
+#: are copied into the kernel's working folder (a size-capped tmpfs), where the code may change them.
+FILL_WORKING_FOLDER = f"""
+def _course_fill_working_folder(source={SUBMISSION_FILES_DIR!r}):
+    import os, shutil
+    for folder, _, files in os.walk(source):
+        target = os.path.normpath(os.path.relpath(folder, source))
+        os.makedirs(target, exist_ok=True)
+        for name in files:  # plain copies: the working folder's own mode and owner stay
+            shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
+_course_fill_working_folder()
+del _course_fill_working_folder
+"""
 #: Returned by :meth:`SandboxedExecute._run` when no student code ran: another kernel is tried.
 DID_NOT_START = "kernel did not start"
 KERNEL_DIED = "kernel died"
@@ -89,6 +107,11 @@ class SandboxedExecute(Execute):
         if cell.cell_type != "code" or not cell.source.strip() or self.kc is None:
             return super().preprocess_cell(cell, resources, index)
         if not self._guard_installed:  # before the notebook's first line of code
+            if self._fill_working_folder:
+                self._fill_working_folder = False
+                status, _ = run_sync(self._kernel_eval)(FILL_WORKING_FOLDER, None)
+                if status != "ok":
+                    self._fill_failed = True
             self._guard_token = secrets.token_hex(16)
             status, _ = run_sync(self._kernel_eval)(guard.builtins_guard_install(self._guard_token), None)
             self._guard_installed = status == "ok"
@@ -224,7 +247,8 @@ class SandboxedExecute(Execute):
     def _run(self, nb, resources, lease: KernelLease, notebook_dir: Path, info: dict, record: ExecutionRecord) -> str:
         """Execute ``nb`` on ``lease``; return "completed", :data:`KERNEL_DIED` or :data:`DID_NOT_START`."""
         km = lease.km
-        copied_in = scratch.fill_scratch(lease.scratch, notebook_dir, self._submitted_dir(info))
+        scratch.fill_scratch(lease.scratch, notebook_dir, self._submitted_dir(info))
+        self._fill_working_folder, self._fill_failed = bool(km.sandboxed), False
         if km.sandbox_uid_used is not None:
             scratch.chown_tree(lease.scratch, km.sandbox_uid_used)
         record.sandboxed, record.sandbox_uid = bool(km.sandboxed), km.sandbox_uid_used
@@ -261,7 +285,7 @@ class SandboxedExecute(Execute):
         record.timed_out_cells = [i + 1 for i in self._timed_out]
         record.deadline = bool(km.deadline_expired)
         self._budget.add_notes(nb.cells)
-        record.copied_back, record.left_out = scratch.copy_back(lease.scratch, notebook_dir, copied_in)
+        record.files_not_copied_in = record.files_not_copied_in or self._fill_failed
         return outcome
 
     @staticmethod
@@ -297,7 +321,7 @@ def execute_notebook(nb, notebook_dir: str | os.PathLike, *, hidden_paths=(), re
     """Execute one notebook with :class:`SandboxedExecute` as nbgrader would, outside its converter.
 
     ``notebook_dir`` plays nbgrader's autograded folder: its files are copied
-    into the scratch folder and what the code writes is copied back. Returns
+    into the scratch folder; what the code writes stays in the sandbox. Returns
     the executed notebook (a copy) and its record.
     """
     import copy

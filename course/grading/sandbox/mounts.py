@@ -3,8 +3,14 @@
 The sandbox's root is an empty tmpfs; only the operating system's folders
 (:data:`SYSTEM_PATHS`) are bound from the host, read-only; ``/tmp`` and
 ``/dev/shm`` are private, size-capped tmpfs mounts. ``readonly_paths`` (the
-``course`` package, ``data/``, the Python environment) are bound read-only and
-exactly one folder, the scratch folder, read-write. Each ``hidden_paths``
+``course`` package, ``data/``, the Python environment) are bound read-only. The
+kernel's working folder sits at the scratch folder's path but is a size-capped
+tmpfs (``scratch_bytes``); the host's scratch folder, holding the files the
+submission needs, is shown read-only at :data:`SUBMISSION_FILES_DIR`, and the
+grader copies them into the working folder before the first cell (see
+:mod:`course.grading.sandbox.execute`). Only the runtime folder (the kernel's
+sockets) is bound read-write. Without ``scratch_bytes`` the scratch folder is
+bound read-write instead (the kernel manager's tests of bare kernels). Each ``hidden_paths``
 entry (the class folder, the repository with its solutions and ``.git``) is
 covered by an empty tmpfs too, in case it lies inside a bound folder. Any
 folder on the way to a bound path that the sandbox user could not enter anyway
@@ -25,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: The size of the private /tmp and /dev/shm when the caller names none (they use RAM).
 DEFAULT_TMPFS_BYTES = 256 * 1024 * 1024
+#: Where the sandbox shows the host's scratch folder (read-only) when the working folder is a tmpfs.
+SUBMISSION_FILES_DIR = "/submission-files"
 
 
 # --------------------------------------------------------------------------
@@ -160,13 +168,16 @@ def mount_args(
     hidden_paths: Iterable[str | os.PathLike] = (),
     readonly_paths: Iterable[str | os.PathLike] = (),
     tmpfs_bytes: int = DEFAULT_TMPFS_BYTES,
+    scratch_bytes: int | None = None,
 ) -> list[str]:
     """bubblewrap mount options for one sandbox, in the order bubblewrap must apply them.
 
     Deeper paths are mounted after shallower ones, so a read-only path inside
     a hidden one shows through, and a hidden path inside a read-only one stays
     hidden. Folders bubblewrap has to create inside a tmpfs get mode 0755 (it
-    would make them 0700, which the sandbox uid cannot enter).
+    would make them 0700, which the sandbox uid cannot enter). With
+    ``scratch_bytes`` the working folder is a tmpfs of that size and the host's
+    scratch folder is shown read-only at :data:`SUBMISSION_FILES_DIR`.
     """
     scratch_dir, runtime_dir = _real(scratch_dir), _real(runtime_dir)
     wanted: dict[str, str] = {}
@@ -241,7 +252,12 @@ def mount_args(
                 args += ["--ro-bind", "/dev/null", path]
         elif kind == _READONLY:
             args += ["--ro-bind", path, path]
+        elif path == scratch_dir and scratch_bytes is not None:
+            # Writes land in RAM, capped; the host's disk and the files copied in stay as they were.
+            args += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", path]
         else:
             args += ["--bind", path, path]
+    if scratch_bytes is not None:
+        args += ["--ro-bind", scratch_dir, SUBMISSION_FILES_DIR]
     return args
 

@@ -45,8 +45,8 @@ class ExecutionRecord:
     truncated: int = 0
     builtins_restored: list[str] = field(default_factory=list)
     guard_failures: int = 0
-    copied_back: list[str] = field(default_factory=list)
-    left_out: list[str] = field(default_factory=list)
+    #: The submission's files did not fit in the kernel's working folder (Limits.scratch_bytes).
+    files_not_copied_in: bool = False
     removed_from_scratch: list[str] = field(default_factory=list)
     sandbox_uid: int | None = None
     exit_status: int | None = None
@@ -123,4 +123,7 @@ def execution_reasons(records: list[ExecutionRecord], notebook_timeout: float) -
                            f"{record.guard_failures} test(s) scored 0")
         if record.truncated:
             reasons.append(f"{prefix}{record.truncated} output(s) truncated")
+        if record.files_not_copied_in:
+            reasons.append(f"{prefix}the submission's files did not fit in the kernel's working folder; "
+                           "cells that read them failed")
     return reasons, died, timed_out

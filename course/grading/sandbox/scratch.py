@@ -6,8 +6,9 @@ notebook nbgrader grades is never copied: it holds the restored hidden
 tests). As root the folder is handed to the kernel's own uid for the run
 (:func:`hand_over`) and handed back afterwards (:func:`take_back`), which
 deletes the links, FIFOs and sockets student code left there so the grader
-never writes through them. :func:`copy_back` brings files the code made
-back to the autograded folder, and :func:`remove_stale_scratch` deletes what
+never writes through them (a sandboxed kernel sees the folder read-only and
+works in a tmpfs copy; nothing it writes comes back), and
+:func:`remove_stale_scratch` deletes what
 a grader killed with SIGKILL left in the temporary folder.
 """
 
@@ -24,16 +25,9 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-MiB = 1024 * 1024
-
 #: Never copied into a scratch folder: what nbgrader keeps about the submission, and notebooks
 #: (the raw submitted notebooks are copied separately; the sanitized one holds hidden tests).
 NEVER_COPY_IN = ("*.ipynb", "timestamp.txt", "submission_secret.txt")
-#: Never copied back into the class: a student's code must not replace what is graded or its timestamp.
-NEVER_COPY_BACK = ("*.ipynb", "timestamp.txt", "submission_secret.txt")
-#: At most this much of what the code wrote is copied back (the rest is left out, and reported).
-COPY_BACK_BYTES = 50 * MiB
-COPY_BACK_FILES = 500
 
 #: Scratch roots are named course-grading-<pid>-...: a root whose process is gone is stale.
 SCRATCH_PREFIX = "course-grading-"
@@ -123,7 +117,7 @@ def take_back(root: str, uid: int, owners: dict[str, tuple[int, int]]) -> list[s
 
 
 # --------------------------------------------------------------------------
-# What goes in, what comes back
+# What goes in (nothing comes back: the sandbox works on a tmpfs copy)
 # --------------------------------------------------------------------------
 
 
@@ -171,49 +165,6 @@ def fill_scratch(scratch: Path, notebook_dir: Path, submitted_dir: Path | None) 
             if stat.S_ISREG(os.lstat(source).st_mode):
                 put(source, source.name)
     return copied
-
-
-def _inside(path: Path, root: Path) -> bool:
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip("/") + "/")
-
-
-def copy_back(scratch: Path, notebook_dir: Path, copied_in: dict[str, tuple[int, int]]) -> tuple[list[str], list[str]]:
-    """Copy the files the code changed from the scratch folder into the autograded folder.
-
-    Only files that were copied in (the assignment's declared files and the
-    student's own) come back. Returns (copied, left out). Left out: new files,
-    notebooks, nbgrader's bookkeeping,
-    anything past :data:`COPY_BACK_BYTES` / :data:`COPY_BACK_FILES`, and any
-    destination that is not a plain path inside ``notebook_dir``.
-    """
-    copied, left_out, budget = [], [], COPY_BACK_BYTES
-    for source, relative in regular_files(scratch):
-        info = os.lstat(source)
-        if copied_in.get(relative) == (info.st_size, info.st_mtime_ns):
-            continue  # what we put there, unchanged
-        if relative not in copied_in:
-            # Only the assignment's own files (and the student's) come back: anything else the code
-            # made stays in the sandbox, so it reaches neither autograded/ nor the feedback.
-            left_out.append(relative)
-            continue
-        target = notebook_dir / relative
-        if (_matches(os.path.basename(relative), NEVER_COPY_BACK) or info.st_size > budget
-                or len(copied) >= COPY_BACK_FILES or not _inside(target.parent, notebook_dir)
-                or os.path.islink(target) or target.is_dir()):
-            left_out.append(relative)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not _inside(target.parent, notebook_dir):  # a link planted on the way (never followed)
-            left_out.append(relative)
-            continue
-        if target.exists():
-            os.chmod(target, 0o644)  # nbgrader leaves copied files read-only
-        shutil.copyfile(source, target, follow_symlinks=False)
-        os.chmod(target, 0o644)
-        budget -= info.st_size
-        copied.append(relative)
-    return copied, left_out
 
 
 def chown_tree(root: Path, uid: int) -> None:
