@@ -7,7 +7,12 @@ one git-ignored class folder, ``class/`` by default. This module loads that
 file, so ``python -m course`` and plain ``nbgrader`` commands always agree,
 and points it at another class folder when asked (the demo class, a test's
 temporary folder): the file reads ``COURSE_CLASS_DIR``, and
-:func:`nbgrader_config` sets it while the file is read.
+:func:`nbgrader_config` sets it while the file is read. ``COURSE_NBGRADER_CONFIG``
+names another configuration file to read instead, one that loads the kit's
+and changes what differs: the JupyterHub grader account's
+(``deploy/nbgrader/grader_nbgrader_config.py``) points the exchange at the
+hub's shared folder with the course id in its paths, so ``python -m course
+collect`` and ``feedback`` work on the exchange the students use.
 
 nbgrader is imported inside the functions: importing it costs seconds.
 """
@@ -23,6 +28,7 @@ from pathlib import Path
 from course import paths
 
 CONFIG_FILE = "nbgrader_config.py"
+CONFIG_ENV = "COURSE_NBGRADER_CONFIG"
 CLASS_DIR_ENV = "COURSE_CLASS_DIR"
 ASSIGNMENTS_DIR = paths.assignments_dir()
 #: The assignments in course order (ids and titles); nothing depends on globbing folder names.
@@ -97,11 +103,12 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
     """
     from traitlets.config.loader import PyFileConfigLoader
 
+    config_file = config_file_path()
     previous = os.environ.get(CLASS_DIR_ENV)
     if class_dir is not None:
         os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
     try:
-        config = PyFileConfigLoader(CONFIG_FILE, path=str(paths.REPO_ROOT)).load_config()
+        config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
     finally:
         if previous is None:
             os.environ.pop(CLASS_DIR_ENV, None)
@@ -114,6 +121,18 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
     # Re-releasing replaces the exchange copy, so `release` can run twice.
     config.ExchangeReleaseAssignment.force = True
     return config
+
+
+def config_file_path() -> Path:
+    """The nbgrader configuration the kit reads: ``COURSE_NBGRADER_CONFIG`` if set, else the repository's."""
+    named = os.environ.get(CONFIG_ENV)
+    if not named:
+        return paths.REPO_ROOT / CONFIG_FILE
+    path = Path(named).expanduser().resolve()
+    if not path.is_file():
+        raise GradingError(f"{CONFIG_ENV}={named} is not a file; name an nbgrader_config.py that loads the kit's "
+                           f"({paths.REPO_ROOT / CONFIG_FILE}), or unset it")
+    return path
 
 
 def scripts_on_path() -> None:
@@ -166,7 +185,12 @@ def open_api(class_dir: Path | None = None, *, create: bool = False, private_gra
     config = nbgrader_config(class_dir, private_gradebook=private_gradebook, db_url=db_url)
     class_dir = Path(config.CourseDirectory.root)
     if create:
-        (class_dir / "exchange").mkdir(parents=True, exist_ok=True)
+        exchange = Path(config.Exchange.root if "root" in config.Exchange else class_dir / "exchange")
+        for folder in (class_dir, exchange):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise GradingError(f"cannot create {folder}: {error.strerror}; check the path and its permissions") from None
     require_class_dir(class_dir)
     scripts_on_path()
     quiet_nbgrader()
