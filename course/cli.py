@@ -260,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     selfcheck.add_argument("notebook", help="path of your saved notebook")
     selfcheck.set_defaults(run=_cmd_selfcheck)
     start = verbs.add_parser("start", help="students: copy the lessons into your own workspace and open JupyterLab there")
-    start.add_argument("workspace", nargs="?", help="the workspace folder (default: my-work/ in the kit's folder)")
+    start.add_argument("workspace", nargs="?", help="the workspace folder (default: my-work/ in the kit's checkout, "
+                       "~/course-workspace for an installed kit)")
     start.add_argument("--no-lab", action="store_true", help="create or top up the workspace only")
     start.set_defaults(run=_cmd_start)
     return parser

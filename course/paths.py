@@ -3,7 +3,8 @@
 One resolver for every path, so no notebook or test builds a relative path of
 its own. The data folder is ``data/`` beside the package in a checkout, and
 ``course/_data`` inside an installed wheel (the build maps ``data/`` there, see
-``pyproject.toml``); set ``COURSE_DATA_DIR`` to point the kit at another copy
+``pyproject.toml``); the lessons' folder ``notebooks/`` likewise ships as
+``course/_notebooks``. Set ``COURSE_DATA_DIR`` to point the kit at another copy
 (for instance a fixture in a test, or a class directory elsewhere).
 """
 
@@ -18,6 +19,8 @@ REPO_ROOT = PACKAGE_DIR.parent
 PRIMARY_DOCUMENT_NAME = "primary-document.txt"
 #: Where a wheel carries the data package (data/ of the repository, mapped at build time).
 INSTALLED_DATA_DIR = PACKAGE_DIR / "_data"
+#: Where a wheel carries the lessons and their content files (notebooks/ of the repository).
+INSTALLED_NOTEBOOKS_DIR = PACKAGE_DIR / "_notebooks"
 
 
 def data_dir() -> Path:
@@ -28,6 +31,15 @@ def data_dir() -> Path:
     beside = REPO_ROOT / "data"
     if not beside.is_dir() and INSTALLED_DATA_DIR.is_dir():
         return INSTALLED_DATA_DIR
+    return beside
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the lesson notebooks and their content files (``lessons.toml``, ``practice.toml``...):
+    ``notebooks/`` beside the package, else the wheel's copy."""
+    beside = REPO_ROOT / "notebooks"
+    if not beside.is_dir() and INSTALLED_NOTEBOOKS_DIR.is_dir():
+        return INSTALLED_NOTEBOOKS_DIR
     return beside
 
 

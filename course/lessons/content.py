@@ -25,7 +25,7 @@ from pathlib import Path
 from course import paths
 
 #: Where the lesson notebooks and their content files live.
-NOTEBOOKS_DIR = paths.REPO_ROOT / "notebooks"
+NOTEBOOKS_DIR = paths.notebooks_dir()
 
 
 @lru_cache(maxsize=16)

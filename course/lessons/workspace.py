@@ -1,7 +1,8 @@
 """A student's own workspace: copies of the lessons, opened in a JupyterLab set up for students.
 
 ``python -m course start`` calls :func:`start`: it creates the workspace (by
-default ``my-work/`` in the kit's folder), copies every lesson of
+default ``my-work/`` in the kit's checkout, or ``~/course-workspace`` when the
+kit is installed as a package), copies every lesson of
 ``notebooks/lessons.toml`` into it with outputs cleared, and starts
 JupyterLab there. Running a lesson then changes the student's copy, never the
 tracked notebook, and the student's answers (``my-answers.json``, see
@@ -40,8 +41,8 @@ from pathlib import Path
 from course import paths
 from course.lessons import manifest
 
-#: Where ``course start`` puts the workspace unless told otherwise.
-DEFAULT_WORKSPACE = paths.REPO_ROOT / "my-work"
+#: Where ``course start`` puts the workspace unless told otherwise (never inside site-packages).
+DEFAULT_WORKSPACE = paths.REPO_ROOT / "my-work" if paths.is_checkout() else Path.home() / "course-workspace"
 
 #: nbgrader's lab plugins students should not see (ids from nbgrader 0.9's lab extension).
 STUDENT_DISABLED_PLUGINS = (

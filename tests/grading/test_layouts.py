@@ -78,18 +78,50 @@ def test_an_editable_install_of_one_checkout_grades_right_from_another_checkout(
     assert grade(Path(sys.executable), work / "checkout", work, "second-checkout") == reference
 
 
-def test_a_wheel_install_grades_right_from_a_checkout_and_ships_the_data(work, reference, tmp_path):
-    wheels = tmp_path / "wheels"
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(work / "checkout")],
-                          capture_output=True, text=True, timeout=600)
+@pytest.fixture(scope="module")
+def wheel_python(work, tmp_path_factory) -> Path:
+    """A venv with the kit installed from its wheel (not editable), away from any checkout."""
+    folder = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder / "wheels"),
+                           str(work / "checkout")], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    python = bare_venv(tmp_path / "venv-wheel")
-    pip_install(python, str(next(wheels.glob("*.whl"))))
+    python = bare_venv(folder / "venv-wheel")
+    pip_install(python, str(next((folder / "wheels").glob("*.whl"))))
+    return python
+
+
+def test_a_wheel_install_grades_right_from_a_checkout_and_ships_the_data(work, reference, wheel_python, tmp_path):
     # outside any checkout, the installed package finds its own data
-    probe = subprocess.run([str(python), "-c", "from course import paths; print(paths.primary_document_path().is_file(), "
+    probe = subprocess.run([str(wheel_python), "-c", "from course import paths; print(paths.primary_document_path().is_file(), "
                             "paths.PACKAGE_DIR.parent.name)"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert probe.stdout.split() == ["True", "site-packages"], probe.stderr
-    assert grade(python, work / "checkout", work, "wheel") == reference
+    assert grade(wheel_python, work / "checkout", work, "wheel") == reference
+
+
+def test_a_wheel_install_ships_the_lessons_a_student_can_start_and_run(wheel_python, tmp_path):
+    """Issue #11: the lessons' notebooks and content files were not in the wheel, so `course start` and the
+    lessons' own imports (practice questions, exercises) failed in a non-editable install."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COURSE_DATA_DIR", "VIRTUAL_ENV")}
+    env["HOME"] = str(tmp_path / "home")
+    done = subprocess.run([str(wheel_python), "-m", "course", "start", "--no-lab"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    workspace = tmp_path / "home" / "course-workspace"  # the default for an installed kit, not site-packages
+    lessons = sorted(p.name for p in workspace.glob("*.ipynb"))
+    assert len(lessons) == 9 and lessons[0].startswith("00-"), (lessons, done.stdout)
+    # The student runs a lesson that asks check-yourself questions and shows an exercise, on the wheel's kernel.
+    runner = ("import sys, nbformat\nfrom nbclient import NotebookClient\n"
+              "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+              "nb.cells.append(nbformat.v4.new_code_cell('import course, sys; print(course.__file__, sys.executable)'))\n"
+              "NotebookClient(nb, timeout=300, kernel_name='python3', resources={'metadata': {'path': sys.argv[2]}}).execute()\n"
+              "print(nb.cells[-1].outputs[0]['text'].strip())\n"
+              "print(sum(o.get('output_type') == 'error' for c in nb.cells for o in c.get('outputs', [])))")
+    lesson = next(p for p in lessons if p.startswith("01-"))
+    done = subprocess.run([str(wheel_python), "-c", runner, str(workspace / lesson), str(workspace)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    where, kernel_python, errors = done.stdout.split()[-3:]  # as the lesson's kernel saw them
+    assert "site-packages" in where and kernel_python == str(wheel_python) and errors == "0", done.stdout[-2000:]
 
 
 def test_a_venv_outside_the_checkout_with_an_editable_install_of_it_grades_right(work, reference, tmp_path):
