@@ -64,7 +64,14 @@ WITHHELD: dict[str, tuple[str, tuple[str, ...]]] = {
                                   "alternative_event_ids", "alternative_evidence_ids", "what_would_change_it")),
     "actors": ("actor_id", ("document_spellings", "evidence_ids")),
     "diagnostic_items": ("item_id", ("answer", "explanation", "evidence_ids")),
+    # The verdicts of the last release: a held-back claim's is held back too.
+    "released_verdicts": ("claim_id", ("verdict",)),
+    # The corrections log names a row by (table, row_id): see ROW_KEYED.
+    "corrections": ("row_id", ("old_value", "new_value", "reason", "evidence_ids")),
 }
+#: Tables whose rows are about a row of another table, named by these columns (table column, id column):
+#: a corrections row is held back when the row it corrects is.
+ROW_KEYED = {"corrections": ("table", "row_id")}
 EDITION_KEY = "course:edition"
 WITHHELD_KEY = "course:withheld"
 RELEASED_ENV = "COURSE_FEEDBACK_RELEASED"
@@ -172,23 +179,35 @@ def expand(assessed: dict[str, set[str]], data_dir: Path | None = None) -> dict[
             for row in _rows(data_dir, table):
                 if set(_split(row.get("claim_ids", ""))) & claims:
                     out.setdefault(table, set()).add(row[key])
+        out.setdefault("released_verdicts", set()).update(claims)
     return out
+
+
+def _held(table: str, row, assessed: dict[str, set[str]]) -> bool:
+    """Whether ``row`` (a dict, or a pandas row) of ``table`` is held back."""
+    if table in ROW_KEYED:
+        table_column, id_column = ROW_KEYED[table]
+        return row[id_column] in assessed.get(row[table_column], ())
+    return row[WITHHELD[table][0]] in assessed.get(table, ())
 
 
 def withhold_rows(table: str, rows, assessed: dict[str, set[str]]):
     """Empty the finding columns of assessed rows, in place, for a list of dicts or a DataFrame of text."""
-    if table not in WITHHELD or not assessed.get(table):
+    if table not in WITHHELD or not (assessed.get(table) or table in ROW_KEYED):
         return rows
     key, columns = WITHHELD[table]
-    ids = assessed[table]
     if hasattr(rows, "loc"):  # a pandas DataFrame read as text
-        mask = rows[key].isin(ids)
+        if table in ROW_KEYED:
+            table_column, id_column = ROW_KEYED[table]
+            mask = [row_id in assessed.get(other, ()) for other, row_id in zip(rows[table_column], rows[id_column])]
+        else:
+            mask = rows[key].isin(assessed[table])
         for column in columns:
             if column in rows.columns:
                 rows.loc[mask, column] = ""
         return rows
     for row in rows:
-        if row.get(key) in ids:
+        if _held(table, row, assessed):
             for column in columns:
                 if column in row:
                     row[column] = ""

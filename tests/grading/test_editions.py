@@ -77,6 +77,54 @@ def test_claims_that_graded_work_assesses_lose_verdict_explanation_and_evidence_
             assert s == f
 
 
+def _records(frame) -> list[dict]:
+    """Rows as dicts of text (dates and numbers as they print; missing values empty)."""
+    return [{k: "" if v is None or v != v else (v.isoformat() if hasattr(v, "isoformat") else str(v)) for k, v in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def _is_about(table: str, row: dict, held_table: str, row_id: str) -> bool:
+    """Whether ``row`` of ``table`` is a row about ``held_table``'s ``row_id``: keyed by it (its first column, as
+    released_verdicts' claim_id) or pointing at it by (table, row id), as the corrections log does."""
+    if table in editions.ROW_KEYED:
+        table_column, id_column = editions.ROW_KEYED[table]
+        return row[table_column] == held_table and row[id_column] == row_id
+    return next(iter(row.values())) == row_id
+
+
+def test_no_table_of_the_student_edition_gives_a_held_back_finding_away_elsewhere(tmp_path):
+    """A held-back finding must not reappear in another table: before, the student edition emptied K015's verdict in
+    claims.csv while released_verdicts.csv still said "inaccurate" (a corrections row would have shown old and new
+    verdicts). For every held row, no row of any table that names it (in memory or in the written folder) may hold
+    one of its withheld values. (Rows that merely cite a held row, e.g. an evidence page's source_id, are the raw
+    material students read, not findings.)"""
+    held = editions.expand(editions.assessed_ids())
+    full = answers.tables_of(data.TABLES, "full")
+    student = answers.tables_of(data.TABLES, "student")
+    folder = editions.student_edition(tmp_path / "student-data")
+    import csv
+
+    on_disk = {name: list(csv.DictReader((folder / f"{name}.csv").open(encoding="utf-8"))) for name in data.TABLES}
+    findings = []  # (row id, withheld value) pairs the student must not be able to look up
+    for table, ids in held.items():
+        if table not in full or table in editions.ROW_KEYED:
+            continue
+        key, columns = editions.WITHHELD[table]
+        for row in _records(full[table]):
+            if row[key] in ids:
+                findings += [(table, row[key], row[c]) for c in columns if c in row and len(row[c]) >= 3]
+    assert ("claims", "K015", "inaccurate") in findings  # the check has teeth
+    leaks = []
+    for edition_name, tables in (("memory", {n: _records(t) for n, t in student.items()}),
+                                 ("folder", on_disk)):
+        for name, rows in tables.items():
+            for row in rows:
+                for held_table, row_id, value in findings:
+                    if _is_about(name, row, held_table, row_id) and value in row.values():
+                        leaks.append((edition_name, name, row_id, value[:40]))
+    assert leaks == [], "\n".join(map(str, leaks))
+
+
 def test_linked_rows_are_held_back_with_the_claim():
     """Are the quote pairs, citation and force rows of an assessed claim held back too (K067 -> F04, F05; K044 -> Q05, C06)?"""
     held = editions.expand(editions.assessed_ids())
