@@ -16,7 +16,7 @@ Categories (see :data:`CATEGORIES`):
 ``tampered``   nbgrader's cells were changed: a grade cell deleted, duplicated,
                re-typed or emptied, the nbgrader metadata stripped
 ``runaway``    code that never ends or floods: infinite loop, long sleep, memory
-               bomb, fork bomb, a 50 MB print, a million prints
+               bomb, fork bomb, a 50 MB print, a million prints, 480 MiB written to disk
 ``crash``      the kernel stops early: ``os._exit``, ``sys.exit``, a segfault,
                ``SIGKILL`` to itself
 ``attack``     code that reads other students' work, the solutions or the
@@ -309,6 +309,20 @@ if {UNDER_GRADER}:
 
 GIANT_OUTPUT = '''
 print("x" * (50 * 1024 * 1024))
+'''
+
+# Issue #11 item 9: 480 MiB in 10 MB files (each under the per-file limit) landed on the host's disk.
+FILL_DISK = '''
+import os as _os
+_written = 0
+try:
+    for _part in range(48):
+        with open(f"filler-{_part}.bin", "wb") as _file:
+            _file.write(b"0" * 10_000_000)
+        _written += 10_000_000
+    print(f"wrote {_written // 2**20} MiB: the working folder is not capped")
+except OSError as _error:
+    print(f"disk full after {_written // 2**20} MiB: {_error.strerror}")
 '''
 
 OUTPUT_FLOOD = '''
@@ -880,6 +894,9 @@ def hostile_cases(cheat_port: int = DEFAULT_CHEAT_PORT) -> list[HostileCase]:
                     "forks until refused (guard: 1000 processes), then cleans up"),
         HostileCase("giant-output", "runaway", _append_to_last_answer(GIANT_OUTPUT),
                     Expectation("graded", max_graded_bytes=small), "one 50 MB print"),
+        HostileCase("fill-the-disk", "runaway", _append_to_last_answer(FILL_DISK),
+                    Expectation("graded", output_pattern=r"disk full after \d+ MiB: No space left on device"),
+                    "480 MiB in 10 MB files into the working folder (stopped at its 128 MiB tmpfs)"),
         HostileCase("output-flood", "runaway", _append_to_last_answer(OUTPUT_FLOOD),
                     Expectation("graded", max_graded_bytes=small), "a million short prints (2 MB in all)"),
         HostileCase("endless-flood", "runaway", _append_to_last_answer(ENDLESS_FLOOD),
