@@ -171,4 +171,31 @@ def test_no_check_yourself_question_is_about_an_item_graded_work_assesses():
         named = [(tables[key], spec[key]) for key in tables if key in spec]
         named += [("events", event) for event in spec.get("event_ids", [])]
         clashes += [(spec["id"], table, row) for table, row in named if row in held_back.get(table, set())]
-    assert clashes == []
+    assert clashes == [], clashes
+
+
+def test_no_lesson_or_model_answer_works_an_example_graded_work_assesses():
+    """A lesson's worked example must not be a graded item: lesson 06 mapped R01 and lesson 07 listed R01's
+    alternatives, which ps4 asks for (a student edition showed "held back" instead), and lesson 02's tracing
+    exercise used C07, which ps3 assesses. Every row id a lesson's cells or an exercise's model answer names is
+    checked against the rows graded work assesses (and those held back with them)."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    from course import paths
+    from course.evidence import editions
+    from course.lessons import content, manifest
+
+    held_back = editions.in_memory_assessed(Path(paths.data_dir()))
+    every_held_id = set().union(*held_back.values())
+    assert {"R01", "C07", "K015"} <= every_held_id, "the check below would pass vacuously"
+    row_id = re.compile(r"\b(?:[A-Z]{1,3}\d{2,3}(?:-\d+)?)\b")
+    clashes = []
+    for lesson in manifest.lessons():
+        for number, cell in enumerate(nbformat.read(lesson.path, as_version=4).cells):
+            clashes += [(lesson.file, number, found) for found in row_id.findall(cell.source) if found in every_held_id]
+    for spec in content.load("exercises.toml")["exercise"]:
+        clashes += [(spec["id"], "model", found) for found in row_id.findall(spec["model"]) if found in every_held_id]
+    assert clashes == [], clashes
