@@ -191,9 +191,12 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
 
 def _stop_pool(pool) -> None:
     """Start no new submission, unwind the running ones (SIGTERM), and kill workers still there after STOP_SECONDS."""
+    import multiprocessing
     import time
 
-    processes = list(getattr(pool, "_processes", {}).values())  # the executor keeps no public list of its workers
+    # The executor keeps no public list of its workers; they are this process's only multiprocessing
+    # children (fork or spawn start them from here), which the public active_children() lists.
+    processes = multiprocessing.active_children()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
