@@ -8,6 +8,12 @@
 # look in class/, find no exchange, and Formgrader creates an empty class/gradebook.db);
 # and nbgrader runs `alembic` when it opens a gradebook, which is only on PATH when the
 # environment's bin/ is.
+#
+# The server runs in the class folder, its root: the Assignment List fetches into the
+# server's working folder and links the notebooks relative to its root, so a server run
+# anywhere else fetches where JupyterLab cannot open the notebook (from the repository
+# it fetched into the checkout). nbgrader still finds the repository's nbgrader_config.py:
+# the repository goes first on JUPYTER_CONFIG_PATH, one of the places nbgrader looks.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv_bin="$here/.venv/bin"
@@ -25,9 +31,12 @@ if [[ ! -d "$class_dir/exchange" ]]; then
     echo "make lab: $class_dir has no exchange/ folder; run \`python -m course release\` on it first" >&2
     exit 2
 fi
+class_dir="$(cd "$class_dir" && pwd -P)"  # absolute: the server and nbgrader_config.py run in another folder
 export COURSE_CLASS_DIR="$class_dir"
 export PATH="$venv_bin:$PATH"
+export JUPYTER_CONFIG_PATH="$here${JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG_PATH}"
 echo "JupyterLab on the class in $class_dir" >&2
-cd "$here"  # nbgrader reads nbgrader_config.py from the working folder
-# Formgrader works only when the course folder is inside the server's root: start the server there.
+# Formgrader works only when the course folder is inside the server's root, and the
+# Assignment List fetches into the working folder: start the server in the class folder.
+cd "$class_dir"
 exec "$venv_bin/jupyter" lab --ServerApp.root_dir="$class_dir" "$@"
