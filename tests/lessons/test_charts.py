@@ -495,6 +495,37 @@ def test_timeline_legend_lists_only_what_is_drawn():
     assert any(t.get_text().startswith("filled") for t in full.axes[0].get_legend().get_texts())
 
 
+def test_held_back_events_read_as_held_back_not_as_mentioned(monkeypatch):
+    """In the student edition an assessed event's mentioned_in_document is empty: it was drawn filled and listed
+    "● mentioned" (an empty cell read as true), so EV025, which the document does not mention, showed as mentioned.
+    It must read as held back, in the list, the markers and the legend, and count as neither in the alt text."""
+    from course.lessons.charts.timeline import mention_state
+    from course.lessons.widgets.explorer import events_list_html
+
+    monkeypatch.setenv(data.EDITION_ENV, "student")
+    data.clear_cache()
+    try:
+        held = data.held_back("events")
+        assert "EV025" in held
+        events = charts.timeline_events()
+        assert {mention_state(v) for v in events[events["event_id"].isin(held)]["mentioned_in_document"]} == {"held"}
+        listed = html.unescape(events_list_html(events[events["event_id"] == "EV025"]))
+        assert "held back until feedback" in listed and "● mentioned" not in listed and "not mentioned" not in listed
+        fig = charts.timeline_figure()
+        markers = {line.get_gid(): line for line in fig.axes[0].get_lines() if (line.get_gid() or "").startswith("event-")}
+        assert markers["event-EV025"].get_marker() == "s" and markers["event-EV025"].get_markerfacecolor() == "white"
+        assert markers["event-EV001"].get_marker() == "o"
+        assert any(t.get_text().startswith("square: held back") for t in fig.axes[0].get_legend().get_texts())
+    finally:
+        monkeypatch.delenv(data.EDITION_ENV)
+        data.clear_cache()
+    full = data.events().set_index("event_id")["mentioned_in_document"]
+    shown_mentioned = int(full.drop(sorted(held)).sum())
+    shown_not = len(full) - len(held) - shown_mentioned
+    assert (f"{shown_mentioned} are mentioned in the document (filled markers), {shown_not} are not (hollow markers), "
+            f"and {len(held)} held back until feedback (square markers)") in fig.alt_text, fig.alt_text
+
+
 @pytest.mark.parametrize("build", [
     lambda: charts.verdicts_figure("section"), lambda: charts.verdicts_figure("claim_type"), charts.forces_figure,
     charts.timeline_figure, lambda: charts.timeline_figure(start="2020-09-01"), charts.map_figure, charts.citation_comparison_figure,

@@ -11,6 +11,20 @@ MENTIONED_CHOICES = (None, True, False)
 LABEL_ALL_UP_TO = 25
 KEY_CATEGORIES = ("coup", "un_resolution")
 
+#: Words for whether the document mentions an event; "held" is the student edition holding it back
+#: (graded work asks about that event), which must read as neither yes nor no.
+MENTION_WORDS = {"yes": "● mentioned", "no": "○ not mentioned", "held": "– held back until feedback"}
+
+
+def mention_state(value) -> str:
+    """``"yes"``, ``"no"`` or ``"held"`` for a ``mentioned_in_document`` cell (empty in the student edition)."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return "held"
+    return "yes" if bool(value) else "no"
+
+
 # --- Timeline -----------------------------------------------------------------
 
 def _as_timestamp(value, name: str):
@@ -143,9 +157,10 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     for (day, y), (_, event) in zip(positions, events.iterrows()):
         if pd.notna(event["end_date"]):
             ax.plot([day.to_pydatetime(), pd.Timestamp(event["end_date"]).to_pydatetime()], [y, y], color=colour, linewidth=1.6, alpha=0.7, solid_capstyle="butt")
-        filled = bool(event["mentioned_in_document"])
-        ax.plot([day.to_pydatetime()], [y], marker="o", markersize=5, linestyle="none", markeredgecolor=colour, markeredgewidth=1.3,
-                markerfacecolor=colour if filled else "white", gid=f"event-{event['event_id']}")
+        state = mention_state(event["mentioned_in_document"])
+        ax.plot([day.to_pydatetime()], [y], marker="s" if state == "held" else "o", markersize=5, linestyle="none",
+                markeredgecolor=colour, markeredgewidth=1.3, markerfacecolor=colour if state == "yes" else "white",
+                gid=f"event-{event['event_id']}")
 
     omitted = _label_events(fig, ax, events, positions)
     if events.empty:
@@ -153,10 +168,14 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
 
     # The legend lists only what is drawn (lesson 08 once promised filled markers where none were).
     keys = []
-    if events["mentioned_in_document"].astype(bool).any():
+    states = set(events["mentioned_in_document"].map(mention_state))
+    if "yes" in states:
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="filled: mentioned in the document"))
-    if (~events["mentioned_in_document"].astype(bool)).any():
+    if "no" in states:
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label="hollow: not mentioned in the document"))
+    if "held" in states:
+        keys.append(Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
+                           label="square: held back until feedback"))
     if events["end_date"].notna().any():
         keys.append(Line2D([], [], color=colour, linewidth=1.6, label="line: event lasting several days"))
     if keys:
@@ -224,14 +243,17 @@ def _timeline_alt_text(events, description: str, lanes) -> str:
     if events.empty:
         return f"Empty timeline: no event in the kit's data matches these filters{scope}."
     days = pd.to_datetime(events["date"])
-    mentioned = int(events["mentioned_in_document"].sum())
+    states = events["mentioned_in_document"].map(mention_state)
+    mentioned, held = int((states == "yes").sum()), int((states == "held").sum())
+    not_mentioned = len(events) - mentioned - held
+    held_words = f", and {held} held back until feedback (square markers)" if held else ""
     by_category = events["category"].value_counts()
     by_year = days.dt.year.value_counts()
     top_category, top_year = by_category.index[0], by_year.index[0]
     return (f"Timeline of {_plural(len(events), 'event')}{scope}, from {_long_date(days.min())} to {_long_date(days.max())}, "
             f"in {len(by_category)} of the {len(lanes)} category lanes. "
-            f"{mentioned} {'is' if mentioned == 1 else 'are'} mentioned in the document (filled markers) and {len(events) - mentioned} "
-            f"{'is' if len(events) - mentioned == 1 else 'are'} not (hollow markers). "
+            f"{mentioned} {'is' if mentioned == 1 else 'are'} mentioned in the document (filled markers), {not_mentioned} "
+            f"{'is' if not_mentioned == 1 else 'are'} not (hollow markers){held_words}. "
             f"Busiest category: {top_category.replace('_', ' ')} ({by_category.iloc[0]}); busiest year: {top_year} ({by_year.iloc[0]}).")
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from IPython.display import HTML
 
 from course.lessons.charts.base import _plural, show
-from course.lessons.charts.timeline import static_html, timeline_events, timeline_figure
+from course.lessons.charts.timeline import MENTION_WORDS, mention_state, static_html, timeline_events, timeline_figure
 from course.lessons.widgets.common import STYLE, escape_text
 
 @lru_cache(maxsize=1)
@@ -52,7 +52,7 @@ def events_list_html(events) -> str:
         return '<div class="course-doc"><p>No event matches these filters.</p></div>'
     rows = "".join(
         f"<tr><td>{escape_text(format_value(e['date']))}</td><td>{escape_text(e['title'])}</td>"
-        f"<td>{'● mentioned' if e['mentioned_in_document'] else '○ not mentioned'}</td></tr>"
+        f"<td>{MENTION_WORDS[mention_state(e['mentioned_in_document'])]}</td></tr>"
         for e in events.to_dict("records"))
     opened = " open" if len(events) <= LIST_OPEN_UP_TO else ""
     return (f'{STYLE}<div class="course-doc course-explorer-list"><details{opened}><summary>The {len(events)} events shown, by date</summary>'
