@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 
 import nbformat
@@ -184,3 +185,26 @@ def test_every_open_exercise_has_an_answer_box_with_a_model_answer():
     assert sorted(used) == sorted(known), "every exercise in exercises.toml is used exactly once"
     for spec in known.values():
         assert "{" not in fill(spec["model"]) and len(spec["points"]) >= 3
+
+
+@pytest.mark.slow
+def test_a_table_filtered_on_a_finding_does_not_list_held_back_rows():
+    """Lesson 02 lists the citations the document renders differently (comparison != "faithful"). In the student
+    edition a held-back citation's comparison is empty, so it was listed too, telling the student that the
+    citation graded work asks about is not faithful. The lesson, run as a student's kernel runs it, lists none."""
+    from course.evidence import data
+
+    notebook = executed("02")
+    [cell] = [c for c in notebook.cells if c.cell_type == "code" and "rendered_differently" in c.source]
+    shown = "\n".join(output_texts(cell))
+    assert "C08" in shown  # not held back, and misattributed: the table is not empty
+    previous = os.environ.get(data.EDITION_ENV)
+    os.environ[data.EDITION_ENV] = "student"
+    data.clear_cache()
+    try:
+        held = data.held_back("citations")
+    finally:
+        os.environ.pop(data.EDITION_ENV) if previous is None else os.environ.update({data.EDITION_ENV: previous})
+        data.clear_cache()
+    assert {"C05", "C07"} <= held
+    assert [c for c in sorted(held) if re.search(rf"\b{c}\b", shown)] == []
