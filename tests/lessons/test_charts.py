@@ -495,6 +495,26 @@ def test_timeline_legend_lists_only_what_is_drawn():
     assert any(t.get_text().startswith("filled") for t in full.axes[0].get_legend().get_texts())
 
 
+def test_charts_count_held_back_rows_as_held_back(monkeypatch):
+    """In the student edition the citation chart's bars summed to 10 of "the 16 reports" and the verdict chart counted
+    77 claims without a word on the other 5: the held-back rows must be named as held back, with their ids only."""
+    monkeypatch.setenv(data.EDITION_ENV, "student")
+    data.clear_cache()
+    try:
+        held_citations, held_claims = sorted(data.held_back("citations")), sorted(data.held_back("claims"))
+        citations = charts.citation_comparison_figure()
+        verdicts = charts.verdicts_figure("section")
+    finally:
+        monkeypatch.delenv(data.EDITION_ENV)
+        data.clear_cache()
+    assert held_citations and held_claims
+    [bar] = [p for p in citations.axes[0].patches if p.get_gid() == "comparison-held-back"]
+    assert bar.get_width() == len(held_citations)
+    assert f"{len(held_citations)} held back until feedback ({', '.join(held_citations)})" in citations.alt_text
+    assert f"Not counted: {len(held_claims)} claims whose verdicts are held back until feedback ({', '.join(held_claims)})" in verdicts.alt_text
+    assert f"({len(held_claims)} more held back until feedback)" in verdicts.axes[0].get_title()
+
+
 def test_held_back_events_read_as_held_back_not_as_mentioned(monkeypatch):
     """In the student edition an assessed event's mentioned_in_document is empty: it was drawn filled and listed
     "● mentioned" (an empty cell read as true), so EV025, which the document does not mention, showed as mentioned.

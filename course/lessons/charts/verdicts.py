@@ -21,6 +21,7 @@ def verdict_counts(group_by: str = "section"):
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown group_by {group_by!r}; choose one of: {', '.join(GROUPINGS)}")
     claims = data.claims()
+    claims = claims[claims["verdict"] != ""]  # held back until feedback (student edition): counted apart
     counts = claims.groupby([group_by, "verdict"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(VERDICT_COLOURS), fill_value=0)
     if group_by == "claim_type":
@@ -38,7 +39,10 @@ def verdicts_figure(group_by: str = "section"):
     """
     from matplotlib.ticker import MaxNLocator
 
+    from course.evidence import data
+
     counts = verdict_counts(group_by)
+    held = sorted(data.claims().loc[lambda c: c["verdict"] == "", "claim_id"])
     labels = [_group_label(group_by, g) for g in counts.index]
     totals = counts.sum(axis=1)
     fig = _new_figure(9, 0.45 * len(counts) + 1.9)
@@ -64,15 +68,18 @@ def verdicts_figure(group_by: str = "section"):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("number of claims")
     heading = "document section" if group_by == "section" else "claim type"
-    ax.set_title(f"Verdicts on the document's {int(totals.sum())} checkable claims, by {heading}", fontsize=11, loc="left")
+    held_words = f" ({len(held)} more held back until feedback)" if held else ""
+    ax.set_title(f"Verdicts on the document's {int(totals.sum())} checkable claims, by {heading}{held_words}", fontsize=11, loc="left")
     ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.28 if len(counts) < 6 else -0.16), fontsize=8, frameon=False, handleheight=1.4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.16, right=0.97, top=0.88, bottom=0.26 if len(counts) < 6 else 0.18)
 
-    fig.alt_text = _verdicts_alt_text(counts, labels, heading)
+    fig.alt_text = _verdicts_alt_text(counts, labels, heading) + (
+        f" Not counted: {len(held)} claims whose verdicts are held back until feedback ({', '.join(held)})." if held else "")
     fig.caption = (f"Source: data/claims.csv ({int(totals.sum())} claims; verdicts are defined in data/README.md). "
-                   "Each verdict has its own colour and hatch.")
+                   "Each verdict has its own colour and hatch."
+                   + (f" Held back until feedback (graded work asks about them): {', '.join(held)}." if held else ""))
     return fig
 
 
@@ -105,6 +112,8 @@ COMPARISON_STYLES = {
     "misattributed": {"colour": PALETTE["vermillion"], "hatch": "//"},
     "not_found": {"colour": "#BBBBBB", "hatch": "oo"},
 }
+#: The bar of citations whose comparison the student edition holds back (empty until feedback).
+HELD_BACK = ("", "held back until feedback", {"colour": "white", "hatch": ""})
 
 
 def citation_comparison_figure():
@@ -112,16 +121,18 @@ def citation_comparison_figure():
     from course.evidence import data
 
     table = data.citations()
-    order = [c for c in COMPARISON_STYLES if c in set(table["comparison"])]
+    styles = {**COMPARISON_STYLES, HELD_BACK[0]: HELD_BACK[2]}
+    words = {c: c.replace("_", " ") for c in COMPARISON_STYLES} | {HELD_BACK[0]: HELD_BACK[1]}
+    order = [c for c in styles if c in set(table["comparison"])]
     counts = [int((table["comparison"] == c).sum()) for c in order]
     fig = _new_figure(9, 0.55 * len(order) + 1.6)
     ax = fig.add_subplot()
     for y, (comparison, count) in enumerate(zip(order, counts)):
-        style = COMPARISON_STYLES[comparison]
-        ax.barh(y, count, color=style["colour"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, gid=f"comparison-{comparison}")
+        style = styles[comparison]
+        ax.barh(y, count, color=style["colour"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, gid=f"comparison-{comparison or 'held-back'}")
         ids = ", ".join(table.loc[table["comparison"] == comparison, "citation_id"])
         ax.text(count + 0.1, y, f"{count}: {ids}", va="center", fontsize=8)
-    ax.set_yticks(range(len(order)), [c.replace("_", " ") for c in order])
+    ax.set_yticks(range(len(order)), [words[c] for c in order])
     ax.invert_yaxis()
     ax.set_xlim(0, max(counts) * 2.2)
     ax.set_xlabel("number of citations")
@@ -129,7 +140,7 @@ def citation_comparison_figure():
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.2, right=0.97, top=0.85, bottom=0.2)
-    parts = [f"{n} {c.replace('_', ' ')} ({', '.join(table.loc[table['comparison'] == c, 'citation_id'])})" for c, n in zip(order, counts)]
+    parts = [f"{n} {words[c]} ({', '.join(table.loc[table['comparison'] == c, 'citation_id'])})" for c, n in zip(order, counts)]
     fig.alt_text = f"Bar chart of the document's {len(table)} citations by how faithfully it renders the original report: " + "; ".join(parts) + "."
     fig.caption = "Source: data/citations.csv (each row lists the pages the desk read to trace the citation); categories are defined in data/README.md."
     return fig
