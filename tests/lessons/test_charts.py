@@ -512,7 +512,7 @@ def test_charts_count_held_back_rows_as_held_back(monkeypatch):
     assert bar.get_width() == len(held_citations)
     assert f"{len(held_citations)} held back until feedback ({', '.join(held_citations)})" in citations.alt_text
     assert f"Not counted: {len(held_claims)} claims whose verdicts are held back until feedback ({', '.join(held_claims)})" in verdicts.alt_text
-    assert f"({len(held_claims)} more held back until feedback)" in verdicts.axes[0].get_title()
+    assert f"({len(held_claims)} more held back until feedback)" in verdicts.axes[0].get_title(loc="left")
 
 
 def test_held_back_events_read_as_held_back_not_as_mentioned(monkeypatch):
