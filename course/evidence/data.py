@@ -103,8 +103,10 @@ def _held_back(data_dir: str) -> dict:
     """What the student edition holds back from the full package in ``data_dir`` (table -> ids)."""
     from course.evidence import editions
 
-    if _descriptor(data_dir).get(editions.EDITION_KEY) == "student":
-        return {}  # a student-edition folder: already held back on disk
+    descriptor = _descriptor(data_dir)
+    if descriptor.get(editions.EDITION_KEY) == "student":
+        # A student-edition folder: the cells are already empty on disk; its descriptor lists which rows.
+        return {table: set(info.get("ids", [])) for table, info in descriptor.get(editions.WITHHELD_KEY, {}).items()}
     return editions.in_memory_assessed(Path(data_dir))
 
 

@@ -92,6 +92,35 @@ def _cell_html(column: str, value) -> str:
     return escape_text(format_value(value))
 
 
+#: What a table shows in a cell the student edition holds back (graded work asks about that row).
+HELD_BACK_WORDS = "held back until feedback"
+
+
+def _held_back_cells(frame, columns) -> dict[int, set[str]]:
+    """Row position -> the shown columns whose empty cell is a finding held back until feedback (student edition).
+
+    A frame is recognised by its id column (``claim_id`` for claims, ``citation_id`` for citations...); only
+    empty cells of held-back rows in that table's withheld columns are marked, so nothing else changes.
+    """
+    from course.evidence import data
+    from course.evidence.editions import ROW_KEYED, WITHHELD
+
+    marks: dict[int, set[str]] = {}
+    for name, (key, withheld) in WITHHELD.items():
+        shown = [c for c in withheld if c in columns]
+        if name in ROW_KEYED or key not in frame.columns or not shown:
+            continue
+        held = data.held_back(name)
+        if not held:
+            continue
+        for position, (row_id, *cells) in enumerate(frame[[key, *shown]].itertuples(index=False)):
+            if row_id in held:
+                empty = {c for c, v in zip(shown, cells) if v is None or v == "" or (isinstance(v, float) and v != v)}
+                if empty:
+                    marks.setdefault(position, set()).update(empty)
+    return marks
+
+
 def header(column: str) -> str:
     """A column name as a heading: 'record_personnel' -> 'Record personnel'."""
     text = column.replace("_", " ").strip()
@@ -113,13 +142,17 @@ def table(frame, columns=None, *, headers: dict | None = None, caption: str | No
     headers = headers or {}
     names = [headers.get(c, header(c)) for c in columns]
     head = "".join(f'<th scope="col">{escape_text(n)}</th>' for n in names)
+    held = _held_back_cells(frame, columns)
+    records = frame[columns].to_dict("records")
+    for position, held_columns in held.items():
+        records[position].update({c: HELD_BACK_WORDS for c in held_columns})
     rows = []
-    for record in frame[columns].to_dict("records"):
+    for record in records:
         rows.append("<tr>" + "".join(f"<td>{_cell_html(c, record[c])}</td>" for c in columns) + "</tr>")
     cap = f"<caption>{escape_text(caption)}</caption>" if caption else ""
     markup = (f'{STYLE}<div class="course-doc course-table-wrap"><table class="course-table">{cap}'
               f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
-    text_rows = [" | ".join(names)] + [" | ".join(format_value(r[c]) for c in columns) for r in frame[columns].to_dict("records")]
+    text_rows = [" | ".join(names)] + [" | ".join(format_value(r[c]) for c in columns) for r in records]
     return Shown(markup, "\n".join(text_rows))
 
 
