@@ -93,6 +93,8 @@ def figure_png(fig, dpi: int = 100) -> bytes:
     """
     import numpy as np
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.path import Path
+    from matplotlib.transforms import Affine2D
     from PIL import Image
 
     saved_dpi, saved_face = fig.dpi, fig.get_facecolor()
@@ -102,6 +104,11 @@ def figure_png(fig, dpi: int = 100) -> bytes:
         fig.set_facecolor("white")
         width, height = math.ceil(fig.bbox.width * (1 + _OVERFLOW)), math.ceil(fig.bbox.height * (1 + _OVERFLOW))
         renderer = RendererAgg(width, height, dpi)
+        # White under everything, the room beyond the figure's own (white) patch included, as savefig's facecolor gives.
+        background = renderer.new_gc()
+        background.set_linewidth(0)
+        renderer.draw_path(background, Path.unit_rectangle(), Affine2D().scale(width, height), (1.0, 1.0, 1.0))
+        background.restore()
         fig.draw(renderer)
         content = fig.get_tightbbox(renderer)  # inches
     finally:
@@ -118,9 +125,7 @@ def figure_png(fig, dpi: int = 100) -> bytes:
     top, bottom = height - round(box.y1 * dpi), height - round(box.y0 * dpi)
     picture = np.full((bottom - top, right - left, 3), 255, dtype=np.uint8)  # the padding may reach past the renderer: white
     x0, x1, y0, y1 = max(left, 0), min(right, width), max(top, 0), min(bottom, height)
-    drawn = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1].astype(np.uint16)
-    alpha = drawn[..., 3:]  # Agg keeps straight (not premultiplied) alpha; outside the figure's patch it is transparent
-    picture[y0 - top:y1 - top, x0 - left:x1 - left] = (drawn[..., :3] * alpha + 255 * (255 - alpha) + 127) // 255
+    picture[y0 - top:y1 - top, x0 - left:x1 - left] = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1, :3]  # opaque: drawn on white
     buffer = io.BytesIO()
     Image.fromarray(picture).save(buffer, format="png", dpi=(dpi, dpi))
     return buffer.getvalue()
