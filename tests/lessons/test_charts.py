@@ -99,6 +99,36 @@ def test_show_prefers_an_explicit_alt_text_and_refuses_none():
         charts.show(charts.new_figure(2, 2))
 
 
+
+@pytest.mark.parametrize(("x", "title", "cut_out"), [
+    (0.6, "a title past the edge", True),                      # within the room the drawing leaves to the right
+    (-0.1, "a title that starts before the left edge", False),  # savefig's two-pass way
+], ids=["past-the-right-edge", "past-the-left-edge"])
+def test_figure_png_is_the_padded_tight_box_on_white_with_every_text(x, title, cut_out):
+    """Is the PNG the size savefig(bbox_inches=tight box + 0.1 in) gives, white at its corners, with the text that runs
+    past the figure's edge still inked; and is savefig used only when the text leaves the room the single drawing has?"""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    fig = charts.new_figure(3, 2)
+    fig.add_axes((0.2, 0.2, 0.7, 0.6)).plot([1, 2], [3, 4])  # tick labels inside the figure
+    fig.text(x, 0.95, title, fontsize=11)
+    expected = io.BytesIO()
+    fig.savefig(expected, format="png", dpi=100, bbox_inches=fig.get_tightbbox().padded(0.1), facecolor="white")
+    saves = []
+    fig.savefig = lambda *args, _save=fig.savefig, **kwargs: saves.append(1) or _save(*args, **kwargs)
+    pixels = np.asarray(Image.open(io.BytesIO(charts.figure_png(fig))).convert("RGBA"))
+    assert bool(saves) != cut_out
+    width, height = Image.open(expected).size
+    assert abs(pixels.shape[1] - width) <= 1 and abs(pixels.shape[0] - height) <= 1
+    assert (pixels[[0, 0, -1, -1], [0, -1, 0, -1]] == 255).all()
+    inked = np.flatnonzero((pixels[..., :3] < 128).any(axis=2).any(axis=0))
+    assert inked.min() <= 12 and inked.max() >= pixels.shape[1] - 12  # 0.1 in (10 px) of padding, then ink on both sides
+    assert fig.get_facecolor() == (1.0, 1.0, 1.0, 1.0) and fig.dpi == 100
+
+
 # --- Verdicts -----------------------------------------------------------------
 
 @pytest.mark.parametrize("group_by", ["section", "claim_type"])

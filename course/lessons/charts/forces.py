@@ -32,7 +32,7 @@ def forces_figure():
     printed beside each record bar, since the figures are of different kinds.
     """
     import pandas as pd
-    from matplotlib.ticker import NullFormatter
+    from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
     from course.evidence import data
 
@@ -91,7 +91,10 @@ def forces_figure():
     values = [int(v) for v in forces["document_personnel"].dropna()] + [int(v) for v in forces["record_personnel"].dropna()]
     for ax in (top, bottom):
         ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())  # minor ticks unlabelled (and not laid out)
+        # Decades written as plain numbers (100, 1,000, 10,000) like the figures on the bars, not 10^n in mathtext;
+        # minor ticks unlabelled (and not laid out).
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlim(min(values) / 1.6, max(values) * 4)
         ax.set_xlabel("personnel (log scale)", fontsize=8)
         for side in ("top", "right"):
