@@ -21,7 +21,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from course import paths
-from course.lessons import charts, widgets
+from course.lessons import argumentmap, charts, widgets
 from course.evidence import data
 
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
@@ -579,7 +579,8 @@ def test_held_back_events_read_as_held_back_not_as_mentioned(monkeypatch):
 @pytest.mark.parametrize("build", [
     lambda: charts.verdicts_figure("section"), lambda: charts.verdicts_figure("claim_type"), charts.forces_figure,
     charts.timeline_figure, lambda: charts.timeline_figure(start="2020-09-01"), charts.map_figure, charts.citation_comparison_figure,
-], ids=["verdicts-section", "verdicts-type", "forces", "timeline", "timeline-after", "map", "citations"])
+    lambda: argumentmap.argument_figure("R02"),
+], ids=["verdicts-section", "verdicts-type", "forces", "timeline", "timeline-after", "map", "citations", "argument-map"])
 def test_figure_text_is_at_least_11_px_in_jupyterlab(build):
     """Issue #13: in a 1280 px window a lesson's output area is about 910 px wide; images wider than that are scaled down.
     Is every text of the PNG, as shown there at 100 % zoom, at least 11 px tall?"""
