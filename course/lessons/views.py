@@ -96,6 +96,18 @@ def _cell_html(column: str, value) -> str:
 HELD_BACK_WORDS = "held back until feedback"
 
 
+def _is_empty(value) -> bool:
+    """An empty cell: None, "", NaN, pd.NA or NaT (typed columns hold the last three, and pd.NA has no truth value)."""
+    import pandas as pd
+
+    if value is None or isinstance(value, str):
+        return not value
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array: not a missing scalar
+        return False
+
+
 def _held_back_cells(frame, columns) -> dict[int, set[str]]:
     """Row position -> the shown columns whose empty cell is a finding held back until feedback (student edition).
 
@@ -115,7 +127,7 @@ def _held_back_cells(frame, columns) -> dict[int, set[str]]:
             continue
         for position, (row_id, *cells) in enumerate(frame[[key, *shown]].itertuples(index=False)):
             if row_id in held:
-                empty = {c for c, v in zip(shown, cells) if v is None or v == "" or (isinstance(v, float) and v != v)}
+                empty = {c for c, v in zip(shown, cells) if _is_empty(v)}
                 if empty:
                     marks.setdefault(position, set()).update(empty)
     return marks

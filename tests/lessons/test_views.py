@@ -46,3 +46,12 @@ def test_a_student_edition_folder_still_knows_which_rows_it_holds_back(tmp_path,
     finally:
         monkeypatch.delenv("COURSE_DATA_DIR")
         data.clear_cache()
+
+
+def test_held_back_typed_cells_are_marked_too(student_edition):
+    """forces.record_personnel is an integer column: a held-back row holds pd.NA there, which has no truth value
+    (lesson 04 crashed on it). It reads 'held back until feedback' like a text cell."""
+    forces = data.forces()
+    assert "F04" in data.held_back("forces")
+    shown = repr(views.table(forces[forces["force_id"] == "F04"], ["force_id", "record_personnel", "record_basis"]))
+    assert shown.splitlines()[1] == "F04 | held back until feedback | held back until feedback"
