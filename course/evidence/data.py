@@ -31,7 +31,7 @@ from pathlib import Path
 from course import paths
 
 TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs",
-          "corrections", "released_verdicts")
+          "corrections", "released_verdicts", "geo_places", "geo_memberships")
 
 
 EDITION_ENV = "COURSE_DATA_EDITION"

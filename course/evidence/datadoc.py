@@ -32,6 +32,10 @@ def render_dictionary() -> str:
     """Markdown: for each table, its row count and a table of its columns."""
     parts = []
     for resource in data.descriptor()["resources"]:
+        if "schema" not in resource:  # a file that is not a table (the map's country outlines)
+            parts.append(f"### `{resource['path']}` ({resource.get('format', 'file')}, not a table)\n")
+            parts.append(resource.get("description", "") + "\n")
+            continue
         frame = data.table(resource["name"])
         parts.append(f"### `{resource['path']}` ({len(frame)} rows)\n")
         if resource.get("description"):

@@ -52,6 +52,8 @@ REFERENCES: tuple[tuple[str, str, str, str, bool], ...] = (
     ("quote_pairs", "fact_id", "evidence_facts", "fact_id", False),
     ("corrections", "evidence_ids", "evidence", "evidence_id", True),
     ("released_verdicts", "claim_id", "claims", "claim_id", False),
+    ("geo_places", "evidence_id", "evidence", "evidence_id", True),
+    ("geo_memberships", "evidence_id", "evidence", "evidence_id", True),
 )
 
 #: Verdicts that assert something about the record, and so need evidence.

@@ -35,8 +35,14 @@ def test_frictionless_cli_validates_the_package():
 
 
 def test_every_csv_in_data_is_described_by_the_package():
+    """Every table and map file in data/ (the desk's working notes in research/ aside) is a resource of the package."""
+    from course.evidence.editions import PRIVATE_FOLDERS
+
+    root = paths.data_dir()
     described = {r["path"] for r in data.descriptor()["resources"]}
-    on_disk = {p.name for p in paths.data_dir().glob("*.csv")}
+    on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.suffix in (".csv", ".geojson")
+               and p.relative_to(root).parts[0] not in PRIVATE_FOLDERS}
+    assert {"geo/places.csv", "geo/memberships.csv", "geo/west-africa.geojson"} <= on_disk
     assert on_disk == described
 
 

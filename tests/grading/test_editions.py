@@ -104,7 +104,7 @@ def test_no_table_of_the_student_edition_gives_a_held_back_finding_away_elsewher
     folder = editions.student_edition(tmp_path / "student-data")
     import csv
 
-    on_disk = {name: list(csv.DictReader((folder / f"{name}.csv").open(encoding="utf-8"))) for name in data.TABLES}
+    on_disk = {name: list(csv.DictReader((folder / data.resource(name)["path"]).open(encoding="utf-8"))) for name in data.TABLES}
     findings = []  # (row id, withheld value) pairs the student must not be able to look up
     for table, ids in held.items():
         if table not in full or table in editions.ROW_KEYED:
