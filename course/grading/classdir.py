@@ -109,6 +109,12 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
         os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
     try:
         config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
+    except GradingError:
+        raise
+    except Exception as error:  # the file is Python: any error in it is the instructor's to fix, in one line
+        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
+        raise GradingError(f"cannot read the nbgrader configuration {config_file}{where}: "
+                           f"{type(error).__name__}: {error.msg if isinstance(error, SyntaxError) else error}") from None
     finally:
         if previous is None:
             os.environ.pop(CLASS_DIR_ENV, None)

@@ -76,3 +76,17 @@ def test_a_named_configuration_that_does_not_exist_is_a_one_line_error(tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-1500:]
     assert "COURSE_NBGRADER_CONFIG" in done.stderr.strip().splitlines()[-1] and "is not a file" in done.stderr
     assert not (tmp_path / "class").exists()
+
+
+def test_a_named_configuration_with_an_error_in_it_is_a_one_line_error(tmp_path):
+    """An instructor's own nbgrader_config.py is Python: a syntax error in it printed a raw traceback."""
+    broken = tmp_path / "nbgrader_config.py"
+    broken.write_text("c = get_config()  # noqa: F821\nc.Exchange.root = (\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL",)}
+    env.update(COURSE_NBGRADER_CONFIG=str(broken), COURSE_CLASS_DIR=str(tmp_path / "class"))
+    done = subprocess.run([sys.executable, "-m", "course", "release", ASSIGNMENT], cwd=paths.REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-1500:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert str(broken) in last and "(line 2)" in last and "SyntaxError" in last
+    assert not (tmp_path / "class").exists()
