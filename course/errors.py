@@ -11,4 +11,5 @@ def is_user_error(exc: BaseException) -> bool:
     from course.document.dates import MalformedDateError
     from course.document import DocumentError
 
-    return isinstance(exc, (DocumentError, AnchorError, MalformedDateError, DataPackageError, GradingError, FileNotFoundError, PermissionError))
+    return isinstance(exc, (DocumentError, AnchorError, MalformedDateError, DataPackageError, GradingError, FileNotFoundError, PermissionError,
+                            NotADirectoryError))

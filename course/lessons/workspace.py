@@ -83,6 +83,8 @@ def student_copy(source: Path, target: Path) -> None:
 def create(root: Path | str | None = None) -> Workspace:
     """Create (or top up) a workspace at ``root``; returns what was copied and what was kept."""
     workspace = Workspace(Path(root or DEFAULT_WORKSPACE).resolve())
+    if workspace.root.exists() and not workspace.root.is_dir():
+        raise NotADirectoryError(f"{workspace.root} is a file, not a folder: name a folder for your workspace")
     workspace.root.mkdir(parents=True, exist_ok=True)
     (workspace.root / ".gitignore").write_text("# A student's workspace (python -m course start): nothing here is tracked.\n*\n",
                                               encoding="utf-8")

@@ -39,3 +39,17 @@ def test_student_lab_hides_nbgrader_instructor_plugins(tmp_path):
     env = workspace.lab_environment(ws, base={"JUPYTER_CONFIG_PATH": "/elsewhere"})
     assert env["JUPYTER_CONFIG_PATH"].split(":") == [str(ws.config_dir), "/elsewhere"]
     assert f"--ServerApp.root_dir={ws.root}" in workspace.lab_command(ws)
+
+
+def test_a_workspace_path_that_is_a_file_is_a_one_line_error(tmp_path):
+    """`course start FILE` printed a FileExistsError traceback; it says what is wrong and changes nothing."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "notes.txt"
+    target.write_text("my notes")
+    done = subprocess.run([sys.executable, "-m", "course", "start", str(target), "--no-lab"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip() == f"course start: error: {target} is a file, not a folder: name a folder for your workspace"
+    assert target.read_text() == "my notes"
