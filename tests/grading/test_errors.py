@@ -100,3 +100,29 @@ def test_a_full_disk_at_backup_is_reported_and_grades_nothing(released, tmp_path
     assert_one_line_error(done, "could not back up the gradebook", "--no-backup")
     assert tree_digest(class_dir) == before
     assert not (class_dir / "autograded").exists()
+
+
+def report(class_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
+    return subprocess.run([sys.executable, "-m", "course", "report", "--class-dir", str(class_dir)], cwd=paths.REPO_ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_report_on_a_folder_that_is_no_class_writes_nothing_there(tmp_path):
+    """`course report --class-dir /etc` (a typo, a wrong folder) made a gradebook and a grades/ folder in it."""
+    folder = tmp_path / "not-a-class"
+    folder.mkdir()
+    done = report(folder)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert done.stderr.strip().splitlines()[-1].startswith("course report: error: there is no gradebook at ")
+    assert list(folder.iterdir()) == []
+
+
+def test_report_before_anything_is_graded_says_so_and_writes_nothing(released, tmp_path):
+    class_dir = tmp_path / "class"
+    shutil.copytree(released, class_dir)
+    before = tree_digest(class_dir)
+    done = report(class_dir)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert "has been autograded yet" in done.stderr.strip().splitlines()[-1]
+    assert tree_digest(class_dir) == before and not (class_dir / "grades").exists()
