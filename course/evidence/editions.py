@@ -163,18 +163,30 @@ def _rows(data_dir: Path, table: str) -> list[dict]:
 
 
 def expand(assessed: dict[str, set[str]], data_dir: Path | None = None) -> dict[str, set[str]]:
-    """Add the rows that would give an assessed claim's finding away: its quote pairs, its citation,
-    and the force rows and events that list it."""
+    """Add the rows that would give an assessed finding away: an assessed claim's quote pairs, its citation,
+    and the force rows and events that list it; and the claims that cite an assessed citation or are
+    quoted by an assessed quote pair (their rating explanations describe that finding)."""
     data_dir = Path(data_dir or paths.data_dir())
     out = {table: set(ids) for table, ids in assessed.items()}
-    claims = out.get("claims", set())
-    if claims:
-        for row in _rows(data_dir, "claims"):
+    # A claim, its citation and its quote pairs describe one another (a claim's rating explanation says how the
+    # document renders its citation and quote), so each held one holds the others, until nothing changes.
+    claim_rows, pair_rows = _rows(data_dir, "claims"), _rows(data_dir, "quote_pairs")
+    claims, citations, pairs = (out.setdefault(t, set()) for t in ("claims", "citations", "quote_pairs"))
+    while True:
+        size = len(claims) + len(citations) + len(pairs)
+        for row in claim_rows:
             if row["claim_id"] in claims and row.get("citation_id"):
-                out.setdefault("citations", set()).add(row["citation_id"])
-        for row in _rows(data_dir, "quote_pairs"):
+                citations.add(row["citation_id"])
+            elif row.get("citation_id") in citations:
+                claims.add(row["claim_id"])
+        for row in pair_rows:
             if row["claim_id"] in claims:
-                out.setdefault("quote_pairs", set()).add(row["pair_id"])
+                pairs.add(row["pair_id"])
+            elif row["pair_id"] in pairs:
+                claims.add(row["claim_id"])
+        if len(claims) + len(citations) + len(pairs) == size:
+            break
+    if claims:
         for table, key in (("forces", "force_id"), ("events", "event_id")):
             for row in _rows(data_dir, table):
                 if set(_split(row.get("claim_ids", ""))) & claims:

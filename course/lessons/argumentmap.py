@@ -26,6 +26,14 @@ def _argument(argument_id: str):
     return arguments.loc[argument_id]
 
 
+#: A premise whose verdict the student edition holds back (graded work asks about that claim): plain white.
+HELD_BACK_STYLE = {"colour": "white", "hatch": "", "label": "held back until feedback"}
+
+
+def _verdict_words(verdict: str) -> str:
+    return verdict.replace("_", " ") if verdict else HELD_BACK_STYLE["label"]
+
+
 HELD_BACK_NOTE = ("Argument {argument_id} is assessed in graded work, so its map is held back until your instructor "
                   "releases that assignment's feedback. Build the map yourself first; it appears here afterwards.")
 
@@ -73,7 +81,7 @@ def argument_figure(argument_id: str):
     ax.axis("off")
 
     def box(x, y, w, h, text, verdict):
-        style = VERDICT_COLOURS[verdict]
+        style = VERDICT_COLOURS.get(verdict, HELD_BACK_STYLE)  # "" when the student edition holds the claim back
         patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", facecolor=style["colour"], edgecolor="black",
                                hatch=style["hatch"], alpha=0.9, linewidth=1.2)
         ax.add_patch(patch)
@@ -86,12 +94,12 @@ def argument_figure(argument_id: str):
         line, column = divmod(index, per_row)
         x = column * slot + 0.1
         y = height - 0.2 - (line + 1) * (row_height + gap) + gap
-        label = f"{row['claim_id']} · {row['verdict'].replace('_', ' ')}\n" + textwrap.fill(row["claim_text"], int(slot * 9))
+        label = f"{row['claim_id']} · {_verdict_words(row['verdict'])}\n" + textwrap.fill(row["claim_text"], int(slot * 9))
         box(x, y, slot - 0.2, row_height, label, row["verdict"])
         tops.append((x + (slot - 0.2) / 2, y))
     cx = 0.3
     box(cx, 0.2, width - 0.6, conclusion_height,
-        f"Conclusion ({argument['conclusion_claim_id']} · {conclusion_claim['verdict'].replace('_', ' ')})\n" + textwrap.fill(argument["conclusion"], 95),
+        f"Conclusion ({argument['conclusion_claim_id']} · {_verdict_words(conclusion_claim['verdict'])})\n" + textwrap.fill(argument["conclusion"], 95),
         conclusion_claim["verdict"])
     for x, y in tops:
         ax.add_patch(FancyArrowPatch((x, y), (width / 2, 0.2 + conclusion_height + 0.05), arrowstyle="-|>", mutation_scale=12,
@@ -99,10 +107,10 @@ def argument_figure(argument_id: str):
     weaknesses = ", ".join(w.replace("_", " ") for w in data.split_ids(argument["reasoning_weaknesses"])) or "none recorded"
     ax.set_title(f"Argument {argument_id}: premises the document offers → its conclusion\nReasoning weaknesses: {weaknesses}", fontsize=TEXT_POINTS + 1)
     verdict_counts = table["verdict"].value_counts()
-    summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in verdict_counts.items())
+    summary = ", ".join(f"{n} {_verdict_words(v)}" for v, n in verdict_counts.items())
     fig.alt_text = (
         f"Argument map {argument_id}: {count} premises lead by arrows to the conclusion '{argument['conclusion']}' "
-        f"(rated {conclusion_claim['verdict'].replace('_', ' ')}). Premise verdicts: {summary}. "
+        f"(rated {_verdict_words(conclusion_claim['verdict'])}). Premise verdicts: {summary}. "
         f"Reasoning weaknesses recorded: {weaknesses}."
     )
     fig.tight_layout()

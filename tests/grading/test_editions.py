@@ -67,7 +67,7 @@ def test_claims_that_graded_work_assesses_lose_verdict_explanation_and_evidence_
     """Are K015's verdict, rating explanation and evidence ids empty for students, with its words and every other claim intact?"""
     full, student = answers.tables_of(["claims"], "full")["claims"], answers.tables_of(["claims"], "student")["claims"]
     assert list(full.columns) == list(student.columns) and len(full) == len(student)
-    held = editions.assessed_ids()["claims"]
+    held = editions.expand(editions.assessed_ids())["claims"]  # with the claims held back with an assessed row
     assert {"K015", "K016", "K067", "K048", "K031"} <= held
     for _, (f, s) in enumerate(zip(full.itertuples(), student.itertuples())):
         if f.claim_id in held:
@@ -104,7 +104,10 @@ def test_no_table_of_the_student_edition_gives_a_held_back_finding_away_elsewher
     folder = editions.student_edition(tmp_path / "student-data")
     import csv
 
-    on_disk = {name: list(csv.DictReader((folder / data.resource(name)["path"]).open(encoding="utf-8"))) for name in data.TABLES}
+    on_disk = {}
+    for name in data.TABLES:
+        with (folder / data.resource(name)["path"]).open(encoding="utf-8") as handle:
+            on_disk[name] = list(csv.DictReader(handle))
     findings = []  # (row id, withheld value) pairs the student must not be able to look up
     for table, ids in held.items():
         if table not in full or table in editions.ROW_KEYED:
@@ -123,6 +126,20 @@ def test_no_table_of_the_student_edition_gives_a_held_back_finding_away_elsewher
                     if _is_about(name, row, held_table, row_id) and value in row.values():
                         leaks.append((edition_name, name, row_id, value[:40]))
     assert leaks == [], "\n".join(map(str, leaks))
+
+
+def test_claims_that_describe_an_assessed_citation_or_quote_are_held_back_too():
+    """ps1 asks how the document renders C05 (and ps3 about the truncated pair Q05). K039's rating explanation named
+    the real speaker of C05's words and K044's called its quote truncated, while the student edition held back only
+    C05 and Q05: claims citing a held citation, or quoted by a held pair, are held with it (and so on, to a fixpoint)."""
+    held = editions.expand(editions.assessed_ids())
+    assert {"K039", "K044"} <= held["claims"] and {"C05", "C06"} <= held["citations"] and "Q05" in held["quote_pairs"]
+    claims = data.claims().set_index("claim_id")
+    for claim_id, row in claims.iterrows():
+        if row["citation_id"] in held["citations"]:
+            assert claim_id in held["claims"], claim_id
+    for row in data.quote_pairs().itertuples():
+        assert (row.pair_id in held["quote_pairs"]) == (row.claim_id in held["claims"]), row.pair_id
 
 
 def test_linked_rows_are_held_back_with_the_claim():
