@@ -65,9 +65,14 @@ EARLIEST_EVENT = dt.date(2011, 1, 1)
 LATEST_EVENT = dt.date(2025, 12, 31)
 
 
+def _file(table: str) -> str:
+    """The table's file as data/ names it (``geo/places.csv`` for geo_places)."""
+    return data.resource(table)["path"]
+
+
 def _row_label(table: str, frame, index) -> str:
     key = frame.columns[0]
-    return f"{table}.csv row {index + 2} ({frame.at[index, key]})"
+    return f"{_file(table)} row {index + 2} ({frame.at[index, key]})"
 
 
 def check_schema() -> Iterator[Problem]:
@@ -96,14 +101,14 @@ def check_references() -> Iterator[Problem]:
     for table, column, target, target_column, many in REFERENCES:
         frame = tables[table]
         if column not in frame.columns:
-            yield Problem(f"{table}.csv", f"column {column!r} is missing")
+            yield Problem(_file(table), f"column {column!r} is missing")
             continue
         known = set(tables[target][target_column])
         for index, cell in frame[column].items():
             ids = data.split_ids(cell) if many else ([cell] if cell else [])
             for ref in ids:
                 if ref not in known:
-                    yield Problem(_row_label(table, frame, index), f"{column} names {ref!r}, which is not in {target}.csv")
+                    yield Problem(_row_label(table, frame, index), f"{column} names {ref!r}, which is not in {_file(target)}")
 
 
 def check_anchors() -> Iterator[Problem]:

@@ -161,6 +161,7 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
         if not todo:
             break
         broken: list[tuple[str, str]] = []
+        others = set(multiprocessing.active_children())  # children that are not this pool's (a Dask cluster, say)
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
                                  initializer=_init_worker, initargs=(settings, os.getpid())) as pool:
             futures = {pool.submit(grade_submission, settings, a, s): (a, s) for a, s in todo}
@@ -177,7 +178,7 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
                     results.append(result)
                     on_result(result)
             except KeyboardInterrupt:  # stop now: what is graded stays graded, resume does the rest
-                _stop_pool(pool)
+                _stop_pool(pool, others)
                 raise
         todo = sorted(broken)
         if todo:
@@ -189,14 +190,17 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
     return results
 
 
-def _stop_pool(pool) -> None:
-    """Start no new submission, unwind the running ones (SIGTERM), and kill workers still there after STOP_SECONDS."""
+def _stop_pool(pool, others=frozenset()) -> None:
+    """Start no new submission, unwind the running ones (SIGTERM), and kill workers still there after STOP_SECONDS.
+
+    ``others``: this process's multiprocessing children from before the pool, which are left alone.
+    """
     import multiprocessing
     import time
 
-    # The executor keeps no public list of its workers; they are this process's only multiprocessing
-    # children (fork or spawn start them from here), which the public active_children() lists.
-    processes = multiprocessing.active_children()
+    # The executor keeps no public list of its workers; they are the multiprocessing children (fork or spawn
+    # start them from here) that the public active_children() lists and that were not there before the pool.
+    processes = [p for p in multiprocessing.active_children() if p not in others]
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():

@@ -111,8 +111,9 @@ def _is_empty(value) -> bool:
 def _held_back_cells(frame, columns) -> dict[int, set[str]]:
     """Row position -> the shown columns whose empty cell is a finding held back until feedback (student edition).
 
-    A frame is recognised by its id column (``claim_id`` for claims, ``citation_id`` for citations...); only
-    empty cells of held-back rows in that table's withheld columns are marked, so nothing else changes.
+    A frame is recognised by its first column, the table's id (``claim_id`` for claims, ``citation_id`` for
+    citations...); only empty cells of held-back rows in that table's withheld columns are marked. A frame
+    that merely carries another table's id (a claims frame with ``citation_id``) is not read as that table.
     """
     from course.evidence import data
     from course.evidence.editions import ROW_KEYED, WITHHELD
@@ -120,7 +121,7 @@ def _held_back_cells(frame, columns) -> dict[int, set[str]]:
     marks: dict[int, set[str]] = {}
     for name, (key, withheld) in WITHHELD.items():
         shown = [c for c in withheld if c in columns]
-        if name in ROW_KEYED or key not in frame.columns or not shown:
+        if name in ROW_KEYED or not len(frame.columns) or frame.columns[0] != key or not shown:
             continue
         held = data.held_back(name)
         if not held:

@@ -13,8 +13,9 @@ from pathlib import Path
 c = get_config()  # noqa: F821 -- injected by traitlets
 
 _settings = json.loads((Path(__file__).resolve().parent / "course-hub.json").read_text())
-os.environ["COURSE_CLASS_DIR"] = _settings["class_dir"]
-os.environ["COURSE_DB_URL"] = Path(_settings["gradebook_url_file"]).read_text().strip()
+# setdefault: a class folder the kit names (`--class-dir`, a self-check's scratch class) must win over the hub's.
+os.environ.setdefault("COURSE_CLASS_DIR", _settings["class_dir"])
+os.environ.setdefault("COURSE_DB_URL", Path(_settings["gradebook_url_file"]).read_text().strip())
 load_subconfig(str(Path(_settings["kit"]) / "nbgrader_config.py"))  # noqa: F821 -- injected by traitlets
 
 c.CourseDirectory.course_id = _settings["course_id"]

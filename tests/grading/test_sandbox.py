@@ -357,7 +357,7 @@ def test_files_too_big_for_the_working_folder_are_reported(scratch):
                                           cell_timeout=60, notebook_timeout=120)
     assert stdout(done.cells[0]) == "1\n" and report.files_not_copied_in
     reasons, _, _ = execution_reasons([report], 120)
-    assert any("did not fit in the kernel's working folder" in reason for reason in reasons)
+    assert any("could not be copied into the kernel's working folder (too big for it" in reason for reason in reasons)
 
 
 @kernel

@@ -45,7 +45,7 @@ class ExecutionRecord:
     truncated: int = 0
     builtins_restored: list[str] = field(default_factory=list)
     guard_failures: int = 0
-    #: The submission's files did not fit in the kernel's working folder (Limits.scratch_bytes).
+    #: The submission's files could not be copied into the kernel's working folder (past Limits.scratch_bytes, unreadable).
     files_not_copied_in: bool = False
     removed_from_scratch: list[str] = field(default_factory=list)
     sandbox_uid: int | None = None
@@ -124,6 +124,6 @@ def execution_reasons(records: list[ExecutionRecord], notebook_timeout: float) -
         if record.truncated:
             reasons.append(f"{prefix}{record.truncated} output(s) truncated")
         if record.files_not_copied_in:
-            reasons.append(f"{prefix}the submission's files did not fit in the kernel's working folder; "
-                           "cells that read them failed")
+            reasons.append(f"{prefix}the submission's files could not be copied into the kernel's working folder "
+                           "(too big for it, or unreadable); cells that read them failed")
     return reasons, died, timed_out

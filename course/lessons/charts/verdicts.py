@@ -21,7 +21,7 @@ def verdict_counts(group_by: str = "section"):
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown group_by {group_by!r}; choose one of: {', '.join(GROUPINGS)}")
     claims = data.claims()
-    claims = claims[claims["verdict"] != ""]  # held back until feedback (student edition): counted apart
+    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]  # held back until feedback: counted apart
     counts = claims.groupby([group_by, "verdict"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(VERDICT_COLOURS), fill_value=0)
     if group_by == "claim_type":
@@ -42,7 +42,7 @@ def verdicts_figure(group_by: str = "section"):
     from course.evidence import data
 
     counts = verdict_counts(group_by)
-    held = sorted(data.claims().loc[lambda c: c["verdict"] == "", "claim_id"])
+    held = sorted(data.held_back("claims") & set(data.claims()["claim_id"]))
     labels = [_group_label(group_by, g) for g in counts.index]
     totals = counts.sum(axis=1)
     fig = _new_figure(9, 0.45 * len(counts) + 1.9)
@@ -121,6 +121,8 @@ def citation_comparison_figure():
     from course.evidence import data
 
     table = data.citations()
+    # A held-back row reads as held back (its comparison is empty in the student edition); nothing else does.
+    table.loc[table["citation_id"].isin(data.held_back("citations")), "comparison"] = HELD_BACK[0]
     styles = {**COMPARISON_STYLES, HELD_BACK[0]: HELD_BACK[2]}
     words = {c: c.replace("_", " ") for c in COMPARISON_STYLES} | {HELD_BACK[0]: HELD_BACK[1]}
     order = [c for c in styles if c in set(table["comparison"])]
