@@ -55,13 +55,14 @@ def test_a_dask_run_scores_as_a_local_run(postgres, cluster, tmp_path):
 
 
 def test_a_dask_run_and_a_local_run_at_once_grade_each_submission_exactly_once(postgres, cluster, tmp_path):
-    """Issue #11 ("exactly once ... also for Dask workers"): a grader on the Dask cluster and a local grader
-    started at the same moment on one class and one PostgreSQL gradebook. Each submission is graded by exactly
-    one of them; the other reports it skipped because another grader has it or had it."""
+    """Issue #11 ("exactly once ... also for Dask workers"): a grader on the Dask cluster starts while a local
+    grader on the same class and PostgreSQL gradebook is midway. Each submission is graded by exactly one of them
+    (both grade some: the cluster run starts only once the local one has graded its first), and the other
+    reports it skipped because another grader has it or had it."""
     import os
     import subprocess
     import sys
-    import threading
+    import time
 
     from course import paths
     from test_gradebook_backends import new_database
@@ -69,25 +70,34 @@ def test_a_dask_run_and_a_local_run_at_once_grade_each_submission_exactly_once(p
     database = new_database(postgres, "course_dask_and_local")
     class_dir = tmp_path / "class"
     api, intents = demo.build_demo_class(class_dir, ASSIGNMENT, students=demo.STUDENTS, db_url=database)
+    everyone = {i.student_id for i in intents}
     env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
-    local = subprocess.Popen([sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--class-dir", str(class_dir),
-                              "--db-url", database, "--jobs", "1", "--no-backup"], cwd=paths.REPO_ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    started = threading.Event()
-    # Let the local grader get through its start-up (imports, the gradebook) so that both really grade at once.
-    threading.Timer(3.0, started.set).start()
-    started.wait()
-    on_cluster = grading.autograde(ASSIGNMENT, api=api, scheduler=cluster, progress=False)
-    out, err = local.communicate(timeout=900)
-    assert local.returncode == 0, err[-2000:]
-    table = out.split("-" * 20, 1)[1]
+    out_path, err_path = tmp_path / "local.out", tmp_path / "local.err"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        local = subprocess.Popen([sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--class-dir", str(class_dir),
+                                  "--db-url", database, "--jobs", "1", "--no-backup"], cwd=paths.REPO_ROOT, env=env,
+                                 stdout=out, stderr=err, text=True)
+        try:
+            deadline = time.monotonic() + 300
+            while not any((gradebookops.read_record(class_dir, ASSIGNMENT, s) or {}).get("status") == "graded"
+                          for s in everyone):
+                assert local.poll() is None and time.monotonic() < deadline, err_path.read_text()[-2000:]
+                time.sleep(0.2)
+            on_cluster = grading.autograde(ASSIGNMENT, api=api, scheduler=cluster, progress=False)
+            assert local.wait(timeout=600) == 0, err_path.read_text()[-2000:]
+        finally:
+            if local.poll() is None:
+                local.kill()
+                local.wait()
+    printed = out_path.read_text()
+    assert "-" * 20 in printed, printed[-2000:]
+    table = printed.split("-" * 20, 1)[1]
     rows = [line.split() for line in table.splitlines() if f" {ASSIGNMENT} " in line]
     by_local = {row[0] for row in rows if row[2] == "graded"}
     by_cluster = {r.student for r in on_cluster.results if r.status == "graded"}
-    everyone = {i.student_id for i in intents}
     assert not by_local & by_cluster, f"graded twice: {sorted(by_local & by_cluster)}"
     assert by_local | by_cluster == everyone
+    assert by_local and by_cluster, (sorted(by_local), sorted(by_cluster))  # the two really graded at once
     skipped = [r for r in on_cluster.results if r.status == "skipped"]
     assert all("another grader" in r.reason or "already graded" in r.reason for r in skipped), [r.reason for r in skipped]
-    print(f"local graded {len(by_local)}, cluster graded {len(by_cluster)} of {len(everyone)}")
     assert grading.gradebook_integrity(class_dir, db_url=api.coursedir.db_url) == []

@@ -499,9 +499,3 @@ def test_only_the_notebook_and_the_assignments_files_come_back_from_the_sandbox(
         for student_dir in sorted((graded.hostile.class_dir / folder).glob(f"*/{ASSIGNMENT}")):
             extra = sorted(p.name for p in student_dir.rglob("*") if p.is_file() and p.name not in allowed)
             assert extra == [], f"{folder}/{student_dir.parent.name}: {extra}"
-
-
-@pytest.mark.slow
-def test_files_the_code_writes_reach_neither_the_autograded_nor_the_feedback_folder(graded):
-    """fill-the-disk writes filler-*.bin files in its working folder: none of them may come back to the class."""
-    assert [p for p in graded.hostile.class_dir.rglob("filler-*")] == []
