@@ -8,7 +8,10 @@ Grading executes code written by students. What one sandboxed kernel gets
   environment read-only, the submission's files read-only, private
   size-capped ``/tmp``, ``/dev/shm`` and working folder (a tmpfs the
   grader fills from those files before the first cell); nothing else of the
-  host exists inside, and nothing the code writes reaches the host's disk.
+  host exists inside. The one host folder the code can write to is the kernel's
+  runtime folder (its connection file and IPC sockets, which the kernel must
+  create): files there are capped per file (``file_size_bytes``), not in total,
+  and deleted with the sandbox.
 * **User.** As root, the kernel runs as a fresh unprivileged uid (one per
   kernel, from :data:`SANDBOX_UID_BASE` up), with no capabilities and
   ``no_new_privs``. A second, unprivileged bubblewrap layer stops it from

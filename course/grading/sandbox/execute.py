@@ -12,8 +12,9 @@ as usual) and changes only *where* and *how* the code runs:
   submitted*, never the sanitized notebook with its restored hidden tests.
   The sandbox shows it read-only; before the first cell the kernel copies it
   into its working folder, a size-capped tmpfs (``Limits.scratch_bytes``), so
-  what the code writes never reaches the host's disk and nothing but the
-  executed notebook comes back.
+  what the code writes in it stays in RAM and nothing but the executed
+  notebook comes back (the runtime folder with the kernel's sockets is the one
+  writable host folder; see :mod:`course.grading.sandbox.bwrap`).
 * **The sandbox** (:mod:`course.grading.sandbox.bwrap`,
   :mod:`course.grading.sandbox.kernel_manager`), on a kernel taken from the
   :class:`~course.grading.sandbox.pool.KernelPool` found in ``resources``

@@ -136,7 +136,8 @@ def interpreter_paths(python: str) -> list[str]:
 
 #: Host folders every sandbox sees, read-only: the operating system and its configuration.
 #: Nothing else of the host is mounted (an allowlist): the Python environment, the ``course``
-#: package and ``data/`` are bound by the caller, the scratch folder read-write.
+#: package and ``data/`` are bound by the caller, the scratch folder read-only (the working folder is a tmpfs)
+#: and the runtime folder (the kernel's sockets) read-write.
 SYSTEM_PATHS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 
 
