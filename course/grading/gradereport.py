@@ -169,6 +169,20 @@ def _median(values: list[float]) -> float:
     return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: a string starting like a formula gets a leading ``'`` (OWASP).
+
+    Only for text: the caller leaves the points it writes itself as they are (``-1`` is a number there).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_lms_csv(report: GradeReport, path: Path) -> Path:
     """Write the Canvas-style import CSV described in the module docstring; return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +193,9 @@ def write_lms_csv(report: GradeReport, path: Path) -> Path:
         names[row.student] = (row.last_name, row.first_name)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *report.assignments])
+        # Names, ids and titles are text someone else typed; the points are numbers the kit wrote.
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                         *(spreadsheet_safe(a) for a in report.assignments)])
         writer.writerow(["Points Possible", "", "", "", "", *(_points(report.max_scores[a]) for a in report.assignments)])
         for student in sorted(by_student):
             last, first = names[student]
@@ -188,7 +204,7 @@ def write_lms_csv(report: GradeReport, path: Path) -> Path:
             for assignment in report.assignments:
                 row = by_student[student].get(assignment)
                 cells.append(_points(row.final_score) if row is not None and row.submitted else "")
-            writer.writerow([display, "", student, student, "", *cells])
+            writer.writerow([spreadsheet_safe(display), "", spreadsheet_safe(student), spreadsheet_safe(student), "", *cells])
     return path
 
 

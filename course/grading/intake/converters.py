@@ -1,0 +1,112 @@
+"""The intake checks in front of nbgrader's own converters, for plain ``nbgrader`` and the kit's verbs alike.
+
+nbgrader 0.9.6's converters copy a submission's extra files with
+``shutil.copy`` (following links, reading FIFOs and devices) and read
+``timestamp.txt`` with a plain ``open``, and nothing in its configuration can
+put a check before that. ``nbgrader_config.py`` therefore calls
+:func:`guard_nbgrader`, which wraps two of nbgrader's methods in every process
+that loads the configuration:
+
+* ``BaseConverter.init_assignment`` (autograde, feedback): the folder it copies
+  from is first inspected (:func:`course.grading.intake.files.inspect_submission`)
+  and the student id checked (:mod:`course.grading.intake.ids`); a refusal raises
+  :class:`SubmissionRefused`, which nbgrader turns into a failure of that one
+  submission (its half-made output removed) while the others go on. For
+  feedback, HTML files that came with the submission are removed from the
+  feedback folder, so only nbgrader's own feedback is released.
+* ``CourseDirectory.get_existing_timestamp``: the file is read without
+  following a link or blocking, at most 256 bytes; anything else is "no
+  timestamp".
+
+Unlike :mod:`course.grading.patches` (speed-ups, applied only on the measured
+version), these hold on every nbgrader version that has the two methods: they
+only refuse, and they say so in one line.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from course.grading.intake.files import SubmittedFileError, inspect_submission, read_small_file
+from course.grading.intake.ids import unsafe_id_reason
+
+TIMESTAMP_LIMIT = 256
+
+
+class SubmissionRefused(Exception):
+    """A submission nbgrader must not convert: the message says which file and why, in one line."""
+
+
+def refusal(folder: str | os.PathLike, student_id: str) -> str | None:
+    """Why the submission in ``folder`` of ``student_id`` is refused, or None."""
+    why = unsafe_id_reason(student_id)
+    if why:
+        return why
+    found = inspect_submission(folder)
+    return None if found.ok else found.reason()
+
+
+def _guarded_init_assignment(original):
+    @functools.wraps(original)
+    def init_assignment(self, assignment_id, student_id):
+        from nbgrader.converters import Autograde, GenerateFeedback
+
+        # Only these read what a student handed in (generate_assignment reads the instructor's sources).
+        handed_in = isinstance(self, (Autograde, GenerateFeedback))
+        source = self._format_source(assignment_id, student_id)
+        if handed_in and os.path.lexists(source):
+            why = refusal(source, student_id)
+            if why:
+                raise SubmissionRefused(f"submission of {student_id!r} refused: {why}")
+        original(self, assignment_id, student_id)
+        if isinstance(self, GenerateFeedback):
+            _remove_handed_in_html(Path(self._format_dest(assignment_id, student_id)), self.log)
+
+    init_assignment.course_guard = original
+    return init_assignment
+
+
+def _remove_handed_in_html(folder: Path, log) -> None:
+    """Before nbgrader writes the feedback, every HTML file in its folder came with the submission: remove it."""
+    for path in folder.rglob("*"):
+        if path.suffix.lower() in (".html", ".htm") and not path.is_symlink() and path.is_file():
+            log.warning("Removed %s from the feedback folder: it came with the submission, not from the grader", path)
+            path.unlink()
+
+
+def _guarded_timestamp(original):
+    @functools.wraps(original)
+    def get_existing_timestamp(self, dest_path):
+        from nbgrader.utils import parse_utc
+
+        path = os.path.join(dest_path, "timestamp.txt")
+        try:
+            text = read_small_file(path, TIMESTAMP_LIMIT).decode("utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except (SubmittedFileError, OSError, UnicodeDecodeError) as error:
+            self.log.warning("Not a timestamp file (%s): %s", error, path)
+            return None
+        if not text:
+            return None
+        try:
+            return parse_utc(text)
+        except ValueError:
+            self.log.warning("Invalid timestamp string: %s", path)
+            return None
+
+    get_existing_timestamp.course_guard = original
+    return get_existing_timestamp
+
+
+def guard_nbgrader() -> None:
+    """Wrap nbgrader's converter set-up and timestamp reading (see the module docstring); idempotent."""
+    from nbgrader.converters.base import BaseConverter
+    from nbgrader.coursedir import CourseDirectory
+
+    if not hasattr(BaseConverter.init_assignment, "course_guard"):
+        BaseConverter.init_assignment = _guarded_init_assignment(BaseConverter.init_assignment)
+    if not hasattr(CourseDirectory.get_existing_timestamp, "course_guard"):
+        CourseDirectory.get_existing_timestamp = _guarded_timestamp(CourseDirectory.get_existing_timestamp)
