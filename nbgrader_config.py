@@ -46,6 +46,15 @@ c.Exchange.root = str(CLASS_DIR / "exchange")
 c.Exchange.cache = str(CLASS_DIR / "exchange-cache")
 c.Exchange.path_includes_course = False
 
+# Everything a student hands in is a stranger's (course/grading/intake/): collect takes an
+# entry only from its owner, at the time the file system saw it written, as regular files
+# copied without following links; autograde and feedback check the submitted folder the same
+# way before nbgrader copies from it, and read timestamp.txt without following or blocking.
+c.ExchangeFactory.collect = "course.grading.intake.collect.CourseCollect"
+from course.grading.intake.converters import guard_nbgrader  # noqa: E402
+
+guard_nbgrader()
+
 # Feedback never shows hidden tests: the kit's pipeline removes hidden-test
 # regions and reduces their tracebacks before nbgrader renders the HTML.
 from course.grading.feedback import feedback_preprocessors  # noqa: E402

@@ -96,9 +96,12 @@ def _cmd_release(args: argparse.Namespace) -> int:
 def _cmd_collect(args: argparse.Namespace) -> int:
     from course.grading.verbs import collect
 
-    for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args)).items():
+    refused: list[str] = []
+    for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args), refused=refused).items():
         print(f"{assignment_id}: {len(students)} submission(s) collected")
-    return 0
+    for line in refused:
+        print(f"REFUSED: {line}", file=sys.stderr)
+    return 1 if refused else 0
 
 
 @_grading
@@ -114,7 +117,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
                        notebook_timeout=args.notebook_timeout, progress=False, on_result=show)
     print()
     print(report.table())
-    return 1 if report.failed() else 0
+    return 1 if report.failed() or report.refused else 0
 
 
 @_grading

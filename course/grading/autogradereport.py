@@ -65,12 +65,14 @@ class AutogradeReport:
     backup_path: Path | None = None
     #: Loud notes about the run itself (e.g. "SANDBOX DISABLED: ..."); printed above the table.
     warnings: list[str] = field(default_factory=list)
+    #: Folders under submitted/ that were not graded at all (an unsafe student id, a link), one line each.
+    refused: list[str] = field(default_factory=list)
 
     # --- the contract ------------------------------------------------------------------------------------
 
     def table(self) -> str:
         """The printed summary: warnings, one line per submission (reasons included), then totals."""
-        lines = [f"WARNING: {w}" for w in self.warnings]
+        lines = [f"WARNING: {w}" for w in self.warnings] + [f"REFUSED: {r}" for r in self.refused]
         header = f"{'student':<24} {'assignment':<32} {'status':<8} {'score':>9} {'time':>8}"
         lines += [header, "-" * len(header)]
         lines += [r.line() for r in sorted(self.results, key=lambda r: (r.assignment, r.student))]

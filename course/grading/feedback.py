@@ -175,15 +175,25 @@ runs from top to bottom, then submit it again if you can.</p>
 def write_failed_feedback(api, assignment_id: str, student_id: str, reason: str) -> Path:
     """An HTML note for a submission that could not be graded, written where nbgrader's feedback goes."""
     import html
-    import shutil
+
+    from course.grading.intake.files import SubmittedFileError, read_small_file
 
     coursedir = api.coursedir
     folder = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
     submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("timestamp.txt", "submission_secret.txt"):  # what release_feedback needs
-        if (submitted / name).is_file():
-            shutil.copyfile(submitted / name, folder / name)
+        try:  # a stranger's files: never through a link (another student's secret), never a FIFO
+            content = read_small_file(submitted / name, 4096)
+        except (OSError, SubmittedFileError):
+            if name != "timestamp.txt":
+                continue  # without a secret this feedback cannot be released; the release says so
+            # nbgrader's release only logs the time; the note must reach the student whose timestamp was refused.
+            import datetime as dt
+
+            content = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC").encode()
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).write_bytes(content)
     target = folder / f"{assignment_id}.html"
     target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False)),
                       encoding="utf-8")

@@ -288,13 +288,17 @@ def submission_fingerprint(submitted_dir: Path) -> str:
 
 
 def submission_timestamp(submitted_dir: Path) -> dt.datetime | None:
-    """The submission's ``timestamp.txt`` as naive UTC (how nbgrader stores it), or None."""
+    """The submission's ``timestamp.txt`` as naive UTC (how nbgrader stores it), or None.
+
+    Read as a stranger's file: never through a link, never blocking on a FIFO, at most 256 bytes.
+    """
     from nbgrader.utils import parse_utc
 
-    path = Path(submitted_dir) / "timestamp.txt"
+    from course.grading.intake.files import SubmittedFileError, read_small_file
+
     try:
-        return parse_utc(path.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):
+        return parse_utc(read_small_file(Path(submitted_dir) / "timestamp.txt", 256).decode("utf-8").strip())
+    except (OSError, ValueError, SubmittedFileError):
         return None
 
 

@@ -28,6 +28,7 @@ import warnings
 from pathlib import Path
 
 from course.grading.classdir import GradingError, open_api, resolve_assignments
+from course.grading.intake.ids import is_safe_id, unsafe_id_reason
 
 
 def _progress(items, description: str, enabled: bool):
@@ -109,33 +110,95 @@ def _require_released(api, assignment_id: str) -> None:
             raise GradingError(f"{assignment_id} has not been released in this class; run `python -m course release {assignment_id}` first") from None
 
 
-def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = None, api=None) -> dict[str, list[str]]:
-    """Copy each student's latest submission from the exchange into ``submitted/``.
+def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = None, api=None,
+            trust_student_timestamps: bool = False, refused: list[str] | None = None) -> dict[str, list[str]]:
+    """Copy each student's latest acceptable submission from the exchange into ``submitted/``.
 
-    Returns, per assignment, the ids of the students with a collected
-    submission. nbgrader keeps the submission's ``timestamp.txt``, which is
-    what makes a submission late or on time.
+    Runs the exchange's collect step as ``nbgrader_config.py`` names it
+    (:class:`course.grading.intake.collect.CourseCollect`): an entry is taken
+    only from the account it names, at the time the file system saw it
+    written, as regular files. Entries that fail are left where they are,
+    replace nothing, and are listed one line each in ``refused`` (when a list
+    is given) while the rest of the class is collected; without a list, any
+    refusal is a :class:`GradingError` after the others were collected.
+    ``trust_student_timestamps`` takes each ``timestamp.txt`` as the time (the
+    demo class's made-up calendar). Returns, per assignment, the ids of the
+    students with a collected submission.
     """
+    from nbgrader.exchange import ExchangeError
+    from nbgrader.utils import temp_attrs
+
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
-    collected = {}
+    collected, problems = {}, []
     for assignment_id in ids:
         _require_released(api, assignment_id)
-        result = api.collect(assignment_id, update=True)
-        if not result["success"]:
-            raise GradingError(f"could not collect {assignment_id}: {_first_error_line(result)}")
-        collected[assignment_id] = sorted(api.get_submitted_students(assignment_id))
+        with temp_attrs(api.coursedir, assignment_id=assignment_id):
+            step = api.exchange.Collect(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
+            step.update = True
+            if hasattr(step, "trust_student_timestamps"):
+                step.trust_student_timestamps = trust_student_timestamps
+            try:
+                step.start()
+            except ExchangeError as error:
+                lines = list(getattr(step, "refused", []))
+                if not lines:
+                    raise GradingError(f"could not collect {assignment_id}: {str(error).splitlines()[0]}") from None
+                problems.extend(lines)
+        collected[assignment_id] = sorted(s for s in api.get_submitted_students(assignment_id) if is_safe_id(s))
+    if refused is not None:
+        refused.extend(problems)
+    elif problems:
+        raise GradingError(f"{len(problems)} inbound entr{'y' if len(problems) == 1 else 'ies'} not collected "
+                           f"(the rest were): " + " | ".join(problems))
     return collected
 
 
+def _student_folders(api, assignment_id: str, autograded: bool) -> tuple[list[str], list[str]]:
+    """Students with a plain folder for the assignment under ``submitted/`` (or ``autograded/``), and one line
+    per folder refused: a name that is not a safe id, or a link where a folder should be."""
+    import os
+    import stat
+
+    coursedir = api.coursedir
+    top = Path(coursedir.root) / (coursedir.autograded_directory if autograded else coursedir.submitted_directory)
+    found, problems = [], []
+    try:
+        names = sorted(entry.name for entry in os.scandir(top))
+    except FileNotFoundError:
+        return found, problems
+    for name in names:
+        folder = Path(coursedir.format_path(coursedir.autograded_directory if autograded else coursedir.submitted_directory,
+                                            name, assignment_id))
+        if not os.path.lexists(folder):
+            continue
+        why = unsafe_id_reason(name)
+        if why is None and not all(stat.S_ISDIR(os.lstat(path).st_mode) for path in (folder.parent, folder)):
+            why = f"{folder.parent.name}/{folder.name} is a link or a file, not a plain folder"
+        if why:
+            problems.append(f"{assignment_id}: {why}; not graded")
+        else:
+            found.append(name)
+    return found, problems
+
+
 def _submissions(api, assignment_ids: list[str], student: str | None, *, autograded: bool = False,
-                 allow_none: bool = False) -> list[tuple[str, str]]:
-    """(assignment, student) pairs to work on; an unknown student is a GradingError (unless ``allow_none``)."""
+                 allow_none: bool = False, refused: list[str] | None = None) -> list[tuple[str, str]]:
+    """(assignment, student) pairs to work on; an unknown student is a GradingError (unless ``allow_none``).
+
+    A folder whose name is not a safe student id (``*``, one with a newline, ...)
+    is never worked on: nbgrader would glob on it. Each such folder adds one
+    line to ``refused``.
+    """
+    if student is not None and unsafe_id_reason(student):
+        raise GradingError(unsafe_id_reason(student))
     pairs = []
     everyone = set()
     for assignment_id in assignment_ids:
         _require_released(api, assignment_id)
-        found = api.get_autograded_students(assignment_id) if autograded else api.get_submitted_students(assignment_id)
+        found, problems = _student_folders(api, assignment_id, autograded)
+        if refused is not None:
+            refused.extend(problems)
         everyone.update(found)
         pairs.extend((assignment_id, s) for s in sorted(found) if student is None or s == student)
     if student is not None and not pairs and not allow_none:
@@ -198,7 +261,8 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
                                 notebook_timeout=notebook_timeout)
     if scheduler is not None:
         parallel.ensure_shared_gradebook(settings.db_url)
-    pairs = _submissions(api, ids, student)
+    refused: list[str] = []
+    pairs = _submissions(api, ids, student, refused=refused)
     gradebookops.check_writable(Path(settings.class_dir))
     warnings_ = [warning] if warning else []
     for line in warnings_:
@@ -238,7 +302,8 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
         if bar is not None:
             bar.close()
     report = AutogradeReport(results=skipped + results, seconds=time.perf_counter() - started, jobs=workers,
-                             sandboxed=mode == "bubblewrap", backup_path=backup_path, warnings=warnings_)
+                             sandboxed=mode == "bubblewrap", backup_path=backup_path, warnings=warnings_,
+                             refused=refused)
     failed = report.failed()
     if failed and len(failed) == len(report.results):
         problems = "; ".join(f"{r.student}/{r.assignment}: {r.reason}" for r in failed)
@@ -316,9 +381,9 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
     failed = _failed_submissions(api, ids, student)
-    pairs = [pair for pair in _submissions(api, ids, student, autograded=True, allow_none=bool(failed))
-             if pair not in failed]
     written, problems = [], []
+    pairs = [pair for pair in _submissions(api, ids, student, autograded=True, allow_none=bool(failed), refused=problems)
+             if pair not in failed]
     for (assignment_id, student_id), record in sorted(failed.items()):
         html_file = write_failed_feedback(api, assignment_id, student_id, record.get("reason") or "unknown")
         written.append(html_file)

@@ -56,14 +56,21 @@ def nbgrader_failure(outcome: dict) -> str:
 def unreadable_reason(submitted_dir: Path, notebooks: list[str]) -> str | None:
     """Why a submission cannot be graded at all, or None.
 
-    Cannot: a notebook that is there but cannot be read (invalid JSON, wrong
-    format, no permission), or none of the assignment's notebooks there. One
+    Cannot: a file that is not a regular file (a link, a FIFO, a device), over
+    the size caps, or a hard link (:mod:`course.grading.intake`); a notebook
+    that is there but cannot be read (invalid JSON, wrong format, no
+    permission), or none of the assignment's notebooks there. One
     missing notebook of several is nbgrader's to score (0 for that notebook).
     """
     import nbformat
 
+    from course.grading.intake.converters import refusal
+
     if not submitted_dir.is_dir():
         return "no submission folder"
+    refused = refusal(submitted_dir, submitted_dir.parent.name)
+    if refused:
+        return f"not graded: {refused}"
     present = [name for name in notebooks if (submitted_dir / f"{name}.ipynb").is_file()]
     if not present:
         return f"no {' or '.join(f'{name}.ipynb' for name in notebooks)} in the submission"
