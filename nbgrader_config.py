@@ -67,6 +67,12 @@ from course.grading.answers import ANSWER_STUB  # noqa: E402
 
 c.ClearSolutions.code_stub = ANSWER_STUB
 
+# A released notebook carries no metadata that locates an answer (course.lookup, course.assesses):
+# nbgrader's own generate_assignment steps, then the kit's cut of the `course` metadata.
+from course.grading.released import RELEASE_PREPROCESSORS  # noqa: E402
+
+c.GenerateAssignment.preprocessors = list(RELEASE_PREPROCESSORS)
+
 # Plain `nbgrader autograde` runs student code in the kit's bubblewrap sandbox, as
 # `python -m course autograde` does (course/grading/plain_nbgrader.py); without
 # bubblewrap it refuses. COURSE_UNSANDBOXED_GRADING=I-understand turns that off, loudly.

@@ -120,7 +120,8 @@ class DemoResult:
 
 def source_and_release(assignment: str):
     """(source, release) notebooks of ``assignment``: the release made in memory by nbgrader's own
-    preprocessors (solutions and hidden tests cleared), as ``generate_assignment`` would."""
+    preprocessors (solutions and hidden tests cleared) and the kit's cut of the cell metadata, as
+    ``generate_assignment`` would."""
     import copy
 
     import nbformat
@@ -128,10 +129,11 @@ def source_and_release(assignment: str):
 
     from course.grading.answers import ANSWER_STUB
     from course.grading.classdir import source_notebook
+    from course.grading.released import KeepStudentMetadata
 
     source = nbformat.read(source_notebook(assignment), as_version=4)
     release = copy.deepcopy(source)
-    for preprocessor in (ClearSolutions(code_stub=ANSWER_STUB), ClearHiddenTests()):
+    for preprocessor in (ClearSolutions(code_stub=ANSWER_STUB), ClearHiddenTests(), KeepStudentMetadata()):
         release, _ = preprocessor.preprocess(release, {"language": "python"})
     return source, release
 
