@@ -329,3 +329,43 @@ def test_each_user_reads_only_what_is_theirs(hub):
     # The kit is read-only for everyone but root.
     for user in (s2, grader):
         assert hub.run_as(user, ["touch", str(kit / "course" / "__init__.py")], check=False).returncode != 0
+
+
+def test_entries_a_student_forges_on_the_shared_exchange_are_refused_and_change_nothing(hub):
+    """As a real student account on the shared exchange: an entry named for another student (dated 2099, and
+    dated plausibly), a notebook linked to the source notebook, a FIFO for timestamp.txt. The grader's
+    collect refuses each in one line, exits non-zero, and every collected submission stays as it was."""
+    import datetime as dt
+    import hashlib
+
+    assert STATE.get("submitted"), "the round trip did not get as far as the submissions"
+    s1, s3 = student(hub, "s1"), student(hub, "s3")
+    course_dir = Path(hub.settings["class_dir"])
+    inbound = hub.exchange / hub.course_id / "inbound"
+    own_notebook = hub.home(s3) / hub.course_id / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    source_nb = hub.kit / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    stamp = "%Y-%m-%d %H:%M:%S.%f UTC"
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    collected = {user: course_dir / "submitted" / user / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" for user in (s1, s3)}
+    before = {user: digest(path) for user, path in collected.items()}
+    plant = 'mkdir "$1" && cp "$2" "$1/{nb}" && printf %s "$3" > "$1/timestamp.txt" && echo s > "$1/submission_secret.txt"'
+    plant = plant.format(nb=f"{ASSIGNMENT}.ipynb")
+    for named, when, tag in ((s1, dt.datetime(2099, 1, 1), "a"), (s1, now, "b")):
+        folder = inbound / f"{named}+{ASSIGNMENT}+{when.strftime(stamp)}+{tag}"
+        hub.run_as(s3, ["sh", "-c", plant, "sh", str(folder), str(own_notebook), when.strftime(stamp)])
+    linked = inbound / f"{s3}+{ASSIGNMENT}+{now.strftime(stamp)}+c"
+    hub.run_as(s3, ["sh", "-c", 'mkdir "$1" && ln -s "$2" "$1/{nb}" && printf %s "$3" > "$1/timestamp.txt"'.format(
+        nb=f"{ASSIGNMENT}.ipynb"), "sh", str(linked), str(source_nb), now.strftime(stamp)])
+    fifo = inbound / f"{s3}+{ASSIGNMENT}+{now.strftime(stamp)}+d"
+    hub.run_as(s3, ["sh", "-c", 'mkdir "$1" && cp "$2" "$1/" && mkfifo "$1/timestamp.txt"', "sh", str(fifo), str(own_notebook)])
+
+    done = hub.grader_run(["course-grader", "collect", ASSIGNMENT], check=False, timeout=300)
+    refused = [line for line in done.stderr.splitlines() if line.startswith("REFUSED: ")]
+    assert done.returncode == 1 and len(refused) == 4, done.stdout[-2000:] + done.stderr[-2000:]
+    assert sum(f"made by the account {s3}" in line for line in refused) == 2, refused
+    assert any("is a symbolic link" in line for line in refused) and any("FIFO" in line for line in refused), refused
+    assert {user: digest(path) for user, path in collected.items()} == before
