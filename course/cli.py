@@ -37,7 +37,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return 0
     from course.evidence.claimreview import write_claim_reviews
 
-    count, text = write_claim_reviews(args.output, base_url=args.base_url)
+    count, text = write_claim_reviews(args.output, base_url=args.base_url, include_assessed=args.include_assessed)
     if args.output is None:
         print(text)
     else:
@@ -216,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "lessons-html: every lesson executed and saved as a static HTML page")
     export.add_argument("-o", "--output", help="claimreview: file to write (default: stdout); lessons-html: folder (default: lessons-html)")
     export.add_argument("--base-url", default="claims.csv", help="where the reviews are published; each record's url is BASE#claim_id (default: %(default)s)")
+    export.add_argument("--include-assessed", action="store_true",
+                        help="claimreview: also publish the verdicts graded work assesses (the answer key; left out by default)")
     export.set_defaults(run=_cmd_export)
 
     datadoc = verbs.add_parser("datadoc", help="check (or --write) the column dictionary in data/README.md")

@@ -5,6 +5,11 @@ checkers can read them. One record per checkable claim (rows rated
 ``not_checkable`` are value judgements or framings, not claims of fact, and
 are left out). ``python -m course export claimreview`` calls
 :func:`claim_reviews` and :func:`write_claim_reviews`.
+
+Verdicts that graded work assesses (and the claims held with them, see
+:func:`course.evidence.editions.expand`) are the answer key: they are left
+out unless the instructor asks for them (``include_assessed``,
+``--include-assessed``), whether or not feedback has been released.
 """
 
 from __future__ import annotations
@@ -33,21 +38,30 @@ REVIEW_AUTHOR = "Mali coup source-evaluation kit, fact-check desk"
 REVIEW_DATE = "2026-11-29"
 
 
-def claim_reviews(base_url: str = "claims.csv") -> list[dict]:
+def assessed_claims() -> set[str]:
+    """The claims whose verdicts graded work assesses, with the claims held back with them."""
+    from course.evidence.editions import assessed_ids, expand
+
+    return expand(assessed_ids(released=set())).get("claims", set())
+
+
+def claim_reviews(base_url: str = "claims.csv", include_assessed: bool = False) -> list[dict]:
     """Return one ClaimReview dict per claim whose verdict is not ``not_checkable``.
 
     ``base_url`` is where the reviews are published; each record's ``url`` is
     ``<base_url>#<claim_id>`` (the default points into the kit's own table).
+    Assessed verdicts are left out unless ``include_assessed`` (module docstring).
     """
     from course.document import load_document
     from course.evidence.corrections import date_modified
 
+    left_out = set() if include_assessed else assessed_claims()
     document = load_document()
     pages = data.evidence().set_index("evidence_id")
     modified = date_modified("claims")
     records = []
     for _, row in data.claims().iterrows():
-        if row["verdict"] == "not_checkable":
+        if row["verdict"] == "not_checkable" or row["claim_id"] in left_out:
             continue
         rating = {"@type": "Rating", "alternateName": RATING_NAMES[row["verdict"]], "bestRating": 5, "worstRating": 1}
         if row["verdict"] in RATING_VALUES:
@@ -82,12 +96,13 @@ def claim_reviews(base_url: str = "claims.csv") -> list[dict]:
     return records
 
 
-def write_claim_reviews(output: Path | str | None = None, base_url: str = "claims.csv") -> tuple[int, str]:
+def write_claim_reviews(output: Path | str | None = None, base_url: str = "claims.csv",
+                        include_assessed: bool = False) -> tuple[int, str]:
     """Write the records as a JSON-LD array to ``output`` (or return the text for stdout).
 
     Returns (number of records, the text written).
     """
-    records = claim_reviews(base_url=base_url)
+    records = claim_reviews(base_url=base_url, include_assessed=include_assessed)
     text = json.dumps(records, ensure_ascii=False, indent=2)
     if output is not None:
         Path(output).write_text(text + "\n", encoding="utf-8")

@@ -5,15 +5,25 @@ from __future__ import annotations
 import json
 
 from course.evidence import data
-from course.evidence.claimreview import RATING_NAMES, claim_reviews
+from course.evidence.claimreview import RATING_NAMES, assessed_claims, claim_reviews
 from course.cli import main
 
 
-def test_one_record_per_checkable_claim():
+def test_one_record_per_checkable_claim_and_no_assessed_verdict_unless_asked():
     claims = data.claims()
     checkable = claims[claims["verdict"] != "not_checkable"]
-    records = claim_reviews()
-    assert [r["identifier"] for r in records] == list(checkable["claim_id"])
+    held = assessed_claims()
+    assert "K015" in held and len(held) >= 10  # graded work assesses K015's verdict (ps2)
+    assert [r["identifier"] for r in claim_reviews(include_assessed=True)] == list(checkable["claim_id"])
+    assert [r["identifier"] for r in claim_reviews()] == [c for c in checkable["claim_id"] if c not in held]
+
+
+def test_the_cli_publishes_the_answer_key_only_when_told(capsys):
+    assert main(["export", "claimreview"]) == 0
+    default = {r["identifier"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["export", "claimreview", "--include-assessed"]) == 0
+    everything = {r["identifier"] for r in json.loads(capsys.readouterr().out)}
+    assert not default & assessed_claims() and assessed_claims() & everything
 
 
 def test_required_fields_are_present_and_typed():
