@@ -77,8 +77,12 @@ def _outputs_as_run() -> list:
 MARKERS = sorted({*WRITTEN, 6, 7, 8, 9, 10, 11, 12, 13, 19, 20})
 
 
-def inject(nb, *, with_outputs: bool) -> None:
-    """Plant every payload in ``nb`` (a perfect submission) in place; ``with_outputs``: as if already run."""
+def inject(nb, *, with_outputs: bool, own_grade_id: bool = True) -> None:
+    """Plant every payload in ``nb`` (a perfect submission) in place; ``with_outputs``: as if already run.
+
+    ``own_grade_id=False`` leaves out the student's own nbgrader cell: nbgrader's autograde refuses
+    a notebook with it (CheckCellMetadata), so only a render test can carry it.
+    """
     written = [c for c in nb.cells if demo.is_written_answer(c)]
     written[0].source += "\n\n" + "\n\n".join(f"Payload {n}: {p}" for n, p in WRITTEN.items()) + "\n"
     for cell in written:  # the kit's own metadata, shown in the feedback's skills table
@@ -89,11 +93,11 @@ def inject(nb, *, with_outputs: bool) -> None:
     if with_outputs:
         code.outputs = _outputs_as_run()
         code.execution_count = 1
-    own = new_markdown_cell("My own notes, with an id of my choosing.",
+    own = new_code_cell("my_notes = 'with an id of my choosing'",
                             metadata={"nbgrader": {"solution": True, "grade": False, "locked": False,
                                                    "grade_id": OWN_GRADE_ID, "schema_version": 3}})
     raw = new_raw_cell(RAW_HTML, metadata={"raw_mimetype": "text/html"})
-    nb.cells += [code, own, raw]
+    nb.cells += [code, own, raw] if own_grade_id else [code, raw]
 
 
 # --- what must be capped ---------------------------------------------------------------------------------
@@ -128,7 +132,7 @@ CAPPED_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "appli
                 "application/pdf", "application/x-made-up")
 BIG_OUTPUT_CODE = f'''big = "A" * (600 * 1024)
 for mime in {CAPPED_MIMES!r}:
-    display({{mime: ({{"k": big}} if mime.endswith("json") else big), "text/plain": mime}}, raw=True)
+    display({{"text/plain": mime, mime: ({{"k": big}} if mime.endswith("json") else big)}}, raw=True)
 display({{"text/plain": "metadata only"}}, metadata={{"x": big}}, raw=True)
 '''
 
