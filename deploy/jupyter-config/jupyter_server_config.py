@@ -5,7 +5,7 @@ One setting: a Content-Security-Policy on every page, the second line of defence
 sanitizing of student HTML (course/grading/feedback.py, safe_html_config). Measured in Chromium
 (tests/grading/test_hostile_html.py, docs/grading-at-scale.md): Formgrader's own pages run inline
 <script> blocks that embed per-page values, so neither ``script-src 'self'`` alone nor a hash list
-keeps it working, and JupyterLab 4 needs ``'unsafe-eval'`` for its settings validation (ajv). So the
+keeps it working, and JupyterLab 4.6 needs ``'unsafe-eval'`` (its settings plugin compiles JSON schemas into functions). So the
 policy cannot forbid inline script; what it does forbid: script, styles, fonts and frames from any
 other origin, requests (fetch, XHR, WebSocket) to any other origin, so a script that got in cannot
 send what it reads anywhere but this server, plugins (<object>, <embed>), a <base> that re-points the
