@@ -61,6 +61,13 @@ from course.grading.feedback import feedback_preprocessors  # noqa: E402
 
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
+# Every submitted file is a stranger's: HTML and script a student writes, prints or puts in cell
+# metadata render inert in Formgrader's grading page and in every feedback file, which also
+# forbids all script (course/grading/feedback.py, safe_html_config).
+from course.grading.feedback import safe_html_config  # noqa: E402
+
+safe_html_config(c)
+
 # Answers are values (`x = None` then the solution region): the released stub is a comment,
 # so an unanswered item never stops "Run All" (course/grading/answers.py).
 from course.grading.answers import ANSWER_STUB  # noqa: E402

@@ -8,9 +8,16 @@ course.grading.patches.defer_rfc3987_syntax() defers that work until first use. 
 ``$VENV/bin/python PREFIX/deploy/singleuser.py ARGS...`` (deploy/bin/course-singleuser does).
 """
 
+import os
 import sys
+from pathlib import Path
 
 from course.grading.patches import defer_rfc3987_syntax
+
+# The kit's server settings (a Content-Security-Policy on every page, see jupyter-config/) for the
+# students' servers and the Formgrader service alike; last, so the user's own folders still win.
+_kit_config = str(Path(__file__).resolve().parent / "jupyter-config")
+os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(filter(None, [os.environ.get("JUPYTER_CONFIG_PATH"), _kit_config]))
 
 defer_rfc3987_syntax()
 

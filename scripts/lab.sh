@@ -34,7 +34,9 @@ fi
 class_dir="$(cd "$class_dir" && pwd -P)"  # absolute: the server and nbgrader_config.py run in another folder
 export COURSE_CLASS_DIR="$class_dir"
 export PATH="$venv_bin:$PATH"
-export JUPYTER_CONFIG_PATH="$here${JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG_PATH}"
+# deploy/jupyter-config: the Content-Security-Policy every page of the server carries (student HTML
+# is sanitized first; the policy is the second line, see that file for what it can and cannot forbid).
+export JUPYTER_CONFIG_PATH="$here:$here/deploy/jupyter-config${JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG_PATH}"
 echo "JupyterLab on the class in $class_dir" >&2
 # Formgrader works only when the course folder is inside the server's root, and the
 # Assignment List fetches into the working folder: start the server in the class folder.

@@ -48,7 +48,9 @@ def output_size(output: dict) -> int:
     if kind == "stream":
         return _nbytes(output.get("text", ""))
     if kind in ("execute_result", "display_data"):
-        return sum(_nbytes(v) for v in output.get("data", {}).values())
+        # Metadata counts: display(obj, metadata=...) stores whatever the student passes.
+        metadata = output.get("metadata") or {}
+        return sum(_nbytes(v) for v in output.get("data", {}).values()) + (_nbytes(metadata) if metadata else 0)
     if kind == "error":
         return (_nbytes(output.get("ename", "")) + _nbytes(output.get("evalue", ""))
                 + sum(_nbytes(line) for line in output.get("traceback", [])))
@@ -70,6 +72,10 @@ def _shrink(output: dict, limit: int) -> None:
         data, metadata = output.setdefault("data", {}), output.get("metadata", {})
         sizes = {mime: _nbytes(value) for mime, value in data.items()}
         total, dropped = size, []
+        if metadata and total > limit:  # display hints (image sizes) go first: they are never the content
+            dropped.append(f"metadata ({_nbytes(metadata):,} bytes)")
+            total -= _nbytes(metadata)
+            metadata.clear()
         # Structured payloads (images, HTML, JSON) cannot be cut: drop the largest first.
         for mime in sorted(sizes, key=sizes.get, reverse=True):
             if total <= limit:
