@@ -307,3 +307,18 @@ def test_a_stranger_file_is_never_followed_blocked_on_or_read_past_its_cap(tmp_p
             intake_files.read_small_file(tmp_path / name, 4096)
     found = intake_files.inspect_submission(tmp_path)
     assert len(found.refused) == 2 and found.files == [("big", 5000)]
+
+
+def test_plain_nbgrader_autograde_refuses_a_planted_link_before_copying_it(graded):
+    """The same guard holds for plain `nbgrader autograde` (the repository's configuration wraps nbgrader's converter)."""
+    class_dir = graded["class_dir"]
+    folder = submitted(class_dir) / "plain-link" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    for item in (submitted(class_dir) / "clean-a" / ASSIGNMENT).iterdir():
+        (folder / item.name).write_bytes(item.read_bytes())
+    (folder / "notes.txt").symlink_to(class_dir / "gradebook.db")
+    done = run([str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT, "--student", "plain-link"],
+               class_dir, timeout=300)
+    assert done.returncode != 0
+    assert "notes.txt is a symbolic link" in done.stdout + done.stderr, (done.stdout + done.stderr)[-3000:]
+    assert not (class_dir / "autograded" / "plain-link").exists()
