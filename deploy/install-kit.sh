@@ -7,7 +7,8 @@
 #   PREFIX/deploy this recipe (jupyterhub_config.py and the rest), read by the hub
 #   PREFIX/kit    a copy of the kit (course/, data/, notebooks/, assignments/, nbgrader_config.py),
 #                 owned by root, readable by all, except assignments/ (the source notebooks, with
-#                 solutions and hidden tests): root:$GRADER_GROUP, mode 0750/0640, others nothing.
+#                 solutions and hidden tests) and data/research/ (the desk's notes, which discuss
+#                 assessed verdicts): root:$GRADER_GROUP, mode 0750/0640, others nothing.
 #   $VENV         a Python environment (default PREFIX/venv) with the kit installed (editable: the
 #                 package finds data/ beside itself) plus deploy/requirements-hub.txt (JupyterHub, ...).
 #
@@ -67,13 +68,16 @@ cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
 {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
 JSON
 
-# 3. Read-only for everyone; the source notebooks for the graders only.
+# 3. Read-only for everyone; for the graders only: the source notebooks (solutions, hidden tests)
+#    and the fact-check desk's working notes (data/research: they discuss assessed verdicts).
 chown -R root:root "$kit" "$venv" "$prefix/deploy"
 chmod -R u+rwX,go+rX,go-w "$kit" "$venv" "$prefix/deploy"
-if [ -n "${GRADER_GROUP:-}" ]; then
-  chgrp -R "$GRADER_GROUP" "$kit/assignments"
-  chmod -R u=rwX,g=rX,o= "$kit/assignments"
-else
-  chmod -R go= "$kit/assignments"
-fi
+for private in "$kit/assignments" "$kit/data/research"; do
+  if [ -n "${GRADER_GROUP:-}" ]; then
+    chgrp -R "$GRADER_GROUP" "$private"
+    chmod -R u=rwX,g=rX,o= "$private"
+  else
+    chmod -R go= "$private"
+  fi
+done
 echo "install-kit: kit in $kit, environment in $venv"

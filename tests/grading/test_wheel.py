@@ -52,3 +52,10 @@ def test_the_snippet_scan_flags_a_payload_and_passes_a_clean_module():
     clean = (paths.PACKAGE_DIR / "grading" / "verbs.py").read_text(encoding="utf-8")
     assert hostile_lines_in(clean) == []
     assert hostile_lines_in(clean + "\n" + hostile_cases.READ_GRADEBOOK)
+
+
+def test_the_wheel_carries_no_desk_notes(wheel):
+    """data/research (the fact-check desk's notes discuss the verdicts graded work assesses) stays out of the wheel."""
+    names = wheel.namelist()
+    assert any(name.startswith("course/_data/geo/") for name in names)
+    assert not [name for name in names if "/research/" in name]

@@ -298,6 +298,7 @@ def test_each_user_reads_only_what_is_theirs(hub):
     collected = course_dir / "submitted" / s1 / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     autograded = course_dir / "autograded" / s1 / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     source_nb = kit / "assignments" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    desk_notes = next((kit / "data" / "research").glob("*.md"))
     url_file = Path(hub.settings["gradebook_url_file"])
     inbound = hub.exchange / hub.course_id / "inbound"
 
@@ -306,11 +307,11 @@ def test_each_user_reads_only_what_is_theirs(hub):
 
     # What each path's owner can read (so the refusals below are about permissions, not missing files).
     assert can_read(s1, mine)
-    for path in (collected, autograded, source_nb, url_file):
+    for path in (collected, autograded, source_nb, url_file, desk_notes):
         assert can_read(grader, path), path
     assert can_read(s1, STATE["feedback"][s1])
     # Another student can read none of it.
-    for path in (mine, collected, autograded, source_nb, url_file, STATE["feedback"][s1]):
+    for path in (mine, collected, autograded, source_nb, url_file, desk_notes, STATE["feedback"][s1]):
         assert not can_read(s2, path), f"{s2} can read {path}"
     # nor list the exchange's inbound folder (where every submission lands under a random name).
     assert hub.run_as(s2, ["ls", str(inbound)], check=False).returncode != 0
