@@ -1,4 +1,4 @@
-"""Self-study: grade your own copy of an assignment and see, question by question, what passes.
+"""Self-check: run your own copy of an assignment's visible checks and see which answers are missing or in the wrong form.
 
 From a terminal::
 
@@ -9,13 +9,22 @@ file, not the open editor)::
 
     from course.grading.selfcheck import check; check()
 
-The check runs the kit's own autograder (the sandbox and all, as the real
-grade does) on a copy of the notebook in a temporary class folder with a
-scratch gradebook of its own, so nothing is
-written to the course's gradebook and nothing is left behind. It reports each
-autograded question's points and, for a failed test, a hint (the test's own
-message, or a general hint); it never prints solutions or the code of hidden
-tests. Written answers are listed as "read by your instructor".
+Every assignment in ``assignments/`` is graded work, so the self-check is a
+*form* check, not an oracle (issue 20): it grades a copy of the notebook
+against the assignment's source with the ``### BEGIN HIDDEN TESTS`` …
+``### END HIDDEN TESTS`` regions removed, so only the visible tests (the test
+code the student can already read in the released notebook) run. For each
+autograded item it says one of: the answer is in the expected form, the answer
+is still missing (the released stub or None), or the form is wrong, with the
+visible test's plain-words hint. A right answer and a wrong answer of the
+right form get exactly the same line, and the total counts forms, never
+points that depend on a hidden test. Whether an answer is right is decided
+only when the instructor grades the submission.
+
+The run uses the kit's own autograder (the sandbox and all, as the real grade
+does) in a temporary class folder with a scratch gradebook of its own, so
+nothing is written to the course's gradebook and nothing is left behind. It
+never prints solutions. Written answers are listed as "read by your instructor".
 """
 
 from __future__ import annotations
@@ -31,19 +40,37 @@ from course.grading.classdir import GradingError, assignment_ids, open_api, sour
 #: The student id the scratch class uses for the notebook being checked.
 SELF = "self"
 
+#: What the self-check can say about an item. None of them depends on a hidden test.
+FORM_OK = "form ok"            # the visible checks pass: an answer is there, in the expected form
+MISSING = "answer missing"     # still the released stub (None, or a function body not written yet)
+FORM_PROBLEM = "form problem"  # an answer is there but not in the form asked for (or the cell does not run)
+WRITTEN = "written"            # a written answer: read by the instructor, nothing to check here
+
+#: How a visible test says an answer is still the stub: its own first assertion message
+#: ("The answer has not been written yet: replace None …") and the kit's hint for a
+#: NotImplementedError both start with these words (course.grading.feedback.ERROR_HINTS).
+MISSING_WORDS = "The answer has not been written yet"
+
+#: The last lines of the report: what was checked and what was not.
+FOOTER = ("This checked the form of your answers only, not whether they are right: the hidden checks "
+          "do not run here, they run when your instructor grades your submission. "
+          "Written answers are read by your instructor.")
+
 
 @dataclass
 class QuestionResult:
-    """One graded cell: its id, kind ("auto" or "written"), points, score (None: read by the instructor) and hint."""
+    """One graded cell: its id, kind ("auto" or "written"), points (from the released notebook), status and hint.
+
+    ``status`` is :data:`FORM_OK`, :data:`MISSING`, :data:`FORM_PROBLEM` or (for a
+    written answer) :data:`WRITTEN` or :data:`MISSING`. It comes from the visible
+    tests only, so a right answer and a wrong answer of the right form are equal here.
+    """
 
     grade_id: str
     kind: str
     points: float
-    score: float | None
+    status: str
     hint: str = ""
-    #: Whether the test cell ran without an error: for a 0-point item (the optional data-skills track) the
-    #: score cannot tell a pass from a fail.
-    passed: bool | None = None
 
 
 @dataclass
@@ -54,26 +81,30 @@ class SelfCheckResult:
     notebook: Path
     questions: list[QuestionResult] = field(default_factory=list)
 
-    @property
-    def auto_score(self) -> float:
-        return sum(q.score or 0 for q in self.questions if q.kind == "auto")
+    def count(self, kind: str, status: str) -> int:
+        """How many items of ``kind`` ("auto" or "written") have ``status``."""
+        return sum(1 for q in self.questions if q.kind == kind and q.status == status)
 
-    @property
-    def auto_points(self) -> float:
-        return sum(q.points for q in self.questions if q.kind == "auto")
+    def total(self) -> str:
+        """The summary line: counts of forms, never points (points would depend on the hidden tests)."""
+        auto = sum(1 for q in self.questions if q.kind == "auto")
+        written = sum(1 for q in self.questions if q.kind == "written")
+        line = (f"Form checks: {self.count('auto', FORM_OK)} of {auto} autograded answers in the expected form, "
+                f"{self.count('auto', MISSING)} missing, {self.count('auto', FORM_PROBLEM)} with a form problem.")
+        if written:
+            line += f" Written answers: {self.count('written', WRITTEN)} of {written} given."
+        return line
 
     def table(self) -> str:
-        """Per-question lines and a total, as printed by :func:`check`."""
+        """Per-question lines and the summary, as printed by :func:`check` and ``python -m course selfcheck``."""
         lines = [f"Self-check of {self.notebook.name} ({self.assignment_id})", ""]
         for q in self.questions:
+            points = f"{q.points:g} pt" + ("" if q.points == 1 else "s")
             if q.kind == "written":
-                lines.append(f"  {q.grade_id:<14} {'':>9}  {q.hint}")
-                continue
-            passed = q.passed if q.passed is not None else q.score == q.points
-            mark = "passed" if passed else "not yet"
-            lines.append(f"  {q.grade_id:<14} {q.score or 0:g}/{q.points:g} pts  {mark}" + (f": {q.hint}" if q.hint else ""))
-        lines += ["", f"Autograded: {self.auto_score:g} of {self.auto_points:g} points. "
-                      "Hidden checks ran too; written answers are read by your instructor."]
+                lines.append(f"  {q.grade_id:<14} {'':>6}  {q.hint}")
+            else:
+                lines.append(f"  {q.grade_id:<14} {points:>6}  {q.status}" + (f": {q.hint}" if q.hint else ""))
+        lines += ["", self.total(), FOOTER]
         return "\n".join(lines)
 
 
@@ -135,21 +166,59 @@ def assignment_of(notebook: Path) -> str:
 
 
 def _hint(cell) -> str:
+    """The plain-words hint for a failed visible test ("" when it passed); never a hidden test's words.
+
+    ``cell`` comes from the visible-only grade, so an assertion message is kept
+    only when it is written in the visible test code the student already has.
+    """
     from course.grading.feedback import hint_for
 
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            ename = output.get("ename") or "Error"
-            return f"{ename}: {hint_for(ename, output.get('evalue') or '', cell.source)}"
+            return hint_for(output.get("ename") or "Error", output.get("evalue") or "", cell.source)
     return ""
 
 
-def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
-    """Autograde a copy of ``notebook`` in a scratch class and return the per-question results.
+def form_status(cell) -> tuple[str, str]:
+    """(status, hint) of one autograded item from its visible test's outcome."""
+    hint = _hint(cell)
+    if not hint:
+        return FORM_OK, ""
+    return (MISSING if hint.startswith(MISSING_WORDS) else FORM_PROBLEM), hint
 
-    The copy is graded exactly as ``python -m course autograde`` grades a
-    submission (:class:`course.grading.worker.GradingWorker`: the same
-    sandbox, builtins guard and output caps), so the points match the real grade.
+
+def visible_only(source, config):
+    """A copy of the source notebook with every hidden-test region removed: what the scratch class grades against.
+
+    nbgrader's own ClearHiddenTests (the step that makes the release, with the
+    class's delimiters) does the removal. The check afterwards uses the
+    feedback's recognition of a hidden region, so that a notebook whose regions
+    were not removed (an unclosed delimiter, another spelling) is refused
+    instead of quietly turning the self-check back into an oracle.
+    """
+    import copy
+
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    from course.grading.feedback import has_hidden_tests
+
+    clearer = ClearHiddenTests(config=config)
+    stripped, _ = clearer.preprocess(copy.deepcopy(source), {})
+    if any(has_hidden_tests(cell.source, clearer.begin_test_delimeter) for cell in stripped.cells if cell.cell_type == "code"):
+        raise GradingError("the self-check could not remove the hidden tests from the assignment; it will not run them")
+    return stripped
+
+
+def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
+    """Grade a copy of ``notebook`` against the visible tests only, in a scratch class; return the per-question results.
+
+    The scratch class is generated from :func:`visible_only` of the source, so
+    nbgrader's autograde restores test cells without their hidden regions and
+    the hidden tests never run (nothing of them can show, not even as time).
+    The copy is graded as ``python -m course autograde`` grades a submission
+    (:class:`course.grading.worker.GradingWorker`: the same sandbox, builtins
+    guard and output caps), so a form check passes here exactly when it
+    passes in the real grade.
     """
     import dataclasses
     import sys
@@ -174,6 +243,12 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
     with tempfile.TemporaryDirectory(prefix="course-selfcheck-") as scratch:
         root = Path(scratch)
         api = open_api(root, create=True, private_gradebook=True)
+        # The scratch gradebook is filled from the visible-only source, and autograde
+        # restores test cells from the gradebook: that is what keeps the hidden tests out.
+        scratch_source = root / "visible-source"
+        (scratch_source / assignment_id).mkdir(parents=True)
+        nbformat.write(visible_only(source, api.config), scratch_source / assignment_id / f"{assignment_id}.ipynb")
+        api.coursedir.source_directory = str(scratch_source)
         outcome = api.generate_assignment(assignment_id, force=True, create=True)
         if not outcome["success"]:
             raise GradingError(f"could not prepare {assignment_id} for checking")
@@ -199,24 +274,21 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
                 continue
             meta = cell.metadata.nbgrader
             grade_id, points = meta["grade_id"], float(meta["points"])
-            grade = scores[grade_id]
             if is_solution(cell):
-                answered = grade.auto_score is None
-                hint = "read by your instructor against the mark scheme" if answered else "no answer yet"
-                result.questions.append(QuestionResult(grade_id, "written", points, None, hint))
+                # nbgrader scores an unchanged written answer 0 and leaves a changed one to the instructor.
+                answered = scores[grade_id].auto_score is None
+                result.questions.append(QuestionResult(grade_id, "written", points, WRITTEN if answered else MISSING,
+                                                       "read by your instructor against the mark scheme" if answered else "no answer yet"))
             elif grade_id not in graded:
-                result.questions.append(QuestionResult(grade_id, "auto", points, 0.0,
+                result.questions.append(QuestionResult(grade_id, "auto", points, FORM_PROBLEM,
                                                        "this test cell is missing from your notebook; copy it back from the released notebook"))
             else:
-                score = float(grade.auto_score or 0)
-                hint = _hint(graded[grade_id])
-                passed = not hint and score == points
-                result.questions.append(QuestionResult(grade_id, "auto", points, score, "" if passed else hint, passed))
+                result.questions.append(QuestionResult(grade_id, "auto", points, *form_status(graded[grade_id])))
     return result
 
 
 def check(notebook: str | os.PathLike | None = None) -> None:
-    """Self-check the current notebook (or ``notebook``) and print the per-question results.
+    """Self-check the current notebook (or ``notebook``) and print the per-question form checks.
 
     Prints instead of returning, so the one-line call shows the table once.
     Does nothing while nbgrader itself runs the notebook (autograde or

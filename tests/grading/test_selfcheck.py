@@ -1,35 +1,51 @@
-"""Self-study (course.grading.selfcheck): a private grading run with per-question results, no solutions, no hidden tests."""
+"""Self-check (course.grading.selfcheck): a private run of the visible tests only; form checks, never an oracle (issue 20).
+
+The proof runs the real self-check on real ps1 notebooks, as a student would
+(``python -m course selfcheck FILE``): a right answer and a wrong answer of the
+right form print the same line and the same total, a blank item says the answer
+is missing, and a wrong form gets its plain-words hint.
+"""
 
 from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
+import course
 from course.grading import classdir, selfcheck
+from course.grading.answers import ANSWER_STUB, is_code_answer, value_items
 from course.grading.classdir import GradingError
 from course.grading.leaks import find_leaks, secret_lines
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 
 
+def released(assignment: str = ASSIGNMENT):
+    """The notebook students receive: nbgrader's release steps, with the kit's answer stub."""
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, ComputeChecksums, LockCells
+
+    release = nbformat.read(classdir.source_notebook(assignment), as_version=4)
+    for preprocessor in (LockCells(), ClearSolutions(code_stub=ANSWER_STUB), ComputeChecksums(), ClearHiddenTests()):
+        release, _ = preprocessor.preprocess(release, {"language": "python"})
+    return release
+
+
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
     """A learner's folder with a solved copy and an untouched released copy of one assignment."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, ComputeChecksums, LockCells
-
     folder = tmp_path_factory.mktemp("learner")
     solved = folder / "solved" / f"{ASSIGNMENT}.ipynb"
     solved.parent.mkdir()
     shutil.copy(classdir.source_notebook(ASSIGNMENT), solved)
-    release = nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4)
-    for preprocessor in (LockCells(), ClearSolutions(), ComputeChecksums(), ClearHiddenTests()):
-        release, _ = preprocessor.preprocess(release, {"language": "python"})
+    release = released()
     untouched = folder / "untouched" / "my copy.ipynb"  # renamed: found by its graded cells
     untouched.parent.mkdir()
     nbformat.write(release, untouched)
@@ -52,26 +68,35 @@ def results(copies):
 
 
 @pytest.mark.slow
-def test_solved_copy_scores_every_autograded_point(results):
-    """Does a solved copy pass every question, with the written answers left to the instructor?"""
+def test_solved_copy_passes_every_form_check(results):
+    """Does a solved copy pass every visible (form) check, with the written answers left to the instructor?
+
+    Was test_solved_copy_scores_every_autograded_point (auto_score == auto_points): the
+    self-check no longer scores anything that depends on a hidden test.
+    """
     solved, _ = results
     assert solved.assignment_id == ASSIGNMENT
-    assert solved.auto_points > 0 and solved.auto_score == solved.auto_points
     assert {q.kind for q in solved.questions} == {"auto", "written"}
+    assert all(q.status == selfcheck.FORM_OK and q.hint == "" for q in solved.questions if q.kind == "auto")
     assert all(q.hint == "read by your instructor against the mark scheme" for q in solved.questions if q.kind == "written")
+    assert "Form checks: 7 of 7 autograded answers in the expected form, 0 missing, 0 with a form problem." in solved.table()
 
 
 @pytest.mark.slow
-def test_untouched_copy_scores_zero_with_hints(results):
-    """Does the released copy score zero, each question with a hint and the written ones marked unanswered?"""
+def test_untouched_copy_says_every_answer_is_missing(results):
+    """Does the released copy say, for every item, that the answer is still missing, and count no form as passed?
+
+    Was test_untouched_copy_scores_zero_with_hints (auto_score == 0, optional items
+    passed is False): the same facts, said as form checks instead of points.
+    """
     _, untouched = results
-    assert untouched.assignment_id == ASSIGNMENT and untouched.auto_score == 0
-    assert all("The answer has not been written yet" in q.hint for q in untouched.questions if q.kind == "auto" and q.points)
-    optional = [q for q in untouched.questions if q.kind == "auto" and not q.points]  # the data-skills track, 0 points
-    assert optional and all(q.hint and q.passed is False for q in optional)
-    assert all(q.hint == "no answer yet" for q in untouched.questions if q.kind == "written")
+    assert untouched.assignment_id == ASSIGNMENT
+    auto = [q for q in untouched.questions if q.kind == "auto"]
+    assert auto and all(q.status == selfcheck.MISSING and q.hint.startswith("The answer has not been written yet") for q in auto)
+    assert any(not q.points for q in auto)  # the optional data-skills track (0 points) is checked the same way
+    assert all(q.status == selfcheck.MISSING and q.hint == "no answer yet" for q in untouched.questions if q.kind == "written")
     table = untouched.table()
-    assert "pts  passed" not in table and f"Autograded: 0 of {untouched.auto_points:g} points." in table
+    assert "form ok" not in table and f"Form checks: 0 of {len(auto)} autograded answers in the expected form, {len(auto)} missing" in table
 
 
 @pytest.mark.slow
@@ -84,9 +109,13 @@ def test_report_shows_no_solution_or_hidden_test_text(results):
 
 
 @pytest.mark.slow
-def test_the_one_line_call_works_inside_the_notebook(copies, tmp_path):
+def test_the_one_line_call_works_inside_the_notebook(copies, tmp_path, monkeypatch):
     """Does `from course.grading.selfcheck import check; check()` in a notebook find its own file and print the results?"""
     from nbclient import NotebookClient
+
+    # The kernel imports the `course` under test (a git worktree's), not whichever one is installed.
+    checkout = str(Path(course.__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [checkout, os.environ.get("PYTHONPATH")])))
 
     solved, _ = copies
     notebook_path = tmp_path / f"{ASSIGNMENT}.ipynb"
@@ -103,7 +132,7 @@ def test_the_one_line_call_works_inside_the_notebook(copies, tmp_path):
         else:
             os.environ["JPY_SESSION_NAME"] = saved
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    assert f"Self-check of {ASSIGNMENT}.ipynb" in printed and "Autograded: 6 of 6 points." in printed
+    assert f"Self-check of {ASSIGNMENT}.ipynb" in printed and "Form checks: 7 of 7 autograded answers in the expected form" in printed
 
 
 def test_find_notebook_uses_the_kernels_session_name(tmp_path, monkeypatch):
@@ -141,3 +170,138 @@ def test_cli_selfcheck_of_a_missing_file_is_one_line(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and result.stderr.startswith("course selfcheck: error: notebook")
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+# --- the proof of issue 20, item 4: self-check is not an oracle ------------------------------------------------
+# One ps1 notebook, three versions that differ only in q1 (comparison_C05): right, wrong of the right form
+# (another allowed label) and blank (the released stub). The other items are fixed: q2 and q6 right, q3 a
+# wrong form (a number where a label in quotes is wanted), q4 wrong of the right form, q5 blank, d1 the stub.
+# The asserts use the printed words, not the module's names, so this section also runs against the old
+# self-check (it fails there: the old one printed "1/1 pts passed" for the right label only).
+
+PROBE = "comparison_C05"
+FIXED = {"comparison_C06": "right", "comparison_C16": 3, "source_of_C02": "wrong", "self_citation_words": "right"}
+
+
+def solution_values(assignment: str = ASSIGNMENT) -> dict:
+    """Each value item's right answer (name -> value), read from the source notebook's solution regions."""
+    import ast
+
+    source = nbformat.read(classdir.source_notebook(assignment), as_version=4)
+    names = {item["answer"] for item in value_items(source)}
+    values = {}
+    for cell in source.cells:
+        name = next((n for n in names if f"{n} = None" in cell.source), None)
+        if is_code_answer(cell) and name is not None:
+            region = cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            values[name] = ast.literal_eval(ast.parse(region.strip()).body[0].value)
+    return values
+
+
+def answered(answers: dict):
+    """The released ps1 with ``answers`` (name -> value) written into their answer cells; other cells as released."""
+    notebook = released()
+    for cell in notebook.cells:
+        if is_code_answer(cell):
+            name = next((n for n in answers if f"{n} = None" in cell.source), None)
+            if name is not None:
+                cell.source = f"{name} = {answers[name]!r}\n"
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def probes(tmp_path_factory):
+    """The three versions of the notebook, each saved under the assignment's own file name in its own folder."""
+    from course.grading.answers import wrong_value
+
+    right = solution_values()
+    items = {item["answer"]: item for item in value_items(nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4))}
+    fixed = {}
+    for name, how in FIXED.items():
+        fixed[name] = right[name] if how == "right" else wrong_value(items[name], right[name]) if how == "wrong" else how
+    assert fixed["source_of_C02"] != right["source_of_C02"]
+    wrong = wrong_value(items[PROBE], right[PROBE])
+    assert wrong != right[PROBE] and wrong in items[PROBE]["choices"]  # wrong, and of the right form
+    folder = tmp_path_factory.mktemp("probes")
+    paths = {}
+    for version, answers in {"right": {**fixed, PROBE: right[PROBE]}, "wrong": {**fixed, PROBE: wrong}, "blank": fixed}.items():
+        paths[version] = folder / version / f"{ASSIGNMENT}.ipynb"
+        paths[version].parent.mkdir()
+        nbformat.write(answered(answers), paths[version])
+    return paths
+
+
+@pytest.fixture(scope="module")
+def printed(probes):
+    """What `python -m course selfcheck FILE` prints for each version (run from the checkout whose `course` is under test)."""
+    checkout = Path(course.__file__).resolve().parents[1]
+    out = {}
+    for version, path in probes.items():
+        run = subprocess.run([sys.executable, "-m", "course", "selfcheck", str(path)], cwd=checkout,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        out[version] = run.stdout.replace(str(path.parent), "<folder>")
+    return out
+
+
+def line_of(text: str, grade_id: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(grade_id + " "))
+
+
+@pytest.mark.slow
+def test_a_right_and_a_wrong_answer_of_the_right_form_print_the_same(printed):
+    """Is the printed self-check of a right q1 identical, line for line and in the total, to that of a wrong label?"""
+    assert printed["right"] == printed["wrong"]
+    assert line_of(printed["right"], "q1-tests").split()[-2:] == ["form", "ok"]
+    assert line_of(printed["right"], "q4-tests") == line_of(printed["right"], "q2-tests").replace("q2", "q4")  # wrong = right
+
+
+@pytest.mark.slow
+def test_a_right_and_a_wrong_answer_of_the_right_form_give_the_same_result(probes):
+    """Is the returned result (every field of every item, in process) the same for a right and a wrong q1?"""
+    right, wrong = selfcheck.run_selfcheck(probes["right"]), selfcheck.run_selfcheck(probes["wrong"])
+    assert right.questions == wrong.questions and right.table() == wrong.table()
+
+
+@pytest.mark.slow
+def test_a_blank_item_says_the_answer_is_missing(printed):
+    """Does the blank q1 print differently from both, saying the answer is still missing (and nothing else change)?"""
+    blank, right = printed["blank"], printed["right"]
+    assert blank != right and blank != printed["wrong"]
+    assert "answer missing: The answer has not been written yet" in line_of(blank, "q1-tests")
+    assert "answer missing" in line_of(blank, "q5-tests")
+    changed = [(a, b) for a, b in zip(blank.splitlines(), right.splitlines()) if a != b]
+    assert len(changed) == 2 and changed[0][0] == line_of(blank, "q1-tests")  # the item and the counts in the total
+
+
+@pytest.mark.slow
+def test_a_wrong_form_gets_its_plain_words_hint(printed):
+    """Does a number where a label in quotes is wanted get the visible test's hint, in plain words?"""
+    line = line_of(printed["right"], "q3-tests")
+    assert line.endswith("form problem: The answer should be one of these labels, in quotes: faithful, paraphrased, "
+                         "truncated, altered_meaning, misattributed, not_found.")
+    assert "Error" not in line
+
+
+@pytest.mark.slow
+def test_no_hidden_test_words_reach_the_output(printed):
+    """Is nothing of the hidden tests (their messages, their code) or the solutions in what the student sees?"""
+    secrets = secret_lines(nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4))
+    for text in printed.values():
+        assert find_leaks(text, secrets) == []
+        assert "does not match" not in text and "not the publisher" not in text  # two of ps1's hidden-test messages
+        assert not re.search(r"\d+/\d+ pts", text)  # no score: it would count hidden tests
+
+
+def test_the_graded_copy_has_no_hidden_region_and_keeps_every_visible_check():
+    """Does the copy the self-check grades against lose every hidden region, in every assignment, and nothing visible?"""
+    config = classdir.nbgrader_config()
+    for assignment in classdir.assignment_ids():
+        source = nbformat.read(classdir.source_notebook(assignment), as_version=4)
+        stripped = selfcheck.visible_only(source, config)
+        release = {c.metadata.nbgrader["grade_id"]: c.source for c in released(assignment).cells if c.metadata.get("nbgrader", {}).get("grade")}
+        assert not any("HIDDEN TESTS" in c.source for c in stripped.cells), assignment
+        for cell in stripped.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                assert cell.source == release[meta["grade_id"]], (assignment, meta["grade_id"])  # exactly what students have
