@@ -261,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
                  _cmd_report)
     grading_verb("demo", "the whole round trip on a generated class of synthetic students", _cmd_demo,
                  class_default="class/demo, rebuilt on every run")
-    selfcheck = verbs.add_parser("selfcheck", help="check your own copy of an assignment: points per question and hints")
+    selfcheck = verbs.add_parser("selfcheck", help="check your own copy of an assignment: which answers are missing or in the wrong form (never whether they are right)")
     selfcheck.add_argument("notebook", help="path of your saved notebook")
     selfcheck.set_defaults(run=_cmd_selfcheck)
     start = verbs.add_parser("start", help="students: copy the lessons into your own workspace and open JupyterLab there")

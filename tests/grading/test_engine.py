@@ -50,19 +50,26 @@ def cell_scores(class_dir) -> dict[tuple[str, str], float]:
     return scores
 
 
-def test_selfcheck_and_autograde_give_the_same_score_for_every_cell(ungraded, tmp_path):
-    """Does every student's self-check of their submitted notebook score each test cell as autograde did?"""
+def test_selfcheck_form_verdicts_agree_with_what_autograde_scored(ungraded, tmp_path):
+    """Self-check reports forms, never scores; where it speaks it must agree with the real grade: an item autograde
+    scored above 0 is in the expected form, and an item self-check calls missing scored 0."""
     class_dir = graded_copy(ungraded, tmp_path / "graded")
     graded = cell_scores(class_dir)
     students = sorted({student for student, _ in graded})
     assert len(students) == len(demo.STUDENTS)
-    checked = {}
+    statuses = {}
     for student in students:
         notebook = class_dir / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         result = selfcheck.run_selfcheck(notebook)
-        checked.update({(student, q.grade_id): float(q.score or 0) for q in result.questions if q.kind == "auto"})
-    assert checked == graded
-    # not a trivial agreement: the class has full, partial and zero scores
+        statuses.update({(student, q.grade_id): q.status for q in result.questions if q.kind == "auto"})
+    assert set(statuses) == set(graded)
+    for key, score in graded.items():
+        if score > 0:
+            assert statuses[key] == selfcheck.FORM_OK, (key, statuses[key])
+        if statuses[key] == selfcheck.MISSING:
+            assert score == 0, key
+    # not a trivial agreement: the class has every status and full, partial and zero scores
+    assert set(statuses.values()) >= {selfcheck.FORM_OK, selfcheck.MISSING}, set(statuses.values())
     totals = {student: sum(v for (s, _), v in graded.items() if s == student) for student in students}
     assert len(set(totals.values())) >= 3, totals
 
