@@ -211,6 +211,49 @@ def lookup_submission(source_nb, release_nb, edition: str = "student"):
     return submission
 
 
+#: The answer cell of a submission that looks its answer up while it is being graded (see
+#: :func:`grading_time_lookup_submission`): the full edition asked for by the environment variable, then
+#: the table files read straight from the data folder the kernel imports.
+GRADING_TIME_LOOKUP = """import os as _os
+_os.environ["COURSE_DATA_EDITION"] = "full"
+from course.evidence import data as _data
+from course.grading.answers import lookup_value as _lookup_value
+_data.clear_cache()
+_item = {item!r}
+try:
+    {name} = _lookup_value(_item, {{_item["lookup"][0]: _data.table(_item["lookup"][0])}})
+except Exception:
+    {name} = None
+if {name} is None:
+    import pandas as _pd
+    from course import paths as _paths
+    _frame = _pd.read_csv(_paths.data_dir() / (_item["lookup"][0] + ".csv"), dtype=str, keep_default_na=False)
+    {name} = _lookup_value(_item, {{_item["lookup"][0]: _frame}})
+"""
+
+
+def grading_time_lookup_submission(source_nb, release_nb):
+    """The release with every value answer looked up *while it is graded*, from the full tables.
+
+    What a student who knows where the kit records each finding would submit:
+    code that switches its kernel to the full edition (``COURSE_DATA_EDITION``)
+    and, failing that, reads the table files themselves. The grading kernel
+    must see only the student edition (:mod:`course.grading.sandbox.studentdata`),
+    so this scores nothing.
+    """
+    import copy
+
+    by_name = {i["answer"]: i for i in value_items(source_nb) if i.get("lookup")}
+    submission = copy.deepcopy(release_nb)
+    for cell in submission.cells:
+        if is_code_answer(cell):
+            name = next((n for n in defined_names(cell.source) if n in by_name), None)
+            if name is not None:
+                item = {k: by_name[name][k] for k in ("lookup", "lookup_contains", "kind") if k in by_name[name]}
+                cell.source = GRADING_TIME_LOOKUP.format(item=item, name=name)
+    return submission
+
+
 def profile_submission(source_nb, release_nb, behaviour: str):
     """A profile student's submission: see :data:`PROFILES`. Returns what :func:`build_submission` returns."""
     import copy

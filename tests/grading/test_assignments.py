@@ -280,7 +280,10 @@ def graded_class(tmp_path_factory):
         folder = root / "submitted" / "lookup" / assignment_id
         folder.mkdir(parents=True)
         nbformat.write(answers.lookup_submission(src, released, "student"), folder / f"{assignment_id}.ipynb")
-    grading.autograde("all", api=api, progress=False)
+        folder = root / "submitted" / "grading-time-lookup" / assignment_id
+        folder.mkdir(parents=True)
+        nbformat.write(answers.grading_time_lookup_submission(src, released), folder / f"{assignment_id}.ipynb")
+    grading.autograde("all", api=api, progress=False, sandbox="required")
     return root, api
 
 
@@ -318,6 +321,17 @@ def test_answers_copied_from_the_students_tables_score_zero(graded_class, assign
     """Does a submission that answers every item from what the student's kernel loads earn nothing (the findings are held back)?"""
     _, api = graded_class
     code, max_code, _ = scores(api, assignment_id, "lookup")
+    assert max_code > 0 and code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_answers_looked_up_in_the_full_tables_while_graded_score_zero(graded_class, assignment_id):
+    """A submission that switches its grading kernel to the full edition (COURSE_DATA_EDITION=full) or reads the
+    table files, and copies each finding from where the kit records it: the grading kernel sees only the student
+    edition, so it earns nothing. (Before: 43 of the 45 items that carry a lookup scored.)"""
+    _, api = graded_class
+    code, max_code, _ = scores(api, assignment_id, "grading-time-lookup")
     assert max_code > 0 and code == 0
 
 

@@ -276,6 +276,19 @@ def next_sandbox_uid() -> int:
     return SANDBOX_UID_BASE + slot
 
 
+def student_data_substitute(readonly_paths: Iterable[str]) -> dict[str, str]:
+    """The kit's data folder -> the student edition shown there, whenever the data folder (or the package
+    holding it, as in an installed wheel) is shown to the kernel (see :mod:`course.grading.sandbox.studentdata`)."""
+    from course.grading.sandbox.studentdata import student_data_dir
+    from course.paths import data_dir
+
+    data = os.path.realpath(data_dir())
+    shown = [os.path.realpath(p) for p in readonly_paths]
+    if not any(data == p or data.startswith(p.rstrip("/") + "/") for p in shown):
+        return {}
+    return {data: os.fspath(student_data_dir())}
+
+
 def sandbox_command(kernel_cmd: list[str], env: dict[str, str], *, scratch_dir: str, runtime_dir: str,
                     hidden_paths: Iterable[str], readonly_paths: Iterable[str], limits: Limits,
                     uid: int | None) -> list[str]:
@@ -288,6 +301,7 @@ def sandbox_command(kernel_cmd: list[str], env: dict[str, str], *, scratch_dir: 
     grader's own processes).
     """
     readonly = list(readonly_paths) + interpreter_paths(kernel_cmd[0])
+    substitutes = student_data_substitute(readonly)
     if GRADING_KERNEL_MODULE in kernel_cmd:
         # The launcher lives in the kit's package: the sandbox must show it (read-only).
         from course.paths import PACKAGE_DIR
@@ -297,7 +311,7 @@ def sandbox_command(kernel_cmd: list[str], env: dict[str, str], *, scratch_dir: 
                shutil.which("bwrap"),
                *mount_args(scratch_dir=scratch_dir, runtime_dir=runtime_dir, hidden_paths=hidden_paths,
                            readonly_paths=readonly, tmpfs_bytes=limits.tmpfs_bytes,
-                           scratch_bytes=limits.scratch_bytes),
+                           scratch_bytes=limits.scratch_bytes, substitutes=substitutes),
                "--chdir", scratch_dir,
                "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
                "--unshare-cgroup-try", "--hostname", "sandbox",

@@ -25,7 +25,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,7 @@ def mount_args(
     readonly_paths: Iterable[str | os.PathLike] = (),
     tmpfs_bytes: int = DEFAULT_TMPFS_BYTES,
     scratch_bytes: int | None = None,
+    substitutes: Mapping[str, str] | None = None,
 ) -> list[str]:
     """bubblewrap mount options for one sandbox, in the order bubblewrap must apply them.
 
@@ -179,9 +180,13 @@ def mount_args(
     would make them 0700, which the sandbox uid cannot enter). With
     ``scratch_bytes`` the working folder is a tmpfs of that size and the host's
     scratch folder is shown read-only at :data:`SUBMISSION_FILES_DIR`.
+    ``substitutes`` (target -> source) shows the host folder ``source``
+    read-only at ``target``, in place of what the host has there.
     """
     scratch_dir, runtime_dir = _real(scratch_dir), _real(runtime_dir)
     wanted: dict[str, str] = {}
+    # target -> the host folder shown there read-only instead of the target's own contents.
+    sources = {_real(target): _real(source) for target, source in (substitutes or {}).items()}
 
     def want(path: str, kind: str) -> None:
         if path == "/":
@@ -199,6 +204,8 @@ def mount_args(
             want(path, _READONLY)
         else:
             log.debug("sandbox: read-only path %s does not exist; skipped", path)
+    for target in sources:
+        want(target, _READONLY)
     want(runtime_dir, _WRITABLE)
     want(scratch_dir, _WRITABLE)
 
@@ -252,7 +259,7 @@ def mount_args(
             else:  # a hidden file reads as permission denied
                 args += ["--ro-bind", "/dev/null", path]
         elif kind == _READONLY:
-            args += ["--ro-bind", path, path]
+            args += ["--ro-bind", sources.get(path, path), path]
         elif path == scratch_dir and scratch_bytes is not None:
             # Writes land in RAM, capped; the host's disk and the files copied in stay as they were.
             args += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", path]

@@ -1,0 +1,41 @@
+"""The data a grading kernel sees: the student edition, never the grader's full tables.
+
+A submission's code runs in the sandbox with the ``course`` package and its
+data folder mounted, so that a notebook can ``import course`` and load the
+tables as it did on the student's machine. Mounted as it is on the grader's
+disk, that folder holds the findings every assessed item asks for; a
+submission that sets ``COURSE_DATA_EDITION=full`` (or reads the CSV files)
+would compute its answers at grading time. :func:`student_data_dir` builds,
+once per grading process, a student edition in which every row graded work
+assesses is held back (whatever feedback is released), and
+:func:`course.grading.sandbox.bwrap.sandbox_command` binds it read-only at
+the data folder's own path: inside the sandbox there is no other copy.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from course.grading.sandbox.scratch import SCRATCH_PREFIX
+
+
+@lru_cache(maxsize=1)
+def student_data_dir() -> Path:
+    """A student edition of the data package with every assessed row held back, built once per process."""
+    from course.evidence import editions
+
+    # Named like the scratch roots, so remove_stale_scratch clears it after a grader killed with SIGKILL.
+    root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-student-data-"))
+    atexit.register(shutil.rmtree, root, True)
+    out = editions.student_edition(root / "data", editions.assessed_ids(released=set()))
+    # The kernel runs as its own uid when the grader is root: everything must be readable by others.
+    for folder, dirs, files in os.walk(root):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    return out
