@@ -7,8 +7,9 @@
 #   PREFIX/deploy this recipe (jupyterhub_config.py and the rest), read by the hub
 #   PREFIX/kit    a copy of the kit (course/, data/, notebooks/, assignments/, nbgrader_config.py),
 #                 owned by root, readable by all, except assignments/ (the source notebooks, with
-#                 solutions and hidden tests) and data/research/ (the desk's notes, which discuss
-#                 assessed verdicts): root:$GRADER_GROUP, mode 0750/0640, others nothing.
+#                 solutions and hidden tests) and data/ (the full tables and the desk's notes, which
+#                 hold the findings graded work assesses): root:$GRADER_GROUP, mode 0750/0640, others nothing.
+#   PREFIX/student-data   the student edition of data/ (assessed findings held back): what students load.
 #   $VENV         a Python environment (default PREFIX/venv) with the kit installed (editable: the
 #                 package finds data/ beside itself) plus deploy/requirements-hub.txt (JupyterHub, ...).
 #
@@ -68,11 +69,17 @@ cat > "$venv/share/jupyter/lab/settings/overrides.json" <<'JSON'
 {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
 JSON
 
+# The data students' servers load (COURSE_DATA_DIR, set for them in jupyterhub_config.d/course.py):
+# the student edition, every row graded work assesses held back. COURSE_FEEDBACK_RELEASED (assignment
+# ids whose feedback is out) brings theirs back; run this script again after releasing feedback.
+rm -rf "$prefix/student-data"
+"$venv/bin/python" -m course.evidence.editions "$prefix/student-data" >/dev/null
+
 # 3. Read-only for everyone; for the graders only: the source notebooks (solutions, hidden tests)
-#    and the fact-check desk's working notes (data/research: they discuss assessed verdicts).
-chown -R root:root "$kit" "$venv" "$prefix/deploy"
-chmod -R u+rwX,go+rX,go-w "$kit" "$venv" "$prefix/deploy"
-for private in "$kit/assignments" "$kit/data/research"; do
+#    and the full data package with the desk's notes (the findings graded work assesses).
+chown -R root:root "$kit" "$venv" "$prefix/deploy" "$prefix/student-data"
+chmod -R u+rwX,go+rX,go-w "$kit" "$venv" "$prefix/deploy" "$prefix/student-data"
+for private in "$kit/assignments" "$kit/data"; do
   if [ -n "${GRADER_GROUP:-}" ]; then
     chgrp -R "$GRADER_GROUP" "$private"
     chmod -R u=rwX,g=rX,o= "$private"

@@ -103,7 +103,9 @@ c.Spawner.cmd = [str(prefix / "bin" / "course-singleuser")]
 c.Spawner.default_url = "/lab/tree/course-workspace"
 c.Spawner.notebook_dir = "~"
 c.Spawner.args = ["--ServerApp.ip=127.0.0.1"]
-c.Spawner.environment = dict(_current(c.Spawner, "environment", {}), **environment)
+# Students load the student edition (deploy/install-kit.sh writes it; the full data/ is the graders' only).
+c.Spawner.environment = dict(_current(c.Spawner, "environment", {}), **environment,
+                             COURSE_DATA_DIR=str(prefix / "student-data"))
 # Sizing: see deploy/README.md (measured memory per student server). Spawners that can enforce these
 # (SystemdSpawner on TLJH) use them; LocalProcessSpawner cannot.
 c.Spawner.mem_limit = course.get("mem_limit", "1G")

@@ -327,6 +327,15 @@ def test_each_user_reads_only_what_is_theirs(hub):
         assert refused.returncode != 0 and "password" in refused.stderr, refused.stderr
     allowed = hub.run_as(grader, ["sh", "-c", f'psql "$(cat {url_file})" -tA -c "select count(*) from submitted_assignment"'])
     assert int(allowed.stdout.strip()) == len(BEHAVIOURS)
+    # The full tables are the graders'; a student's servers load the student edition, which holds no
+    # assessed finding even when asked for the full edition (issue #20: "one line restores the key").
+    full_claims = kit / "data" / "claims.csv"
+    assert can_read(grader, full_claims) and not can_read(s2, full_claims)
+    probe = ("import os; os.environ['COURSE_DATA_EDITION'] = 'full'; from course.evidence import data; "
+             "c = data.claims().set_index('claim_id'); print(repr(c.at['K015', 'verdict']), len(c))")
+    seen = hub.run_as(s2, ["python", "-c", probe], env={"COURSE_DATA_DIR": str(hub.prefix / "student-data")})
+    verdict, rows = seen.stdout.split()
+    assert verdict == "''" and int(rows) > 50, seen.stdout
     # The kit is read-only for everyone but root.
     for user in (s2, grader):
         assert hub.run_as(user, ["touch", str(kit / "course" / "__init__.py")], check=False).returncode != 0
