@@ -68,7 +68,7 @@ def unreadable_reason(submitted_dir: Path, notebooks: list[str]) -> str | None:
 
     if not submitted_dir.is_dir():
         return "no submission folder"
-    refused = refusal(submitted_dir, submitted_dir.parent.name)
+    refused = refusal(submitted_dir, submitted_dir.parent.name, submitted_dir.parent.parent.parent)
     if refused:
         return f"not graded: {refused}"
     present = [name for name in notebooks if (submitted_dir / f"{name}.ipynb").is_file()]

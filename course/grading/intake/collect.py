@@ -12,15 +12,22 @@ and options and changes what it takes:
   account of that name. An entry owned by the collecting account itself is
   accepted (one account for the whole class: the demo, a laptop; there the
   accounts cannot tell students apart).
-* **when**: the time the file system saw the entry written (the newest
-  ``ctime`` in it, which no student can set back). A ``timestamp.txt`` later
-  than that by more than :attr:`CourseCollect.clock_tolerance` seconds is a
-  forgery and the entry is refused; one earlier than that is replaced by the
-  file system's time, and the report says so.
-  :attr:`CourseCollect.trust_student_timestamps` turns this off, for the demo
-  class, whose synthetic students submit at made-up times.
+* **when**: the later of the student's ``timestamp.txt`` and the time the
+  file system saw the entry written (the newest ``ctime`` in it, which no
+  student can set back), counting files written while collect copies them. A
+  ``timestamp.txt`` later than the files by more than
+  :attr:`CourseCollect.clock_tolerance` seconds is a forgery and the entry is
+  refused; a smaller lead stands (the clocks of a hub's machines differ).
+  :attr:`CourseCollect.trust_student_timestamps`, or the demo class's marker
+  file, takes ``timestamp.txt`` as it is (synthetic students, made-up times;
+  an exchange restored from a backup, whose ctimes are the restore's).
+  An entry already collected is never collected again: its ctimes may move
+  (``chmod -R``, a copy of the exchange) without it becoming a newer submission.
 * **what**: regular files and plain folders only, within the caps
-  (:mod:`course.grading.intake.files`), copied without following a link.
+  (:attr:`~CourseCollect.max_file_mb`, :attr:`~CourseCollect.max_total_mb`,
+  :attr:`~CourseCollect.max_files`), copied without following a link
+  (:mod:`course.grading.intake.files`). An entry that cannot be read (its
+  owner removed it or made a folder unreadable) is refused like any other.
 
 An entry that fails is refused in one line (:attr:`CourseCollect.refused`),
 never replaces a submission, and the rest of the class is collected; at the
@@ -38,12 +45,15 @@ import tempfile
 from nbgrader.exchange.abc.exchange import ExchangeError
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.utils import parse_utc
-from traitlets import Bool, Float, List, Unicode
+from traitlets import Bool, Float, Integer, List, Unicode
 
-from course.grading.intake.files import SubmittedFileError, copy_submission, inspect_submission, read_small_file
+from course.grading.intake.files import (MiB, Caps, SubmittedFileError, copy_submission, inspect_submission,
+                                         read_small_file)
 from course.grading.intake.ids import unsafe_id_reason
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+#: Under the class folder: per assignment, which inbound entry each student's submission was copied from.
+COLLECTED_DIR = "collect-state"
 
 
 def parse_timestamp(raw: bytes) -> dt.datetime:
@@ -52,6 +62,11 @@ def parse_timestamp(raw: bytes) -> dt.datetime:
     if not text or len(text) > 64:
         raise ValueError("not a timestamp")
     return parse_utc(text)
+
+
+def as_utc(ns: int) -> dt.datetime:
+    """A file system time in nanoseconds as naive UTC (how nbgrader stores times)."""
+    return dt.datetime.fromtimestamp(ns / 1e9, dt.timezone.utc).replace(tzinfo=None)
 
 
 def owner_name(uid: int) -> str:
@@ -73,6 +88,9 @@ class CourseCollect(ExchangeCollect):
     clock_tolerance = Float(120.0, help=(
         "Seconds a timestamp.txt may differ from the file system's time (clocks of a hub's machines differ)."
     )).tag(config=True)
+    max_file_mb = Float(100.0, help="Largest file an entry may hold, in MiB (a larger one refuses the entry).").tag(config=True)
+    max_total_mb = Float(200.0, help="Most an entry may hold in all, in MiB.").tag(config=True)
+    max_files = Integer(500, help="Most files an entry may hold.").tag(config=True)
     refused = List(Unicode(), help="One line per entry that was not taken (filled by start()).")
 
     # -- finding the entries -------------------------------------------------------------------------------
@@ -103,7 +121,11 @@ class CourseCollect(ExchangeCollect):
             student = match["student"]
             if wanted is not None and student != wanted:
                 continue
-            record = self._check_entry(name, student, match["stamp"])
+            try:
+                record = self._check_entry(name, student, match["stamp"])
+            except OSError as error:  # gone, or unreadable (its owner's chmod): that entry alone, never the class
+                self._refuse(name, f"it cannot be read ({error.strerror or type(error).__name__})")
+                continue
             if record is not None:
                 records.append(record)
         return records
@@ -126,7 +148,7 @@ class CourseCollect(ExchangeCollect):
             if owner != student:
                 self._refuse(name, f"it is named for {student} but was made by the account {owner}")
                 return None
-        found = inspect_submission(path)
+        found = inspect_submission(path, self._caps())
         if not found.ok:
             self._refuse(name, found.reason())
             return None
@@ -139,19 +161,30 @@ class CourseCollect(ExchangeCollect):
             self._refuse(name, f"timestamp.txt is not a timestamp ({error})" if not isinstance(error, SubmittedFileError)
                          else str(error))
             return None
-        written = dt.datetime.fromtimestamp(found.newest_change_ns / 1e9, dt.timezone.utc).replace(tzinfo=None)
+        written = as_utc(found.newest_change_ns)
         timestamp, note = claimed, None
-        if not self.trust_student_timestamps:
-            drift = (claimed - written).total_seconds()
-            if drift > self.clock_tolerance:
+        if not self._trusting():
+            if (claimed - written).total_seconds() > self.clock_tolerance:
                 self._refuse(name, f"timestamp.txt says {claimed:%Y-%m-%d %H:%M:%S} UTC, after the files were written "
                                    f"({written:%Y-%m-%d %H:%M:%S} UTC)")
                 return None
-            if -drift > self.clock_tolerance:
-                timestamp = written
+            # A claim a little after the files (another machine's clock) stands; one before them never does.
+            timestamp = max(claimed, written)
+            if (written - claimed).total_seconds() > self.clock_tolerance:
                 note = (f"{student}: timestamp.txt says {claimed:%Y-%m-%d %H:%M:%S} UTC but the files were written "
                         f"{written:%Y-%m-%d %H:%M:%S} UTC; the later time is recorded")
-        return {"username": student, "filename": name, "timestamp": timestamp, "note": note}
+        return {"username": student, "filename": name, "timestamp": timestamp, "note": note,
+                "inspected_ns": found.newest_change_ns}
+
+    def _trusting(self) -> bool:
+        """Take timestamp.txt as the time: asked for, or the demo class (synthetic students, a made-up calendar)."""
+        from course.grading.demo import MARKER
+
+        return self.trust_student_timestamps or os.path.isfile(os.path.join(self.coursedir.root, MARKER))
+
+    def _caps(self) -> Caps:
+        return Caps(file_bytes=int(self.max_file_mb * MiB), total_bytes=int(self.max_total_mb * MiB),
+                    files=self.max_files)
 
     # -- nbgrader's two steps ------------------------------------------------------------------------------
 
@@ -190,11 +223,20 @@ class CourseCollect(ExchangeCollect):
         except (OSError, SubmittedFileError, ValueError, UnicodeDecodeError):
             return None  # none, or not readable as one: the entry in the exchange is newer
 
+    def _collected_entry_file(self, student: str) -> str:
+        """Where collect notes which inbound entry a student's submitted folder was copied from."""
+        return os.path.join(self.coursedir.root, COLLECTED_DIR, self.coursedir.assignment_id, f"{student}.entry")
+
     def copy_files(self):
         for record in self.src_records:
             student = record["username"]
             source = os.path.join(self.inbound_path, record["filename"])
             dest = self.coursedir.format_path(self.coursedir.submitted_directory, student, self.coursedir.assignment_id)
+            if os.path.lexists(dest) and self._already_collected(student) == record["filename"]:
+                # The same entry again: its files' ctimes may have moved (a chmod -R, a copy of the exchange),
+                # which must never turn it into a "newer", later submission.
+                self.log.info("No newer submission to collect: %s %s", student, self.coursedir.assignment_id)
+                continue
             existing = self._existing_timestamp(dest) if os.path.lexists(dest) else None
             if os.path.lexists(dest) and existing is not None and not (
                     (self.update and record["timestamp"] > existing)
@@ -205,6 +247,12 @@ class CourseCollect(ExchangeCollect):
                 self.log.warning(record["note"])
             self._replace(source, dest, record)
 
+    def _already_collected(self, student: str) -> str | None:
+        try:
+            return read_small_file(self._collected_entry_file(student), 1024).decode("utf-8").strip()
+        except (OSError, SubmittedFileError, UnicodeDecodeError):
+            return None
+
     def _replace(self, source: str, dest: str, record: dict) -> None:
         """Copy the entry beside ``dest``, then swap it in: a refused copy leaves the old submission as it was."""
         parent = os.path.dirname(dest)
@@ -212,12 +260,19 @@ class CourseCollect(ExchangeCollect):
         staging = tempfile.mkdtemp(prefix=".collecting-", dir=parent)
         os.rmdir(staging)
         try:
-            copy_submission(source, staging, skip=("timestamp.txt",))
-        except SubmittedFileError as error:
-            self._refuse(record["filename"], str(error))
+            copied = copy_submission(source, staging, self._caps(), skip=("timestamp.txt",))
+        except (SubmittedFileError, OSError) as error:
+            self._refuse(record["filename"], str(error) if isinstance(error, SubmittedFileError)
+                         else f"it cannot be read ({error.strerror or type(error).__name__})")
             return
+        timestamp = record["timestamp"]
+        if not self._trusting() and copied.newest_change_ns > record["inspected_ns"]:
+            # Written to after it was inspected: what was copied carries the time it was written.
+            timestamp = max(timestamp, as_utc(copied.newest_change_ns))
+            self.log.warning("%s: the entry changed while it was collected; %s UTC is recorded",
+                             record["username"], f"{timestamp:%Y-%m-%d %H:%M:%S}")
         with open(os.path.join(staging, "timestamp.txt"), "w", encoding="utf-8") as handle:
-            handle.write(record["timestamp"].strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+            handle.write(timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
         if os.path.lexists(dest):
             if os.path.isdir(dest) and not os.path.islink(dest):
                 shutil.rmtree(dest)
@@ -227,6 +282,10 @@ class CourseCollect(ExchangeCollect):
         else:
             self.log.info("Collecting submission: %s %s", record["username"], self.coursedir.assignment_id)
         os.rename(staging, dest)
+        noted = self._collected_entry_file(record["username"])
+        os.makedirs(os.path.dirname(noted), exist_ok=True)
+        with open(noted, "w", encoding="utf-8") as handle:
+            handle.write(record["filename"] + "\n")
 
     def start(self):
         """Collect every acceptable entry, then fail (``ExchangeError``) if any entry was refused."""

@@ -29,7 +29,7 @@ import functools
 import os
 from pathlib import Path
 
-from course.grading.intake.files import SubmittedFileError, inspect_submission, read_small_file
+from course.grading.intake.files import GRADER_FOLDER_CAPS, SubmittedFileError, inspect_submission, read_small_file
 from course.grading.intake.ids import unsafe_id_reason
 
 TIMESTAMP_LIMIT = 256
@@ -39,13 +39,41 @@ class SubmissionRefused(Exception):
     """A submission nbgrader must not convert: the message says which file and why, in one line."""
 
 
-def refusal(folder: str | os.PathLike, student_id: str) -> str | None:
-    """Why the submission in ``folder`` of ``student_id`` is refused, or None."""
+def refusal(folder: str | os.PathLike, student_id: str, root: str | os.PathLike | None = None) -> str | None:
+    """Why the submission in ``folder`` of ``student_id`` is refused, or None.
+
+    ``folder`` is one of the grader's own copies (``submitted/``, ``autograded/``): hard links there are a
+    backup tool's and are read like any file. With ``root`` (the class folder), every folder between it and
+    ``folder`` must be a plain folder too (``submitted/<student>`` a link would lead anywhere).
+    """
     why = unsafe_id_reason(student_id)
     if why:
         return why
-    found = inspect_submission(folder)
+    if root is not None:
+        linked = _linked_component(Path(root), Path(folder))
+        if linked:
+            return f"{linked} is a link or a file, not a plain folder"
+    found = inspect_submission(folder, GRADER_FOLDER_CAPS)
     return None if found.ok else found.reason()
+
+
+def _linked_component(root: Path, folder: Path) -> str | None:
+    """The first path component from ``root`` down to ``folder`` that is not a plain folder, or None."""
+    import stat
+
+    try:
+        parts = folder.relative_to(root).parts
+    except ValueError:
+        return None  # not inside the class folder (an absolute submitted_directory): nothing to walk
+    current = root
+    for part in parts:
+        current = current / part
+        try:
+            if not stat.S_ISDIR(os.lstat(current).st_mode):
+                return os.fspath(current.relative_to(root))
+        except FileNotFoundError:
+            return None
+    return None
 
 
 def _guarded_init_assignment(original):
@@ -57,7 +85,7 @@ def _guarded_init_assignment(original):
         handed_in = isinstance(self, (Autograde, GenerateFeedback))
         source = self._format_source(assignment_id, student_id)
         if handed_in and os.path.lexists(source):
-            why = refusal(source, student_id)
+            why = refusal(source, student_id, self.coursedir.root)
             if why:
                 raise SubmissionRefused(f"submission of {student_id!r} refused: {why}")
         original(self, assignment_id, student_id)

@@ -46,9 +46,14 @@ class Caps:
     total_bytes: int = 200 * MiB
     files: int = 500
     depth: int = 8
+    #: A hard link in a student's entry may be a second name of any file its owner can reach; in the grader's
+    #: own folders (submitted/, autograded/) it is a backup tool's (cp -al, rsnapshot), and reading it is safe.
+    refuse_hard_links: bool = True
 
 
 DEFAULT_CAPS = Caps()
+#: For the grader's own copies (submitted/, autograded/): the same, hard links allowed.
+GRADER_FOLDER_CAPS = Caps(refuse_hard_links=False)
 
 
 @dataclass
@@ -82,14 +87,21 @@ def kind_of(mode: int) -> str:
 
 def _scan(dir_fd: int, relative: str, caps: Caps, found: Inspection, depth: int, visit_file=None) -> None:
     """Walk one opened folder (see :func:`inspect_submission`); ``visit_file(fd, relative, size)`` gets each file opened."""
-    with os.scandir(dir_fd) as entries:
-        listed = sorted(entries, key=lambda entry: entry.name)
+    try:
+        with os.scandir(dir_fd) as entries:
+            listed = sorted(entries, key=lambda entry: entry.name)
+    except OSError as error:  # a folder the grader may not list (its owner's chmod): refused, never a crash
+        found.refused.append(f"{relative or '.'}/ cannot be listed ({error.strerror})")
+        return
     for entry in listed:
         path = f"{relative}/{entry.name}" if relative else entry.name
         try:
             info = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue  # removed while we looked: nothing to take
+        except OSError as error:
+            found.refused.append(f"{path} cannot be examined ({error.strerror})")
+            continue
         found.newest_change_ns = max(found.newest_change_ns, info.st_ctime_ns)
         if stat.S_ISDIR(info.st_mode):
             if depth >= caps.depth:
@@ -108,7 +120,7 @@ def _scan(dir_fd: int, relative: str, caps: Caps, found: Inspection, depth: int,
         if not stat.S_ISREG(info.st_mode):
             found.refused.append(f"{path} is {kind_of(info.st_mode)}")
             continue
-        if info.st_nlink > 1:
+        if info.st_nlink > 1 and caps.refuse_hard_links:
             found.refused.append(f"{path} is a hard link (one of {info.st_nlink} names of the same file)")
             continue
         if info.st_size > caps.file_bytes:
@@ -123,18 +135,21 @@ def _scan(dir_fd: int, relative: str, caps: Caps, found: Inspection, depth: int,
             continue
         if visit_file is not None:
             try:
-                fd = _open_regular(entry.name, dir_fd, path, info, caps.file_bytes)
+                fd = _open_regular(entry.name, dir_fd, path, info, caps.file_bytes, caps.refuse_hard_links)
             except SubmittedFileError as error:
                 found.refused.append(str(error))
                 continue
             try:
                 visit_file(fd, path, info.st_size)
+                # Written to while it was read? Its ctime says so: the newest change counts what was copied.
+                found.newest_change_ns = max(found.newest_change_ns, os.fstat(fd).st_ctime_ns)
             finally:
                 os.close(fd)
         found.files.append((path, info.st_size))
 
 
-def _open_regular(name: str, dir_fd: int | None, shown: str, expected=None, limit: int = DEFAULT_CAPS.file_bytes) -> int:
+def _open_regular(name: str, dir_fd: int | None, shown: str, expected=None, limit: int = DEFAULT_CAPS.file_bytes,
+                  refuse_hard_links: bool = True) -> int:
     """Open a regular file without following a link or blocking; the same file that was listed, if ``expected``."""
     try:
         fd = os.open(name, _READ, dir_fd=dir_fd)
@@ -148,7 +163,7 @@ def _open_regular(name: str, dir_fd: int | None, shown: str, expected=None, limi
         problem = f"{shown} is {kind_of(info.st_mode)}"
     elif expected is not None and (info.st_ino, info.st_dev) != (expected.st_ino, expected.st_dev):
         problem = f"{shown} changed while it was being read"
-    elif info.st_nlink > 1:
+    elif info.st_nlink > 1 and refuse_hard_links:
         problem = f"{shown} is a hard link (one of {info.st_nlink} names of the same file)"
     elif info.st_size > limit:
         problem = f"{shown} is {info.st_size / MiB:.1f} MB, over the {limit / MiB:g} MB limit per file"
@@ -243,13 +258,14 @@ def read_small_file(path: str | os.PathLike, limit: int = 4096) -> bytes:
     """The bytes of a small regular file, read without following a link or blocking on a FIFO.
 
     Raises :class:`SubmittedFileError` (one line) for a link, a FIFO, a device,
-    a hard link, or a file over ``limit`` bytes; ``FileNotFoundError`` when
+    or a file over ``limit`` bytes; ``FileNotFoundError`` when
     there is none.
     """
     path = Path(path)
     if not os.path.lexists(path):
         raise FileNotFoundError(path)
-    fd = _open_regular(str(path), None, path.name, limit=limit)
+    # A hard link is allowed here: what is read is bounded, and a backup tool's links are harmless.
+    fd = _open_regular(str(path), None, path.name, limit=limit, refuse_hard_links=False)
     try:
         return os.read(fd, limit + 1)[:limit]
     finally:
