@@ -97,7 +97,8 @@ def _cmd_collect(args: argparse.Namespace) -> int:
     from course.grading.verbs import collect
 
     refused: list[str] = []
-    for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args), refused=refused).items():
+    for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args), refused=refused,
+                                           trust_student_timestamps=args.trust_timestamps).items():
         print(f"{assignment_id}: {len(students)} submission(s) collected")
     for line in refused:
         print(f"REFUSED: {line}", file=sys.stderr)
@@ -235,7 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = grading_verb("release", "build the student version of assignments and release it to the exchange", _cmd_release)
     release.add_argument("--due", help="due date, ISO 8601 (e.g. 2025-03-14T17:00; no offset means UTC)")
-    grading_verb("collect", "collect submissions from the exchange into class/submitted", _cmd_collect)
+    collect = grading_verb("collect", "collect submissions from the exchange into class/submitted", _cmd_collect)
+    collect.add_argument("--trust-timestamps", action="store_true",
+                         help="take each timestamp.txt as the submission time (an exchange restored from a backup, whose "
+                              "files all carry the restore's time); otherwise the time the files were written counts")
     autograde = grading_verb("autograde", "autograde collected submissions in parallel, sandboxed (manual grades are kept)",
                              _cmd_autograde, student=True)
     autograde.add_argument("--jobs", type=_positive_int, help="worker processes (default: one per CPU; 1: no workers)")

@@ -329,7 +329,7 @@ def test_answers_copied_from_the_students_tables_score_zero(graded_class, assign
 def test_answers_looked_up_in_the_full_tables_while_graded_score_zero(graded_class, assignment_id):
     """A submission that switches its grading kernel to the full edition (COURSE_DATA_EDITION=full) or reads the
     table files, and copies each finding from where the kit records it: the grading kernel sees only the student
-    edition, so it earns nothing. (Before: 43 of the 45 items that carry a lookup scored.)"""
+    edition, so it earns nothing. (Before: 40 of the 48 automatic points of these assignments scored.)"""
     _, api = graded_class
     code, max_code, _ = scores(api, assignment_id, "grading-time-lookup")
     assert max_code > 0 and code == 0
