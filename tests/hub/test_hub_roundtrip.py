@@ -35,6 +35,9 @@ from course.grading import demo
 from course.grading.classdir import check_db_url
 
 ASSIGNMENT = "ps1-provenance-and-citations"
+#: Appended to the perfect student's first written answer: none of it may run where the instructor reads it.
+HUB_PAYLOAD = ('HUB-PAYLOAD-TEXT <script>window.__pwned_hub = 1; alert(1)</script> '
+               '<img src="x" onerror="window.__pwned_hub = 1; alert(2)">')
 BEHAVIOURS = {"s1": "perfect", "s2": "partial", "s3": "empty"}
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -135,6 +138,9 @@ def test_release_fetch_submit_grade_feedback_through_the_hub(hub):
                 fetched = nbformat.read(fetched_path, as_version=4)
                 assert not hidden_test_lines_in(fetched, source), "the released notebook holds hidden tests"
                 submission, correct, _, written, share = demo.build_submission(source, fetched, behaviour)
+                if short == "s1":  # script in a written answer must stay text in the instructor's Formgrader (#19)
+                    answer = next(c for c in submission.cells if demo.is_written_answer(c))
+                    answer.source += f"\n\n{HUB_PAYLOAD}\n"
                 hub.run_as(user, ["tee", str(fetched_path)], input=nbformat.writes(submission))
                 intents[user] = {"behaviour": behaviour, "correct": correct, "written": written}
                 ui.assignment_item(page, "fetched", ASSIGNMENT).locator("button:has-text('Submit')").click()
@@ -173,9 +179,13 @@ def test_release_fetch_submit_grade_feedback_through_the_hub(hub):
             teacher.goto(f"{hub.base}/services/{hub.course_id}/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}",
                          timeout=ui.LONG)
             teacher.locator(f"tr:has-text('{perfect}') a").first.click()
+            dialogs = []
+            teacher.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             box = teacher.locator(f"input.score#{grade_id}")
             box.wait_for(timeout=ui.LONG)
             teacher.wait_for_load_state("networkidle")  # the page binds its grade fields once the grades API answered
+            assert teacher.evaluate("window.__pwned_hub === undefined") and not dialogs, dialogs
+            assert teacher.get_by_text("HUB-PAYLOAD-TEXT").count() >= 1  # shown to the grader, as text
             box.fill(str(points))
             box.press("Tab")
             manual = wait_for_manual_score(hub, perfect, grade_id)
