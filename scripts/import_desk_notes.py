@@ -8,7 +8,7 @@ CIT017 is the 18th line of cited_reports.jsonl), merges a page read by two
 desks into its first id, and
 writes the two tables the data package publishes. Pages carry the day they
 were read: READ_ON, or the topic's date in READ_ON_BY_TOPIC (the December 2026
-correction desks). A page a later desk re-reads keeps its first id and first
+correction desks and the record-to-2025 desk). A page a later desk re-reads keeps its first id and first
 read_on; the later desk's facts are added to it. Lines marked "unverified"
 record what was sought and not found; they become no evidence row, and are
 listed by --unverified so claims can cite the gap in their explanation.
@@ -28,10 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTES = ROOT / "data" / "research"
-TOPICS = ["cited_reports", "background", "forces", "provenance", "crisis_aftermath", "actors_events", "sources", "methods", "corrections_2026", "regional_aftermath"]
+TOPICS = ["cited_reports", "background", "forces", "provenance", "crisis_aftermath", "actors_events", "sources", "methods", "corrections_2026", "regional_aftermath", "record_2025"]
 READ_ON = "2026-11-29"
 #: Desks that read their pages on another day than READ_ON (the correction round of December 2026).
-READ_ON_BY_TOPIC = {"corrections_2026": "2026-12-01", "regional_aftermath": "2026-12-01"}
+READ_ON_BY_TOPIC = {"corrections_2026": "2026-12-01", "regional_aftermath": "2026-12-01", "record_2025": "2026-12-06"}
 
 EVIDENCE_FIELDS = ["evidence_id", "url", "outlet", "source_id", "original_agency", "copy_or_original", "published", "language", "title", "summary", "read_on"]
 FACT_FIELDS = ["fact_id", "evidence_id", "key", "statement", "quote"]

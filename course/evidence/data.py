@@ -22,6 +22,8 @@ that edit a copy of the data call it). Lists of ids are stored as
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import os
 import sys
@@ -180,6 +182,14 @@ def sources():
 def citations():
     """The document's attributions traced to the original reports (``citations.csv``)."""
     return table("citations")
+
+
+def record_as_of() -> dt.date:
+    """The last day the record covers (``record_as_of`` in ``datapackage.json``)."""
+    value = descriptor().get("record_as_of")
+    if not value:
+        raise DataPackageError("datapackage.json states no record_as_of date")
+    return dt.date.fromisoformat(value)
 
 
 def claims():

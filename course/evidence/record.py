@@ -154,3 +154,53 @@ def verdict_corrections():
              "released": row["old_value"], "now": row["new_value"], "reason": row["reason"],
              "evidence_ids": row["evidence_ids"]} for _, row in changes.iterrows()]
     return pd.DataFrame(rows, columns=["date", "claim_id", "claim", "released", "now", "reason", "evidence_ids"])
+
+
+def _page_date(published: str) -> dt.date | None:
+    """A page's publication date as a day: YYYY-MM-DD, or the first day of YYYY-MM or YYYY (the earliest it can mean)."""
+    parts = (published or "").split("-")
+    try:
+        return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def actor_latest_facts():
+    """Each actor's latest linked date, computed from the data, never typed.
+
+    The latest of: the publication dates of the evidence pages its row cites, and
+    the dates (end date where there is one) of the events that list it. Columns:
+    actor_id, canonical_name, followed_to_record_end, latest_fact (a date, or None
+    when nothing linked is dated) and latest_from (the evidence or event id it comes from).
+    """
+    import pandas as pd
+
+    actors = data.actors()
+    pages = data.evidence().set_index("evidence_id")
+    events = data.events()
+    rows = []
+    for _, actor in actors.iterrows():
+        dated = []
+        for eid in data.split_ids(actor["evidence_ids"]):
+            if eid in pages.index:
+                day = _page_date(pages.at[eid, "published"])
+                if day:
+                    dated.append((day, eid))
+        for _, event in events.iterrows():
+            if actor["actor_id"] in data.split_ids(event["actor_ids"]):
+                end = event["end_date"]
+                day = end if end is not None and end == end else event["date"]
+                dated.append((pd.Timestamp(day).date(), event["event_id"]))
+        latest = max(dated) if dated else (None, "")
+        rows.append({"actor_id": actor["actor_id"], "canonical_name": actor["canonical_name"],
+                     "followed_to_record_end": bool(actor.get("followed_to_record_end", False)),
+                     "latest_fact": latest[0], "latest_from": latest[1]})
+    return pd.DataFrame(rows)
+
+
+def as_of_sentence() -> str:
+    """The words lessons show about how far the record runs: "The record as of 31 December 2025 …"."""
+    day = data.record_as_of()
+    return (f"The record as of {day.day} {day:%B %Y}: the kit's tables stop at that date, so anything that "
+            "happened later is not in them.")
+

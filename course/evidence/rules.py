@@ -16,7 +16,9 @@ row and what is wrong, so one run reports every problem. The checks:
   with a URL, and a verdict that needs evidence has it;
 * :func:`check_dates`: dates parse and fall in the unit's range;
 * :func:`course.evidence.corrections.check_corrections_logged`: a verdict
-  that differs from the released snapshot has a row in the corrections log.
+  that differs from the released snapshot has a row in the corrections log;
+* :func:`check_actors_current`: an actor the kit follows to the record's date
+  (``record_as_of``) has a linked fact within two years of it.
 """
 
 from __future__ import annotations
@@ -206,6 +208,39 @@ def check_dates() -> Iterator[Problem]:
             yield Problem(_row_label("evidence", pages, index), f"published {published} is after it was read ({read_on})")
 
 
+#: How far an actor the kit follows to the record's date may lag behind it.
+STALE_AFTER_YEARS = 2
+
+
+def check_actors_current() -> Iterator[Problem]:
+    """Actors the kit follows to the record's date have a linked fact within two years of it.
+
+    The latest date is computed from the row's evidence pages and the events
+    that list it (:func:`course.evidence.record.actor_latest_facts`), so
+    staleness shows up here and not in a classroom.
+    """
+    from course.evidence.record import actor_latest_facts
+
+    try:
+        as_of = data.record_as_of()
+    except data.DataPackageError as exc:
+        yield Problem("datapackage.json", str(exc))
+        return
+    limit = as_of.replace(year=as_of.year - STALE_AFTER_YEARS)
+    actors = data.actors()
+    latest = actor_latest_facts().set_index("actor_id")
+    for index, row in actors.iterrows():
+        if not row.get("followed_to_record_end"):
+            continue
+        day = latest.at[row["actor_id"], "latest_fact"]
+        if day is None or day != day:
+            yield Problem(_row_label("actors", actors, index), "followed to the record's date, but nothing linked to it is dated")
+        elif day < limit:
+            yield Problem(_row_label("actors", actors, index),
+                          f"latest linked fact is {day} ({latest.at[row['actor_id'], 'latest_from']}), more than "
+                          f"{STALE_AFTER_YEARS} years before the record's date {as_of}")
+
+
 #: The data checks, in report order (the document check runs first, in course.evidence.check).
 DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document,
-               check_verification, check_quote_pairs, check_dates, check_corrections_logged]
+               check_verification, check_quote_pairs, check_dates, check_corrections_logged, check_actors_current]

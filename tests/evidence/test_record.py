@@ -49,3 +49,45 @@ def test_evidence_profile_counts_match_the_evidence_table():
     assert profile["pages read"] == len(pages)
     assert profile["publisher's own page (original)"] + profile["copy, mirror or repost"] == len(pages)
     assert profile["claims marked unverified"] == int((data.claims()["status"] == "unverified").sum())
+
+
+def test_record_states_the_date_it_runs_to():
+    """Does the data package say how far its record runs, and do lessons get it in words?"""
+    assert data.record_as_of() == dt.date(2025, 12, 31)
+    assert "The record as of 31 December 2025" in record.as_of_sentence()
+    assert data.events()["date"].max() <= data.record_as_of()
+
+
+def test_actor_latest_facts_are_derived_from_linked_rows():
+    """Is each actor's latest date computed from its pages and events, not typed?"""
+    latest = record.actor_latest_facts().set_index("actor_id")
+    events = data.events().set_index("event_id")
+    row = latest.loc["A005"]  # Goïta: the revised charter of July 2025
+    assert row["latest_from"] in events.index
+    assert row["latest_fact"] == events.at[row["latest_from"], "end_date"]
+    assert "latest_fact" not in data.actors().columns
+
+
+def test_stale_followed_actor_is_flagged(tmp_path, monkeypatch):
+    """Does course check flag a followed actor whose latest fact is over two years older than the record's date?"""
+    import json
+    import shutil
+
+    from course.evidence import rules
+
+    copy = tmp_path / "data"
+    shutil.copytree(data.paths.data_dir(), copy)
+    descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["record_as_of"] = "2030-12-31"
+    (copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(copy))
+    data.clear_cache()
+    try:
+        problems = list(rules.check_actors_current())
+    finally:
+        monkeypatch.delenv("COURSE_DATA_DIR")
+        data.clear_cache()
+    flagged = " ".join(p.where for p in problems)
+    assert "(A005)" in flagged and "(A049)" in flagged
+    assert "(A004)" not in flagged  # not followed to the record's date
+    assert not list(rules.check_actors_current())
