@@ -136,9 +136,12 @@ class GradingWorker:
         """Kill the waiting kernels and undo the library patches (safe to call twice)."""
         from course.grading import patches
 
+        from course.grading.sandbox.studentdata import remove_student_data
+
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+        remove_student_data()
         patches.undo_worker_patches()
 
     def grade_cells(self, assignment: str) -> dict[str, set[str]]:
