@@ -167,7 +167,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from course.grading.itemanalysis import report
 
     result = report(args.assignment, class_dir=_class_dir(args))
-    print(f"item analysis: {result.csv_path}\nfigure: {result.figure_path} (alt text: {result.alt_text_path})\n")
+    print(f"item analysis: {result.csv_path}\nfigure: {result.figure_path} (alt text: {result.alt_text_path})")
+    # The count first, so an instructor knows before the tables whether anything needs a look.
+    print(f"items to review: {len(result.to_review())} of {len(result.items)}\n")
     print(result.table())
     return 0
 

@@ -77,8 +77,10 @@ PROFILE_STUDENTS = tuple(
     DemoStudent(f"demo-{behaviour}", behaviour.replace("-", " ").capitalize(), "Demo student", behaviour)
     for behaviour in PROFILES
 )
-#: The class `python -m course demo` grades: the eight behaviours and the four profiles.
-CLASS = STUDENTS + PROFILE_STUDENTS
+#: The class `python -m course demo` grades: the eight behaviours, four profiles and the review pair, which makes REVIEW_ITEM
+#: (ps2 Q1) discriminate weakly so the report's flag shows: "slip" is perfect but leaves it blank, "guess" answers it only.
+REVIEW_ITEM, REVIEW_PAIR = "verdict_K015", {"slip": ("perfect", "empty"), "guess": ("empty", "perfect")}
+CLASS = STUDENTS + PROFILE_STUDENTS + tuple(DemoStudent(f"demo-{b}", b.capitalize(), "Demo student", b) for b in REVIEW_PAIR)
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,12 @@ def build_submission(source_nb, release_nb, behaviour: str):
 
     if behaviour in PROFILES:
         return profile_submission(source_nb, release_nb, behaviour)
+    if behaviour in REVIEW_PAIR:  # behaviour -> (base submission, the one REVIEW_ITEM's answer is taken from)
+        (own, correct, deleted, written, share), (other, *_) = (build_submission(source_nb, release_nb, b) for b in REVIEW_PAIR[behaviour])
+        for mine, theirs in zip(own.cells, other.cells):  # both are the release with answers filled in: cells align
+            if is_code_answer(mine) and REVIEW_ITEM in defined_names(theirs.source):
+                mine.source, correct = theirs.source, correct ^ {_meta(mine)["grade_id"]}
+        return own, correct, deleted, written, share
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown behaviour {behaviour!r}; known: {', '.join(BEHAVIOURS + tuple(PROFILES))}")
     submission = copy.deepcopy(release_nb)

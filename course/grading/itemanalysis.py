@@ -8,28 +8,65 @@ points, read through nbgrader's :class:`~nbgrader.api.Gradebook` API:
 * **discrimination**: the item–rest correlation, Pearson's r between the
   item's share and each student's total share on the *other* items of the
   same assignment (empty when either has no variance);
-* a **flag** when facility is below 0.2 (almost everyone fails) or above 0.9
-  (almost everyone passes), or discrimination is below 0.2 (the item does not
-  separate stronger from weaker students).
+* the **reasons to review** it: *too hard* (facility below 0.2), *too easy*
+  (above 0.9), *negative discrimination* (r below 0: the students who do
+  worse on the rest do better here, often a key or wording fault) or *weak
+  discrimination* (r below 0.2: the item hardly separates stronger from
+  weaker students).
+
+Each item carries a **short title** an instructor recognises, taken from the
+source notebook: the assignment's short label and the question heading above
+the cell (``ps1 Q3 the length of the ECOWAS meeting``), not nbgrader's grade
+id, which repeats across assignments (``q1-tests``).
 
 Per skill (``metadata["course"]["skill"]`` of each cell, vocabulary in
 :mod:`course.evidence.skills`), the share of points earned over every item of
-that skill, per student and for the class. The figure draws facility per item
-and the class's share per skill (Okabe-Ito colours plus hatches; the alt text
-file lists every value), and a CSV sits beside the grade export.
+that skill, per student and for the class, and, when both diagnostic forms are
+graded, each student's and each skill's gain. The printed table leads with the
+items to review; :mod:`course.grading.itemfigure` draws the figure and its alt
+text, and a CSV sits beside the grade export.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.evidence.skills import SKILLS, label
-from course.grading.gradereport import HATCHES, OKABE_ITO
 
-LOW, HIGH, WEAK = 0.2, 0.9, 0.2
+#: Thresholds of the reasons to review an item (facility below LOW or above HIGH; r below WEAK or NEGATIVE).
+LOW, HIGH, WEAK, NEGATIVE = 0.2, 0.9, 0.2, 0.0
+
+# Instructor-facing words, kept here so a French edition can replace them in one place.
+TOO_HARD = "too hard"
+TOO_EASY = "too easy"
+NEGATIVE_DISCRIMINATION = "negative discrimination"
+WEAK_DISCRIMINATION = "weak discrimination"
+#: Why each reason matters, as the table's key and the alt text say it.
+REASON_HELP = {
+    TOO_HARD: f"facility below {LOW} (almost everyone misses it)",
+    TOO_EASY: f"facility above {HIGH} (almost everyone gets it)",
+    NEGATIVE_DISCRIMINATION: "discrimination below 0 (students weaker on the rest of the assignment do better here: "
+                             "check the key and the wording)",
+    WEAK_DISCRIMINATION: f"discrimination below {WEAK} (it hardly separates stronger from weaker students)",
+}
+#: The order reasons are listed in, most urgent first (a negative r usually means a fault in the key).
+REASON_ORDER = (NEGATIVE_DISCRIMINATION, TOO_HARD, WEAK_DISCRIMINATION, TOO_EASY)
+TABLE_REVIEW = "Items to review ({n}), most urgent first"
+TABLE_REVIEW_NONE = "Items to review: none (no item is too hard, too easy or weakly discriminating)"
+TABLE_KEY = "\n".join(f"  {reason}: {REASON_HELP[reason]}" for reason in REASON_ORDER)
+TABLE_REST = "Other items ({n}; facility: mean share of points; discrimination: item-rest correlation)"
+ITEM_HEADER = ("item", "grade id", "kind", "skill", "points", "n", "facility", "discrim.")
+WHY = "why"
+#: Short assignment labels: a diagnostic form is "diag A"/"diag B", any other assignment the first word of its id.
+DIAGNOSTIC_LABEL = "diag"
+#: Heading words shortened in titles ("Question 3" -> "Q3"); any other word is kept whole.
+HEADING_WORDS = {"Question": "Q", "Part": "P"}
+#: Longest title on the plot and in the table (characters): longer ones are cut with an ellipsis; the alt text and CSV keep them whole.
+TITLE_CHARS = 36
 
 
 @dataclass
@@ -40,12 +77,20 @@ class Item:
     kind: str
     max_score: float
     scores: dict[str, float] = field(default_factory=dict)  # student -> points
+    #: Short title from the source notebook ("ps1 Q3 the length of the ECOWAS meeting"); empty when unknown.
+    title: str = ""
 
     @property
     def facility(self) -> float | None:
         if not self.scores or not self.max_score:
             return None
         return sum(self.scores.values()) / (len(self.scores) * self.max_score)
+
+    @property
+    def name(self) -> str:
+        """The title cut to :data:`TITLE_CHARS` for plots and tables, else the assignment's label and the grade id."""
+        title = self.title or f"{assignment_label(self.assignment)} {self.grade_id}"
+        return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
 
 
 @dataclass
@@ -57,16 +102,31 @@ class ItemReport:
     figure_path: Path | None = None
     alt_text_path: Path | None = None
 
-    def flag(self, item: Item) -> str:
-        f, d = item.facility, self.discrimination.get((item.assignment, item.grade_id))
-        flags = []
+    def r(self, item: Item) -> float | None:
+        """The item's discrimination (item-rest correlation), None when it cannot be computed."""
+        return self.discrimination.get((item.assignment, item.grade_id))
+
+    def reasons(self, item: Item) -> list[str]:
+        """Why ``item`` should be reviewed, most urgent first (empty: nothing to review)."""
+        f, d = item.facility, self.r(item)
+        found = set()
         if f is not None and f < LOW:
-            flags.append("almost all fail")
+            found.add(TOO_HARD)
         if f is not None and f > HIGH:
-            flags.append("almost all pass")
-        if d is not None and d < WEAK:
-            flags.append("weak discrimination")
-        return "; ".join(flags)
+            found.add(TOO_EASY)
+        if d is not None and d < NEGATIVE:
+            found.add(NEGATIVE_DISCRIMINATION)
+        elif d is not None and d < WEAK:
+            found.add(WEAK_DISCRIMINATION)
+        return [reason for reason in REASON_ORDER if reason in found]
+
+    def flag(self, item: Item) -> str:
+        return "; ".join(self.reasons(item))
+
+    def to_review(self) -> list[Item]:
+        """The flagged items, most urgent reason first, then the lowest discrimination."""
+        flagged = [i for i in self.items if self.reasons(i)]
+        return sorted(flagged, key=lambda i: (REASON_ORDER.index(self.reasons(i)[0]), _or(self.r(i), 1.0)))
 
     def skill_shares(self, student: str | None = None, exclude: tuple[str, ...] = ()) -> dict[str, float]:
         """skill -> share of points earned (one student, or the whole class), leaving out the ``exclude`` assignments."""
@@ -81,6 +141,11 @@ class ItemReport:
                     out_of[item.skill] = out_of.get(item.skill, 0.0) + item.max_score
         order = [s for s in SKILLS if s in out_of] + sorted(s for s in out_of if s not in SKILLS)
         return {s: got[s] / out_of[s] for s in order if out_of[s]}
+
+    def skill_exclude(self) -> tuple[str, ...]:
+        """The diagnostic's assignments, left out of the skill shares when the unit's own work is in the report."""
+        pair = self.diagnostic_pair() or ()
+        return tuple(pair) if any(i.assignment not in pair for i in self.items) else ()
 
     def assignment_share(self, assignment: str, student: str, skill: str | None = None) -> float | None:
         """A student's share of the points of one assignment (optionally of one skill's items)."""
@@ -124,6 +189,10 @@ class ItemReport:
         return format_tables(self)
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def _manifest() -> dict[str, dict]:
     from course.grading.classdir import ASSIGNMENTS_DIR
 
@@ -131,18 +200,46 @@ def _manifest() -> dict[str, dict]:
     return {item["id"]: item for item in data["assignments"]}
 
 
-def _cell_skills(assignment_id: str) -> dict[str, tuple[str, str]]:
-    """grade id -> (skill, kind) from the source notebook's cell metadata."""
+def assignment_label(assignment_id: str) -> str:
+    """A short label for plots and tables: "diag A" for a diagnostic form, else the id's first word ("ps1", "final")."""
+    meta = _manifest().get(assignment_id, {})
+    if meta.get("kind") == "diagnostic" and meta.get("form"):
+        return f"{DIAGNOSTIC_LABEL} {meta['form']}"
+    return assignment_id.split("-")[0]
+
+
+#: A question heading: "### Question 3: the length of the ECOWAS meeting (1 point; skill: ...)".
+_HEADING = re.compile(r"^#+\s*(?P<word>\w+)\s+(?P<number>\w+)\s*(?::\s*(?P<topic>.*?))?\s*(?:\([^()]*\))?\s*$")
+
+
+def short_title(assignment_id: str, heading: str, part: str = "", skill: str = "") -> str:
+    """``"ps1 Q3 the length of the ECOWAS meeting"`` from a cell's question heading (the skill when it has no topic)."""
+    match = _HEADING.match(heading.strip())
+    if not match:
+        return f"{assignment_label(assignment_id)} {heading.strip('# ')}"
+    word = HEADING_WORDS.get(match["word"], match["word"] + " ")
+    number = match["number"] + (part if part and not match["number"].endswith(part) else "")
+    head = f"{assignment_label(assignment_id)} {word}{number}"
+    topic = (match["topic"] or "").strip() or (label(skill) if skill in SKILLS else "")
+    return f"{head} {topic}".strip()
+
+
+def _cell_info(assignment_id: str) -> dict[str, tuple[str, str, str]]:
+    """grade id -> (skill, kind, short title) from the source notebook's cells and the question heading above each."""
     from course.grading.classdir import source_notebook
 
     notebook = json.loads(Path(source_notebook(assignment_id)).read_text(encoding="utf-8"))
-    out = {}
+    out, heading = {}, ""
     for cell in notebook["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         grade = cell.get("metadata", {}).get("nbgrader", {})
         meta = cell.get("metadata", {}).get("course") or {}
+        if cell["cell_type"] == "markdown" and source.lstrip().startswith("#"):
+            heading = source.lstrip().splitlines()[0]  # the question every cell below belongs to
         if grade.get("grade"):
             kind = "auto" if cell["cell_type"] == "code" else ("rubric" if grade.get("task") else "written")
-            out[grade["grade_id"]] = (meta.get("skill", "unknown"), kind)
+            skill = meta.get("skill", "unknown")
+            out[grade["grade_id"]] = (skill, kind, short_title(assignment_id, heading, meta.get("part", ""), skill))
     return out
 
 
@@ -158,14 +255,14 @@ def collect_items(api, assignment_ids: list[str]) -> ItemReport:
                 assignment = book.find_assignment(assignment_id)
             except MissingEntry:
                 continue
-            skills = _cell_skills(assignment_id)
+            info = _cell_info(assignment_id)
             by_id: dict[str, Item] = {}
             for notebook in assignment.notebooks:
                 for cell in notebook.grade_cells:
                     if not cell.max_score:
                         continue  # the optional data-skills track: no points, not analysed
-                    skill, kind = skills.get(cell.name, ("unknown", "auto"))
-                    by_id[cell.name] = Item(assignment_id, cell.name, skill, kind, float(cell.max_score))
+                    skill, kind, title = info.get(cell.name, ("unknown", "auto", ""))
+                    by_id[cell.name] = Item(assignment_id, cell.name, skill, kind, float(cell.max_score), title=title)
             for submission in assignment.submissions:
                 students.add(submission.student.id)
                 for nb in submission.notebooks:
@@ -216,16 +313,27 @@ def _grid(header, rows) -> list[str]:
 
 
 def item_rows(report: ItemReport) -> list[tuple]:
-    return [(i.assignment, i.grade_id, i.kind, i.skill, f"{i.max_score:g}", len(i.scores), _fmt(i.facility),
-             _fmt(report.discrimination.get((i.assignment, i.grade_id))), report.flag(i)) for i in report.items]
+    """One CSV row per item, in course order (the CSV keeps the full assignment id and the grade id)."""
+    return [(i.assignment, i.grade_id, i.title, i.kind, i.skill, f"{i.max_score:g}", len(i.scores), _fmt(i.facility),
+             _fmt(report.r(i)), report.flag(i)) for i in report.items]
+
+
+def _table_row(report: ItemReport, i: Item) -> tuple:
+    return (i.name, f"{assignment_label(i.assignment)} {i.grade_id}", i.kind, i.skill, f"{i.max_score:g}",
+            len(i.scores), _fmt(i.facility), _fmt(report.r(i)))
 
 
 def format_tables(report: ItemReport) -> str:
-    out = ["Items (facility: mean share of points; discrimination: item-rest correlation)"]
-    out += _grid(("assignment", "item", "kind", "skill", "points", "n", "facility", "discrim.", "flag"), item_rows(report))
-    pair = report.diagnostic_pair() or ()
-    unit = [i for i in report.items if i.assignment not in pair]
-    exclude = tuple(pair) if unit else ()
+    review = report.to_review()
+    if review:
+        out = [TABLE_REVIEW.format(n=len(review)), TABLE_KEY]
+        out += _grid((*ITEM_HEADER, WHY), [(*_table_row(report, i), report.flag(i)) for i in review])
+    else:
+        out = [TABLE_REVIEW_NONE]
+    rest = [i for i in report.items if i not in review]
+    out += ["", TABLE_REST.format(n=len(rest))]
+    out += _grid(ITEM_HEADER, [_table_row(report, i) for i in rest])
+    exclude = report.skill_exclude()
     out += ["", "Skills (share of points earned over every item of the skill" + (", diagnostic left out)" if exclude else ")")]
     skills = list(report.skill_shares(exclude=exclude))
     header = ("student", *skills)
@@ -254,7 +362,7 @@ def write_csv(report: ItemReport, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["assignment", "grade_id", "kind", "skill", "max_score", "n", "facility", "discrimination", "flag"])
+        writer.writerow(["assignment", "grade_id", "title", "kind", "skill", "max_score", "n", "facility", "discrimination", "flag"])
         writer.writerows(item_rows(report))
     students, by_skill = report.gains()
     if students:
@@ -266,57 +374,10 @@ def write_csv(report: ItemReport, path: Path) -> Path:
     return path
 
 
-def alt_text(report: ItemReport) -> str:
-    lines = ["Item analysis. Top panel: facility (mean share of points) of each graded item, one bar per item, grouped by "
-             "assignment. Bottom panel: the class's share of points per skill."]
-    for i in report.items:
-        lines.append(f"{i.assignment} {i.grade_id} ({label(i.skill) if i.skill in SKILLS else i.skill}): facility {_fmt(i.facility)}.")
-    pair = report.diagnostic_pair() or ()
-    exclude = tuple(pair) if any(i.assignment not in pair for i in report.items) else ()
-    for skill, share in report.skill_shares(exclude=exclude).items():
-        lines.append(f"Skill {label(skill) if skill in SKILLS else skill}: class share {share:.2f}"
-                     + (" (diagnostic left out)." if exclude else "."))
-    return "\n".join(lines)
-
-
-def plot(report: ItemReport, path: Path) -> tuple[Path, Path]:
-    """Facility per item and class share per skill (Agg canvas: headless, never touches a notebook's backend)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure = Figure(figsize=(max(7, 0.22 * len(report.items) + 2), 6.5), layout="constrained")
-    FigureCanvasAgg(figure)
-    top, bottom = figure.subplots(2, 1)
-    assignments = list(dict.fromkeys(i.assignment for i in report.items))
-    for n, item in enumerate(report.items):
-        k = assignments.index(item.assignment)
-        top.bar(n, item.facility or 0, color=OKABE_ITO[k % len(OKABE_ITO)], hatch=HATCHES[k % len(HATCHES)],
-                edgecolor="black", linewidth=0.5, label=item.assignment if n == 0 or report.items[n - 1].assignment != item.assignment else None)
-    for y in (LOW, HIGH):
-        top.axhline(y, color="black", linestyle=":", linewidth=0.8)
-    top.set_ylim(0, 1.05)
-    top.set_ylabel("facility")
-    top.set_xticks(range(len(report.items)), [i.grade_id for i in report.items], rotation=90, fontsize=6)
-    top.legend(fontsize=6, ncol=3, loc="upper right")
-    top.set_title("Facility per item (dotted: 0.2 and 0.9)", fontsize=9, loc="left")
-    pair = report.diagnostic_pair() or ()
-    shares = report.skill_shares(exclude=tuple(pair) if any(i.assignment not in pair for i in report.items) else ())
-    names = [label(s) if s in SKILLS else s for s in shares]
-    bars = bottom.barh(range(len(shares)), list(shares.values()), color=OKABE_ITO[0], hatch="//", edgecolor="black", linewidth=0.5)
-    bottom.bar_label(bars, labels=[f"{v:.2f}" for v in shares.values()], padding=2, fontsize=7)
-    bottom.set_yticks(range(len(shares)), names, fontsize=8)
-    bottom.set_xlim(0, 1.1)
-    bottom.set_xlabel("class share of points")
-    bottom.set_title("Skills across the class" + (" (diagnostic left out)" if pair else ""), fontsize=9, loc="left")
-    figure.savefig(path, dpi=120)
-    text_path = path.with_suffix(".txt")
-    text_path.write_text(alt_text(report) + "\n", encoding="utf-8")
-    return path, text_path
-
-
 def item_report(api, assignment_ids: list[str], out_dir: Path) -> ItemReport:
     """Collect, write ``item-analysis.csv`` and ``item-analysis.png`` (+ alt text) in ``out_dir``; return the report."""
+    from course.grading.itemfigure import plot
+
     report = collect_items(api, assignment_ids)
     report.csv_path = write_csv(report, Path(out_dir) / "item-analysis.csv")
     report.figure_path, report.alt_text_path = plot(report, Path(out_dir) / "item-analysis.png")
