@@ -164,7 +164,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_report(args: argparse.Namespace) -> int:
-    from course.grading.itemanalysis import report
+    from course.grading.itemreport import report
 
     result = report(args.assignment, class_dir=_class_dir(args))
     print(f"item analysis: {result.csv_path}\nfigure: {result.figure_path} (alt text: {result.alt_text_path})")

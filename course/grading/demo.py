@@ -391,7 +391,7 @@ def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress
     feedback_files = grading.feedback(ids, api=api, progress=progress)
     seconds["feedback"] = time.perf_counter() - mark
     report = grading.grades(ids, api=api)
-    from course.grading.itemanalysis import report as item_analysis
+    from course.grading.itemreport import report as item_analysis
 
     items = item_analysis(ids, api=api)
     seconds["total"] = time.perf_counter() - started
