@@ -21,7 +21,8 @@ DIAGNOSTICS = [a for a in ASSIGNMENTS if MANIFEST[a].get("kind") == "diagnostic"
 UNIT = [a for a in ASSIGNMENTS if a not in DIAGNOSTICS]
 REQUIRED_KEYS = {"grade", "solution", "locked", "grade_id", "schema_version"}
 #: Modules a notebook may import: every import costs seconds per submission at grading time.
-ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "course.document.anchors", "re", "datetime", "builtins"}
+ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "course.document.anchors", "course.lessons.packets", "re",
+                   "datetime", "builtins"}
 #: Words that would mock or endorse the document rather than study it.
 LOADED_WORDS = re.compile(r"\b(propaganda|lying|liars?|ridiculous|absurd|nonsense|fanatic\w*|extremist rant|truthful|brave)\b", re.I)
 
