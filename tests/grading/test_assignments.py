@@ -372,7 +372,7 @@ def test_nbgrader_validate_agrees(graded_class):
     for assignment_id in ASSIGNMENTS:
         assert validator.validate(str(classdir.source_notebook(assignment_id))) == {}, assignment_id
         released = validator.validate(str(root / "release" / assignment_id / f"{assignment_id}.ipynb"))
-        assert bool(released.get("failed")) == (assignment_id in AUTOGRADED), assignment_id
+        assert released.get("failed"), assignment_id  # a failed test, or (the final memo) a written part left blank
 
 
 @pytest.mark.slow
