@@ -242,3 +242,19 @@ def test_feedback_shows_each_form_hint_whole(round_trip):
     assert check.messages()["form"]["date"] in text
     assert check.messages()["form"]["number"] in text
     assert "A test could not run to the end" not in text
+
+
+@pytest.mark.slow
+def test_self_check_shows_each_form_hint_whole(tmp_path):
+    """Does self-check (the visible checks only) name the wanted form of each wrong-form value, the date's included?"""
+    from course.grading import demo, selfcheck
+
+    _, release = demo.source_and_release(ROUND_TRIP)
+    folder = tmp_path / ROUND_TRIP
+    folder.mkdir()
+    _answers_build(lambda row: "?")(release, None, folder)
+    result = selfcheck.run_selfcheck(folder / f"{ROUND_TRIP}.ipynb")
+    hints = {q.grade_id: q.hint for q in result.questions if q.kind == "auto" and q.grade_id.startswith("q")}
+    assert hints["q3-tests"] == check.messages()["form"]["date"]
+    assert hints["q4-tests"] == check.messages()["form"]["number"]
+    assert all(q.status == selfcheck.FORM_PROBLEM for q in result.questions if q.kind == "auto" and q.grade_id in hints)
