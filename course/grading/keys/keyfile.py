@@ -1,6 +1,7 @@
 """The instructor-only answer keys (``bank/keys/<assignment>.toml``) and the test cells generated from them.
 
-One key file per assignment; one ``[[item]]`` per autograded value item (by ``grade_id``):
+One key file per assignment; one table per autograded value item, named by its grade id (``[q1-tests]``), the
+shape ``course.grading.keyleaks`` reads too:
 
 ``answer``          the name the student assigns
 ``task_type``       what the item asks a student to do; every task type maps to one skill
@@ -56,7 +57,8 @@ def load(assignment_id: str) -> dict[str, dict]:
     """The items of one key file by grade id; KeyError_ names a missing field or a bad value."""
     data = tomllib.loads(key_path(assignment_id).read_text(encoding="utf-8"))
     items = {}
-    for item in data.get("item", []):
+    for grade_id, item in data.items():
+        item = {"grade_id": grade_id, **item}
         missing = [f for f in REQUIRED if f not in item]
         if missing:
             raise KeyError_(f"{assignment_id} {item.get('grade_id')}: missing {', '.join(missing)}")
