@@ -133,8 +133,8 @@ def _packet_units(path: Path) -> list[tuple[str | None, str]]:
 def _hits_in(unit: str, item: Item, own_packet: bool) -> list[str]:
     if not any(_contains(unit, ident) for ident in item.identifiers):
         return []
-    if item.choices and sum(_contains(unit, c) for c in item.choices) >= 3:
-        return []  # the list of labels to choose from, not an answer
+    if item.choices and sum(_contains(unit, c) for c in item.choices) >= 2:
+        return []  # (part of) the list of labels to choose from, not an answer
     found = [g for g in item.giveaways if _contains(unit, g)]
     if not (own_packet and item.kind in EVIDENCE_KINDS):
         found += [a for a in item.answers if _contains(unit, a)]
