@@ -63,7 +63,7 @@ WITHHELD: dict[str, tuple[str, tuple[str, ...]]] = {
     "arguments": ("argument_id", ("conclusion_claim_id", "premise_claim_ids", "reasoning_weaknesses", "weakness_explanation", "alternative_explanations",
                                   "alternative_event_ids", "alternative_evidence_ids", "what_would_change_it")),
     "actors": ("actor_id", ("document_spellings", "evidence_ids")),
-    "diagnostic_items": ("item_id", ("answer", "explanation", "evidence_ids")),
+    # diagnostic_items holds no answer to hold back: the diagnostic's key is in the instructor-only bank/keys/.
     # The verdicts of the last release: a held-back claim's is held back too.
     "released_verdicts": ("claim_id", ("verdict",)),
     # The corrections log names a row by (table, row_id): see ROW_KEYED.
