@@ -129,6 +129,21 @@ def test_no_question_setup_cell_or_page_shown_answers_another_item(assignment_id
     assert found == []
 
 
+@pytest.mark.parametrize("assignment_id", FORMS)
+def test_the_setup_cell_prints_the_forms_pages_and_nothing_else(assignment_id):
+    """Run in-process, does the setup cell print exactly the form's page rows the leak search above reads?"""
+    import contextlib
+    import io
+
+    setup = next(c for c in source(assignment_id).cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(setup.source, "setup", "exec"), {})
+    expected = "".join(f"{p['page_id']}  {p['outlet']}: {p['title']}\n    {p['url']}\n    {p['shows']}\n\n"
+                       for p in diagnostic.pages(FORMS[assignment_id]))
+    assert out.getvalue() == expected
+
+
 def test_the_leak_search_bites():
     """The search above finds an answer put back where it was on main: Q1's answer in Q2's stem, a page's finding."""
     key = diagnostic.key("diagnostic-pre")
