@@ -63,6 +63,14 @@ def assignments_dir() -> Path:
     return REPO_ROOT / "assignments"
 
 
+def bank_dir() -> Path:
+    """The instructor-only assessment bank (``bank/`` of a checkout): the findings graded work asks for.
+
+    Only the grader's side reads it (checks, the answer keys, exports for instructors); no wheel, student
+    install or grading kernel carries it, so in an installed kit the folder does not exist."""
+    return REPO_ROOT / "bank"
+
+
 def default_class_dir() -> Path:
     """The class folder nbgrader works in when ``COURSE_CLASS_DIR`` names no other (git-ignored)."""
     return REPO_ROOT / "class"

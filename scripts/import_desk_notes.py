@@ -1,4 +1,4 @@
-"""Rebuild data/evidence.csv and data/evidence_facts.csv from the fact-check desk's notes.
+"""Rebuild evidence.csv and evidence_facts.csv (data/, and bank/ for pages only assessed rows cite) from the desk's notes.
 
 The desk's notes are JSON Lines files in data/research/, one line per public
 page read (stored copies, read through the project's search library in
@@ -98,6 +98,12 @@ def build():
     return evidence, facts, aliases, unverified
 
 
+def bank_pages() -> set[str]:
+    """Ids of the pages the assessment bank holds (the first column of bank/evidence.csv)."""
+    with open(ROOT / "bank" / "evidence.csv", newline="", encoding="utf-8") as handle:
+        return {row["evidence_id"] for row in csv.DictReader(handle)}
+
+
 def main(argv: list[str]) -> int:
     evidence, facts, aliases, unverified = build()
     publishers = source_map()
@@ -110,14 +116,17 @@ def main(argv: list[str]) -> int:
     if "--aliases" in argv:
         print(json.dumps(aliases, indent=1))
         return 0
-    with open(ROOT / "data" / "evidence.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, EVIDENCE_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(evidence.values())
-    with open(ROOT / "data" / "evidence_facts.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, FACT_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(facts)
+    # A page only assessed rows cite lives in the assessment bank (bank/evidence.csv decides which).
+    banked = bank_pages()
+    for folder, keep in ((ROOT / "data", lambda page: page not in banked), (ROOT / "bank", lambda page: page in banked)):
+        with open(folder / "evidence.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, EVIDENCE_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(row for row in evidence.values() if keep(row["evidence_id"]))
+        with open(folder / "evidence_facts.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, FACT_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(fact for fact in facts if keep(fact["evidence_id"]))
     print(f"{len(evidence)} evidence rows, {len(facts)} facts, {len(aliases)} pages read twice merged, {len(unverified)} unverified notes")
     return 0
 

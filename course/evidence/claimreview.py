@@ -6,10 +6,10 @@ checkers can read them. One record per checkable claim (rows rated
 are left out). ``python -m course export claimreview`` calls
 :func:`claim_reviews` and :func:`write_claim_reviews`.
 
-Verdicts that graded work assesses (and the claims held with them, see
-:func:`course.evidence.editions.expand`) are the answer key: they are left
-out unless the instructor asks for them (``include_assessed``,
-``--include-assessed``), whether or not feedback has been released.
+Verdicts that graded work assesses (and the claims that would give them away)
+are the answer key: they live in the assessment bank (:mod:`course.evidence.bank`)
+and are left out unless the instructor asks for them (``include_assessed``,
+``--include-assessed``, which needs the bank: the grader's side only).
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ REVIEW_DATE = "2026-11-29"
 
 
 def assessed_claims() -> set[str]:
-    """The claims whose verdicts graded work assesses, with the claims held back with them."""
-    from course.evidence.editions import assessed_ids, expand
+    """The claims whose verdicts the assessment bank holds (teaching copies included)."""
+    from course.evidence import bank
 
-    return expand(assessed_ids(released=set())).get("claims", set())
+    return bank.banked_ids().get("claims", set()) | data.held_back("claims")
 
 
 def claim_reviews(base_url: str = "claims.csv", include_assessed: bool = False) -> list[dict]:
@@ -55,12 +55,15 @@ def claim_reviews(base_url: str = "claims.csv", include_assessed: bool = False) 
     from course.document import load_document
     from course.evidence.corrections import date_modified
 
-    left_out = set() if include_assessed else assessed_claims()
+    from course.evidence import bank
+
+    left_out = set() if include_assessed else data.held_back("claims")
+    load = bank.full_table if include_assessed else data.table
     document = load_document()
-    pages = data.evidence().set_index("evidence_id")
-    modified = date_modified("claims")
+    pages = load("evidence").set_index("evidence_id")
+    modified = date_modified("claims", full=include_assessed)
     records = []
-    for _, row in data.claims().iterrows():
+    for _, row in load("claims").iterrows():
         if row["verdict"] == "not_checkable" or row["claim_id"] in left_out:
             continue
         rating = {"@type": "Rating", "alternateName": RATING_NAMES[row["verdict"]], "bestRating": 5, "worstRating": 1}

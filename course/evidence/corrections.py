@@ -15,25 +15,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from course.evidence import data
+from course.evidence import bank, data
 from course.evidence.problems import Problem
 
 
-def corrections():
-    """Every logged correction (``corrections.csv``), oldest first."""
-    frame = data.table("corrections")
+def _load(name: str, full: bool):
+    """Teaching rows (what lessons show), or with ``full`` the assessment bank's too (what the checks judge)."""
+    return bank.full_table(name) if full else data.table(name)
+
+
+def corrections(full: bool = False):
+    """Every logged correction (``corrections.csv``), oldest first; ``full`` adds the bank's."""
+    frame = _load("corrections", full)
     return frame.sort_values(["date", "correction_id"], kind="stable").reset_index(drop=True)
 
 
-def released_verdicts() -> dict[str, str]:
-    """claim_id -> verdict as first released (``released_verdicts.csv``)."""
-    frame = data.table("released_verdicts")
+def released_verdicts(full: bool = False) -> dict[str, str]:
+    """claim_id -> verdict as first released (``released_verdicts.csv``); ``full`` adds the bank's."""
+    frame = _load("released_verdicts", full)
     return dict(zip(frame["claim_id"], frame["verdict"]))
 
 
-def logged_verdict_changes() -> dict[str, list[tuple[str, str]]]:
+def logged_verdict_changes(full: bool = False) -> dict[str, list[tuple[str, str]]]:
     """claim_id -> the (old, new) verdict changes the log records for it, in order."""
-    log = corrections()
+    log = corrections(full)
     changes: dict[str, list[tuple[str, str]]] = {}
     for _, row in log[(log["table"] == "claims") & (log["field"] == "verdict")].iterrows():
         changes.setdefault(row["row_id"], []).append((row["old_value"], row["new_value"]))
@@ -49,13 +54,13 @@ def check_corrections_logged() -> Iterator[Problem]:
     table row that does not exist is reported too.
     """
     try:
-        released = released_verdicts()
-        log = corrections()
+        released = released_verdicts(full=True)
+        log = corrections(full=True)
     except data.DataPackageError as exc:
         yield Problem("corrections.csv", str(exc))
         return
-    claims = data.claims().set_index("claim_id")
-    changes = logged_verdict_changes()
+    claims = bank.full_table("claims").set_index("claim_id")
+    changes = logged_verdict_changes(full=True)
     for claim_id, verdict in claims["verdict"].items():
         start = released.get(claim_id)
         if start is None:
@@ -75,7 +80,7 @@ def check_corrections_logged() -> Iterator[Problem]:
             yield Problem(where, f"corrections.csv leaves the verdict at {current!r}, but claims.csv says {verdict!r}")
     for index, row in log.iterrows():
         try:
-            table = data.table(row["table"])
+            table = bank.full_table(row["table"])
         except data.DataPackageError:
             yield Problem(f"corrections.csv row {index + 2} ({row['correction_id']})", f"no table {row['table']!r}")
             continue
@@ -88,9 +93,9 @@ def check_corrections_logged() -> Iterator[Problem]:
                           f"{row['table']}.csv has no column {row['field']!r}")
 
 
-def date_modified(table: str = "claims") -> dict[str, dt.date]:
+def date_modified(table: str = "claims", full: bool = False) -> dict[str, dt.date]:
     """row_id -> the date of its latest logged correction, for the rows of ``table`` that changed."""
-    log = corrections()
+    log = corrections(full)
     latest: dict[str, dt.date] = {}
     for _, row in log[log["table"] == table].iterrows():
         if row["date"] is not None and (row["row_id"] not in latest or row["date"] > latest[row["row_id"]]):

@@ -9,11 +9,11 @@ empty cells as ``""``), so notebooks never pass paths or dtypes themselves:
 >>> sorted(claims.columns)[:3]
 ['citation_id', 'claim_author', 'claim_id']
 
-**Editions.** A student's kernel loads the *student edition*: the kit's
-findings (verdicts, rating explanations, settling evidence…) are held back
-for every row graded work assesses; instructors, the grader and feedback load
-the *full* package. :func:`edition` decides (``COURSE_DATA_EDITION``; see
-:mod:`course.evidence.editions`).
+**Teaching data, not the answer key.** This package is what lessons and
+students load; the findings graded work asks for live in the instructor-only
+assessment bank (:mod:`course.evidence.bank`), never here. A few rows a lesson
+needs are teaching copies with their finding columns empty;
+:func:`held_back` names them (``course:withheld`` in ``datapackage.json``).
 
 Tables are cached per data folder and edition; :func:`clear_cache` drops the cache (tests
 that edit a copy of the data call it). Lists of ids are stored as
@@ -25,8 +25,6 @@ from __future__ import annotations
 import datetime as dt
 
 import json
-import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,36 +34,8 @@ TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actor
           "corrections", "released_verdicts", "geo_places", "geo_memberships")
 
 
-EDITION_ENV = "COURSE_DATA_EDITION"
-EDITIONS = ("student", "full")
-
-
 class DataPackageError(Exception):
     """The data package or one of its tables cannot be read."""
-
-
-def edition() -> str:
-    """``student`` or ``full``: ``COURSE_DATA_EDITION`` if set, else ``student`` inside an IPython kernel
-    (a student's notebook) and ``full`` everywhere else (command line, checks, tests, grading pipeline)."""
-    value = os.environ.get(EDITION_ENV, "").strip().lower()
-    if value in EDITIONS:
-        return value
-    if value:
-        raise DataPackageError(f"{EDITION_ENV}={value!r}: expected one of {', '.join(EDITIONS)}")
-    return "student" if _inside_ipython() else "full"
-
-
-def _inside_ipython() -> bool:
-    """True when this code runs under an IPython shell (a notebook's kernel, or IPython at a terminal).
-
-    Asks IPython for its running shell rather than whether ``ipykernel`` was imported: a test process or a
-    grader that imports ipykernel (to start kernels) is not a student's notebook.
-    """
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    # A bare InteractiveShell is what libraries (and tests) create to render rich output in an ordinary
-    # process; a person's session runs a subclass: ZMQInteractiveShell in a kernel, TerminalInteractiveShell.
-    return shell is not None and type(shell).__name__ != "InteractiveShell"
 
 
 def split_ids(cell) -> list[str]:
@@ -100,34 +70,22 @@ def resource(name: str) -> dict:
     raise DataPackageError(f"no table named {name!r} in the data package; known tables: {known}")
 
 
-@lru_cache(maxsize=4)
-def _held_back(data_dir: str) -> dict:
-    """What the student edition holds back from the full package in ``data_dir`` (table -> ids)."""
-    from course.evidence import editions
-
-    descriptor = _descriptor(data_dir)
-    if descriptor.get(editions.EDITION_KEY) == "student":
-        # A student-edition folder: the cells are already empty on disk; its descriptor lists which rows.
-        return {table: set(info.get("ids", [])) for table, info in descriptor.get(editions.WITHHELD_KEY, {}).items()}
-    return editions.in_memory_assessed(Path(data_dir))
+#: datapackage.json key listing the teaching copies: table -> {"ids": [...], "columns": [...]}.
+WITHHELD_KEY = "course:withheld"
 
 
-@lru_cache(maxsize=64)
-def _table(data_dir: str, name: str, edition_name: str = "full"):
+def read_table(folder, name: str):
+    """Read table ``name`` of the package in ``folder`` with the types ``data/datapackage.json`` declares
+    (the assessment bank uses the same schemas)."""
     import pandas as pd
 
     item = resource(name)
-    path = Path(data_dir) / item["path"]
-    fields = item["schema"]["fields"]
+    path = Path(folder) / item["path"]
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise DataPackageError(f"table {name!r} is missing: {path} does not exist") from None
-    if edition_name == "student":
-        from course.evidence.editions import withhold_rows
-
-        withhold_rows(name, frame, _held_back(data_dir))
-    for field in fields:
+    for field in item["schema"]["fields"]:
         column = field["name"]
         if column not in frame.columns:
             continue  # reported by the checks; loading stays possible
@@ -141,26 +99,32 @@ def _table(data_dir: str, name: str, edition_name: str = "full"):
     return frame
 
 
-def held_back(name: str) -> set[str]:
-    """Ids of the rows of table ``name`` whose findings this kernel's edition holds back (empty in the full edition).
+@lru_cache(maxsize=64)
+def _table(data_dir: str, name: str):
+    return read_table(data_dir, name)
 
-    Lessons ask this before drawing a finding, so a held-back row reads "held back until feedback" instead of
-    showing blanks or failing.
+
+def held_back(name: str) -> set[str]:
+    """Ids of the teaching copies of table ``name``: rows whose findings are in the assessment bank, not here.
+
+    Lessons ask this before drawing a finding, so such a row reads "held back" instead of showing blanks.
     """
-    if edition() != "student":
-        return set()
-    return set(_held_back(str(paths.data_dir())).get(name, set()))
+    return set(descriptor().get(WITHHELD_KEY, {}).get(name, {}).get("ids", []))
+
+
+def withheld_columns(name: str) -> list[str]:
+    """The finding columns left empty in table ``name``'s teaching copies (``course:withheld``)."""
+    return list(descriptor().get(WITHHELD_KEY, {}).get(name, {}).get("columns", []))
 
 
 def table(name: str):
     """Load one table of the data package as a pandas DataFrame (a copy: edit freely)."""
-    return _table(str(paths.data_dir()), name, edition()).copy()
+    return _table(str(paths.data_dir()), name).copy()
 
 
 def clear_cache() -> None:
     """Forget loaded tables (after editing files under ``data/``)."""
     _descriptor.cache_clear()
-    _held_back.cache_clear()
     _table.cache_clear()
 
 
@@ -234,7 +198,7 @@ def quote_comparisons():
     pages = evidence().set_index("evidence_id")
     rows = []
     for _, pair in pairs.iterrows():
-        if not pair["fact_id"]:  # held back in the student edition: the original is what the student must find
+        if not pair["fact_id"]:  # a teaching copy: the original is what graded work asks the student to find
             fact, page = {"quote": "", "evidence_id": ""}, {"outlet": "", "url": ""}
         else:
             fact = facts.loc[pair["fact_id"]]

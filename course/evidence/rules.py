@@ -27,7 +27,7 @@ import datetime as dt
 from typing import Iterator
 
 from course import paths
-from course.evidence import data
+from course.evidence import bank, data
 from course.evidence.corrections import check_corrections_logged
 from course.evidence.problems import Problem
 
@@ -67,6 +67,11 @@ EARLIEST_EVENT = dt.date(2011, 1, 1)
 LATEST_EVENT = dt.date(2025, 12, 31)
 
 
+def _full(name: str):
+    """The whole evidence base: teaching rows and the assessment bank's (when this copy carries one)."""
+    return bank.full_table(name)
+
+
 def _file(table: str) -> str:
     """The table's file as data/ names it (``geo/places.csv`` for geo_places)."""
     return data.resource(table)["path"]
@@ -95,11 +100,20 @@ def check_schema() -> Iterator[Problem]:
             yield Problem(where, error.message)
     for error in report.errors:
         yield Problem("datapackage.json", error.message)
+    if bank.present():
+        with system.use_context(trusted=True):
+            report = Package(str(bank.bank_dir() / bank.DESCRIPTOR)).validate()
+        for task in report.tasks:
+            for error in task.errors:
+                row = getattr(error, "row_number", None)
+                yield Problem(f"bank/{task.name}.csv" + (f" row {row}" if row else ""), error.message)
+        for error in report.errors:
+            yield Problem("bank/datapackage.json", error.message)
 
 
 def check_references() -> Iterator[Problem]:
     """Every id a row refers to exists in the table it names."""
-    tables = {name: data.table(name) for name in data.TABLES}
+    tables = {name: _full(name) for name in data.TABLES}
     for table, column, target, target_column, many in REFERENCES:
         frame = tables[table]
         if column not in frame.columns:
@@ -113,13 +127,50 @@ def check_references() -> Iterator[Problem]:
                     yield Problem(_row_label(table, frame, index), f"{column} names {ref!r}, which is not in {_file(target)}")
 
 
+def check_bank_split() -> Iterator[Problem]:
+    """Teaching data and the assessment bank do not overlap: a row is in one of them, except a teaching copy
+    (listed in ``course:withheld``), whose finding columns are empty in data/ and whose other columns match the
+    bank's; and a teaching row links only to teaching rows, so data/ alone resolves every link."""
+    if not bank.present():
+        return
+    copies = {name: data.held_back(name) for name in data.TABLES}
+    withheld = data.descriptor().get(data.WITHHELD_KEY, {})
+    banked = bank.banked_ids()
+    for name, ids in banked.items():
+        teaching = data.table(name)
+        key = bank.id_column(name)
+        both = ids & set(teaching[key])
+        for row_id in sorted(both - copies.get(name, set())):
+            yield Problem(f"{_file(name)} ({row_id})", "is in data/ and in bank/: a row lives in one of them")
+        rows = bank.rows(name).set_index(key)
+        for row_id in sorted(both & copies.get(name, set())):
+            mine = teaching.set_index(key).loc[row_id]
+            finding_columns = set(withheld[name]["columns"])
+            for column in teaching.columns:
+                if column == key:
+                    continue
+                if column in finding_columns and str(mine[column]) not in ("", "<NA>", "nan", "None"):
+                    yield Problem(f"{_file(name)} ({row_id})", f"teaching copy shows the finding {column!r}: leave it empty")
+                elif column not in finding_columns and str(mine[column]) != str(rows.at[row_id, column]):
+                    yield Problem(f"{_file(name)} ({row_id})", f"teaching copy's {column!r} differs from the bank's")
+    tables = {name: data.table(name) for name in data.TABLES}
+    for table, column, target, target_column, many in REFERENCES:
+        frame = tables[table]
+        known = set(tables[target][target_column])
+        for index, cell in frame[column].items():
+            for ref in (data.split_ids(cell) if many else ([cell] if cell else [])):
+                if ref not in known:
+                    yield Problem(_row_label(table, frame, index),
+                                  f"{column} names {ref!r}, which only the assessment bank holds: teaching rows link to teaching rows")
+
+
 def check_anchors() -> Iterator[Problem]:
     """Every claim's anchor resolves exactly once, inside the section the row names."""
     from course.document.anchors import AnchorError, TextQuoteSelector, resolve
     from course.document import load_document
 
     document = load_document()
-    claims = data.claims()
+    claims = _full("claims")
     for index, row in claims.iterrows():
         try:
             span = resolve(document.text, TextQuoteSelector.from_mapping(row))
@@ -135,7 +186,7 @@ def check_sections_covered() -> Iterator[Problem]:
     """Every numbered section of the document has at least one claim."""
     from course.document import load_document
 
-    covered = set(data.claims()["section"].dropna().astype(int))
+    covered = set(_full("claims")["section"].dropna().astype(int))
     for section in load_document().sections:
         if section.number not in covered:
             yield Problem("claims.csv", f"section {section.number} has no claims")
@@ -145,7 +196,7 @@ def check_citations_match_document() -> Iterator[Problem]:
     """citations.csv has exactly one row per attribution course.document.citations finds, with the same fields."""
     from course.document.citations import citations
 
-    rows = data.citations().set_index("citation_id")
+    rows = _full("citations").set_index("citation_id")
     found = {c.citation_id: c for c in citations()}
     for missing in sorted(set(found) - set(rows.index)):
         c = found[missing]
@@ -162,9 +213,9 @@ def check_citations_match_document() -> Iterator[Problem]:
 
 def check_verification() -> Iterator[Problem]:
     """Verified rows cite evidence pages with URLs; verdicts about the record are verified."""
-    pages = data.evidence().set_index("evidence_id")
+    pages = _full("evidence").set_index("evidence_id")
     for table in ("claims", "citations"):
-        frame = data.table(table)
+        frame = _full(table)
         for index, row in frame.iterrows():
             ids = data.split_ids(row["evidence_ids"])
             with_url = [e for e in ids if e in pages.index and str(pages.at[e, "url"]).startswith("http")]
@@ -178,9 +229,9 @@ def check_verification() -> Iterator[Problem]:
 
 def check_quote_pairs() -> Iterator[Problem]:
     """Each quote pair joins an attributed claim (a quotation, or a claim the document credits to a source) to a fact that records exact original wording."""
-    claims = data.claims().set_index("claim_id")
-    facts = data.evidence_facts().set_index("fact_id")
-    pairs = data.quote_pairs()
+    claims = _full("claims").set_index("claim_id")
+    facts = _full("evidence_facts").set_index("fact_id")
+    pairs = _full("quote_pairs")
     for index, row in pairs.iterrows():
         if row["claim_id"] in claims.index:
             claim = claims.loc[row["claim_id"]]
@@ -192,7 +243,7 @@ def check_quote_pairs() -> Iterator[Problem]:
 
 def check_dates() -> Iterator[Problem]:
     """Event dates fall in the unit's range and end after they start; pages were published before they were read."""
-    events = data.events()
+    events = _full("events")
     for index, row in events.iterrows():
         if row["date"] is None or row["date"] != row["date"]:
             continue  # a type error, reported by check_schema
@@ -201,7 +252,7 @@ def check_dates() -> Iterator[Problem]:
         end = row["end_date"]
         if end is not None and end == end and end < row["date"]:
             yield Problem(_row_label("events", events, index), f"end_date {end} is before date {row['date']}")
-    pages = data.evidence()
+    pages = _full("evidence")
     for index, row in pages.iterrows():
         published, read_on = row["published"], row["read_on"]
         if published and read_on and read_on == read_on and published > read_on.isoformat():
@@ -227,7 +278,7 @@ def check_actors_current() -> Iterator[Problem]:
         yield Problem("datapackage.json", str(exc))
         return
     limit = as_of.replace(year=as_of.year - STALE_AFTER_YEARS)
-    actors = data.actors()
+    actors = _full("actors")
     latest = actor_latest_facts().set_index("actor_id")
     for index, row in actors.iterrows():
         if not row.get("followed_to_record_end"):
@@ -242,5 +293,5 @@ def check_actors_current() -> Iterator[Problem]:
 
 
 #: The data checks, in report order (the document check runs first, in course.evidence.check).
-DATA_CHECKS = [check_schema, check_references, check_anchors, check_sections_covered, check_citations_match_document,
+DATA_CHECKS = [check_schema, check_references, check_bank_split, check_anchors, check_sections_covered, check_citations_match_document,
                check_verification, check_quote_pairs, check_dates, check_corrections_logged, check_actors_current]

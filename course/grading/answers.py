@@ -39,13 +39,11 @@ def value_items(nb) -> list[dict]:
 def lookup_value(item: dict, frames: dict):
     """What a student copying from the tables gets for ``item``: the cell its ``lookup`` names, as a plain value.
 
-    ``frames`` maps table names to DataFrames (indexed by nothing; the id column is found from the
-    editions map). Empty text and missing values give None; numbers become int; dates ISO text.
+    ``frames`` maps table names to DataFrames (indexed by nothing; the id column is the first of the
+    table's schema). Empty text and missing values give None; numbers become int; dates ISO text.
     """
-    from course.evidence.editions import WITHHELD
-
     table, row_id, column = item["lookup"]
-    key = WITHHELD[table][0]
+    key = _ID_COLUMNS.get(table) or str(frames[table].columns[0])
     frame = frames[table]
     if item.get("lookup_contains"):  # e.g. the actor whose document spellings include the name asked about
         wanted = item["lookup_contains"]
@@ -75,21 +73,19 @@ def lookup_value(item: dict, frames: dict):
 
 
 
+#: The id column of the tables whose rows items look up (the first field of each schema).
+_ID_COLUMNS = {"claims": "claim_id", "sources": "source_id", "citations": "citation_id", "quote_pairs": "pair_id",
+               "forces": "force_id", "events": "event_id", "arguments": "argument_id", "actors": "actor_id",
+               "diagnostic_items": "item_id"}
+
+
 def tables_of(names, edition: str = "student") -> dict:
-    """The named tables in one edition (``student``: as a student's kernel loads them), whatever this process's edition."""
-    import os
+    """The named tables as a student loads them (``student``: the teaching data) or with the assessment
+    bank's rows (``full``: what only the grader's side has)."""
+    from course.evidence import bank, data
 
-    from course.evidence import data
-
-    previous = os.environ.get(data.EDITION_ENV)
-    os.environ[data.EDITION_ENV] = edition
-    try:
-        return {name: data.table(name) for name in names}
-    finally:
-        if previous is None:
-            os.environ.pop(data.EDITION_ENV, None)
-        else:
-            os.environ[data.EDITION_ENV] = previous
+    load = bank.full_table if edition == "full" else data.table
+    return {name: load(name) for name in names}
 
 
 # --- the demo's answer generation (course.grading.demo re-exports these) ---------------------------------
@@ -212,23 +208,31 @@ def lookup_submission(source_nb, release_nb, edition: str = "student"):
 
 
 #: The answer cell of a submission that looks its answer up while it is being graded (see
-#: :func:`grading_time_lookup_submission`): the full edition asked for by the environment variable, then
-#: the table files read straight from the data folder the kernel imports.
+#: :func:`grading_time_lookup_submission`): the old edition switch, the assessment bank through the kit's
+#: own loader, then the table files read straight from the bank and data folders beside the package.
 GRADING_TIME_LOOKUP = """import os as _os
 _os.environ["COURSE_DATA_EDITION"] = "full"
 from course.evidence import data as _data
 from course.grading.answers import lookup_value as _lookup_value
 _data.clear_cache()
 _item = {item!r}
+{name} = None
 try:
-    {name} = _lookup_value(_item, {{_item["lookup"][0]: _data.table(_item["lookup"][0])}})
+    from course.evidence import bank as _bank
+    {name} = _lookup_value(_item, {{_item["lookup"][0]: _bank.full_table(_item["lookup"][0])}})
 except Exception:
-    {name} = None
+    pass
 if {name} is None:
     import pandas as _pd
     from course import paths as _paths
-    _frame = _pd.read_csv(_paths.data_dir() / (_item["lookup"][0] + ".csv"), dtype=str, keep_default_na=False)
-    {name} = _lookup_value(_item, {{_item["lookup"][0]: _frame}})
+    for _folder in (_paths.REPO_ROOT / "bank", _paths.data_dir()):
+        try:
+            _frame = _pd.read_csv(_folder / (_item["lookup"][0] + ".csv"), dtype=str, keep_default_na=False)
+            {name} = _lookup_value(_item, {{_item["lookup"][0]: _frame}})
+        except Exception:
+            pass
+        if {name} is not None:
+            break
 """
 
 
@@ -236,10 +240,9 @@ def grading_time_lookup_submission(source_nb, release_nb):
     """The release with every value answer looked up *while it is graded*, from the full tables.
 
     What a student who knows where the kit records each finding would submit:
-    code that switches its kernel to the full edition (``COURSE_DATA_EDITION``)
-    and, failing that, reads the table files themselves. The grading kernel
-    must see only the student edition (:mod:`course.grading.sandbox.studentdata`),
-    so this scores nothing.
+    code that loads the assessment bank and, failing that, reads the table files
+    themselves. The grading kernel sees only the student edition and no bank
+    (:mod:`course.grading.sandbox.studentdata`), so this scores nothing.
     """
     import copy
 

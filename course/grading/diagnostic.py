@@ -42,7 +42,7 @@ RETRY = "Not the answer the pages support: open the pages listed above and read 
 
 
 def bank_dir() -> Path:
-    return paths.REPO_ROOT / "bank"
+    return paths.bank_dir()
 
 
 def _rows(name: str) -> list[dict]:

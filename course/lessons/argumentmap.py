@@ -27,7 +27,7 @@ def _argument(argument_id: str):
 
 
 #: A premise whose verdict the student edition holds back (graded work asks about that claim): plain white.
-HELD_BACK_STYLE = {"colour": "white", "hatch": "", "label": "held back until feedback"}
+HELD_BACK_STYLE = {"colour": "white", "hatch": "", "label": "held back for graded work"}
 
 
 def _verdict_words(verdict: str) -> str:

@@ -93,7 +93,7 @@ def _cell_html(column: str, value) -> str:
 
 
 #: What a table shows in a cell the student edition holds back (graded work asks about that row).
-HELD_BACK_WORDS = "held back until feedback"
+HELD_BACK_WORDS = "held back for graded work"
 
 
 def _is_empty(value) -> bool:
@@ -109,19 +109,19 @@ def _is_empty(value) -> bool:
 
 
 def _held_back_cells(frame, columns) -> dict[int, set[str]]:
-    """Row position -> the shown columns whose empty cell is a finding held back until feedback (student edition).
+    """Row position -> the shown columns whose empty cell is a finding the assessment bank holds (a teaching copy).
 
     A frame is recognised by its first column, the table's id (``claim_id`` for claims, ``citation_id`` for
-    citations...); only empty cells of held-back rows in that table's withheld columns are marked. A frame
+    citations...); only empty cells of teaching copies in that table's withheld columns are marked. A frame
     that merely carries another table's id (a claims frame with ``citation_id``) is not read as that table.
     """
     from course.evidence import data
-    from course.evidence.editions import ROW_KEYED, WITHHELD
 
     marks: dict[int, set[str]] = {}
-    for name, (key, withheld) in WITHHELD.items():
-        shown = [c for c in withheld if c in columns]
-        if name in ROW_KEYED or not len(frame.columns) or frame.columns[0] != key or not shown:
+    for name in data.descriptor().get(data.WITHHELD_KEY, {}):
+        key = data.resource(name)["schema"]["fields"][0]["name"]
+        shown = [c for c in data.withheld_columns(name) if c in columns]
+        if not len(frame.columns) or frame.columns[0] != key or not shown:
             continue
         held = data.held_back(name)
         if not held:

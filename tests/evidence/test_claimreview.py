@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 
-from course.evidence import data
+from course.evidence import bank, data
 from course.evidence.claimreview import RATING_NAMES, assessed_claims, claim_reviews
 from course.cli import main
 
 
 def test_one_record_per_checkable_claim_and_no_assessed_verdict_unless_asked():
-    claims = data.claims()
+    claims = bank.full_table("claims")
     checkable = claims[claims["verdict"] != "not_checkable"]
     held = assessed_claims()
     assert "K015" in held and len(held) >= 10  # graded work assesses K015's verdict (ps2)
+    assert "K015" not in set(data.claims()["claim_id"])  # the bank holds it, not the teaching data
     assert [r["identifier"] for r in claim_reviews(include_assessed=True)] == list(checkable["claim_id"])
     assert [r["identifier"] for r in claim_reviews()] == [c for c in checkable["claim_id"] if c not in held]
 

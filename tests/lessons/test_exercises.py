@@ -34,8 +34,8 @@ def test_model_answers_take_their_facts_from_the_data():
     """Are the placeholders filled from the tables (and a bad one named)?"""
     from course.evidence import data
 
-    citation = data.citations().set_index("citation_id").loc["C07"]
-    assert citation["notes"] in exercises.fill("{citations:C07:notes}")
+    citation = data.citations().set_index("citation_id").loc["C10"]
+    assert citation["notes"] in exercises.fill("{citations:C10:notes}")
     with pytest.raises(KeyError, match="no row"):
         exercises.fill("{citations:C99:notes}")
     assert "{" not in exercises.model_answer_html(exercises.exercises()["06-map-argument"])

@@ -1,13 +1,12 @@
-"""The data a grading kernel sees: the student edition, never the grader's full tables.
+"""The data a grading kernel sees: the student edition, never the grader's own folders.
 
 A submission's code runs in the sandbox with the ``course`` package and its
 data folder mounted, so that a notebook can ``import course`` and load the
-tables as it did on the student's machine. Mounted as it is on the grader's
-disk, that folder holds the findings every assessed item asks for; a
-submission that sets ``COURSE_DATA_EDITION=full`` (or reads the CSV files)
-would compute its answers at grading time. :func:`student_data_dir` builds,
-once per grading process, a student edition in which every row graded work
-assesses is held back (whatever feedback is released), and
+tables as it did on the student's machine. The findings graded work asks for
+are in the assessment bank (``bank/``), which is never mounted; the data
+folder on the grader's disk also holds the desk's private notes
+(``data/research/``). :func:`student_data_dir` builds, once per grading
+process, the student edition (``data/`` without them), and
 :func:`course.grading.sandbox.bwrap.sandbox_command` binds it read-only at
 the data folder's own path: inside the sandbox there is no other copy.
 """
@@ -26,13 +25,13 @@ from course.grading.sandbox.scratch import SCRATCH_PREFIX
 
 @lru_cache(maxsize=1)
 def student_data_dir() -> Path:
-    """A student edition of the data package with every assessed row held back, built once per process."""
+    """The student edition of the data package, built once per process."""
     from course.evidence import editions
 
     # Named like the scratch roots, so remove_stale_scratch clears it after a grader killed with SIGKILL.
     root = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-student-data-"))
     atexit.register(shutil.rmtree, root, True)
-    out = editions.student_edition(root / "data", editions.assessed_ids(released=set()))
+    out = editions.student_edition(root / "data")
     # The kernel runs as its own uid when the grader is root: everything must be readable by others.
     for folder, dirs, files in os.walk(root):
         os.chmod(folder, 0o755)

@@ -13,7 +13,7 @@ KEY_CATEGORIES = ("coup", "un_resolution")
 
 #: Words for whether the document mentions an event; "held" is the student edition holding it back
 #: (graded work asks about that event), which must read as neither yes nor no.
-MENTION_WORDS = {"yes": "● mentioned", "no": "○ not mentioned", "held": "– held back until feedback"}
+MENTION_WORDS = {"yes": "● mentioned", "no": "○ not mentioned", "held": "– held back for graded work"}
 
 
 def mention_state(value) -> str:
@@ -175,11 +175,13 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label="hollow: not mentioned in the document"))
     if "held" in states:
         keys.append(Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
-                           label="square: held back until feedback"))
+                           label="square: held back"))
     if events["end_date"].notna().any():
         keys.append(Line2D([], [], color=colour, linewidth=1.6, label="line: event lasting several days"))
     if keys:
-        ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=len(keys), fontsize=8, frameon=False)
+        # Four keys in one row are wider than a lesson's output area (the figure would be scaled below 11 px text).
+        ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=len(keys) if len(keys) < 4 else 2,
+                  fontsize=8, frameon=False)
     description = _filter_description(actor_ids, mentioned, start, end)
     period = str(left.year) if left.year == right.year else f"{left.year}–{right.year}"
     ax.set_title(f"Events in and around Mali, {period}" + (f" ({description})" if description else "") + f": {_plural(len(events), 'event')}",
@@ -247,7 +249,7 @@ def _timeline_alt_text(events, description: str, lanes) -> str:
     states = events["mentioned_in_document"].map(mention_state)
     mentioned, held = int((states == "yes").sum()), int((states == "held").sum())
     not_mentioned = len(events) - mentioned - held
-    held_words = f", and {held} held back until feedback (square markers)" if held else ""
+    held_words = f", and {held} held back for graded work (square markers)" if held else ""
     by_category = events["category"].value_counts()
     by_year = days.dt.year.value_counts()
     top_category, top_year = by_category.index[0], by_year.index[0]

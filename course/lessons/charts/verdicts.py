@@ -21,7 +21,7 @@ def verdict_counts(group_by: str = "section"):
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown group_by {group_by!r}; choose one of: {', '.join(GROUPINGS)}")
     claims = data.claims()
-    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]  # held back until feedback: counted apart
+    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]  # held back for graded work: counted apart
     counts = claims.groupby([group_by, "verdict"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(VERDICT_COLOURS), fill_value=0)
     if group_by == "claim_type":
@@ -68,7 +68,7 @@ def verdicts_figure(group_by: str = "section"):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("number of claims")
     heading = "document section" if group_by == "section" else "claim type"
-    held_words = f" ({len(held)} more held back until feedback)" if held else ""
+    held_words = f" ({len(held)} held back)" if held else ""
     ax.set_title(f"Verdicts on the document's {int(totals.sum())} checkable claims, by {heading}{held_words}", fontsize=11, loc="left")
     ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.28 if len(counts) < 6 else -0.16), fontsize=8, frameon=False, handleheight=1.4)
     for side in ("top", "right"):
@@ -76,7 +76,7 @@ def verdicts_figure(group_by: str = "section"):
     fig.subplots_adjust(left=0.16, right=0.97, top=0.88, bottom=0.26 if len(counts) < 6 else 0.18)
 
     fig.alt_text = _verdicts_alt_text(counts, labels, heading) + (
-        f" Not counted: {len(held)} claims whose verdicts are held back until feedback ({', '.join(held)})." if held else "")
+        f" Not counted: {len(held)} claims whose verdicts are held back for graded work ({', '.join(held)})." if held else "")
     fig.caption = (f"Source: data/claims.csv ({int(totals.sum())} claims; verdicts are defined in data/README.md). "
                    "Each verdict has its own colour and hatch."
                    + (f" Held back until feedback (graded work asks about them): {', '.join(held)}." if held else ""))
@@ -113,7 +113,7 @@ COMPARISON_STYLES = {
     "not_found": {"colour": "#BBBBBB", "hatch": "oo"},
 }
 #: The bar of citations whose comparison the student edition holds back (empty until feedback).
-HELD_BACK = ("", "held back until feedback", {"colour": "white", "hatch": ""})
+HELD_BACK = ("", "held back for graded work", {"colour": "white", "hatch": ""})
 
 
 def citation_comparison_figure():
