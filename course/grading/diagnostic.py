@@ -9,8 +9,9 @@ Where each part lives (see ``docs/assessment.md`` section 5):
 * ``data/diagnostic_pages.csv``: what each public page shows, as a reader sees
   it (title, who it says it is, what it shows), never the kit's finding;
 * ``bank/keys/<assignment>.toml``: the key, instructor-only, in the bank's key
-  format (per grade cell: task_type, skill, kind, accepted and near_misses with
-  a reason each, identifiers, giveaways), plus ``item_id`` and ``pages``.
+  format (one ``[[item]]`` per grade cell: grade_id, answer, task_type, skill,
+  kind, accepted_form, choices, hint, accepted and near_misses with a reason
+  each, identifiers, giveaways), plus ``item_id`` and ``pages``.
 
 ``python -m course.grading.diagnostic`` rewrites the question cells and the
 setup cell of ``assignments/diagnostic-pre`` and ``diagnostic-post`` from these
@@ -33,12 +34,8 @@ from course.evidence.skills import SKILLS
 FORMS = {"diagnostic-pre": "A", "diagnostic-post": "B"}
 #: The comment line of an answer cell repeats the question up to this many characters.
 COMMENT_CHARS = 110
-#: Text of the cells, as in every other assignment (course conventions in assignments/README.md).
-FORM_TEXT = {
-    "label": ("a label in quotes", "str"),
-    "number": ("a whole number, without quotes", "int"),
-}
-RETRY = "Not the answer the pages support: open the pages listed above and read what other sources say."
+#: The Python type each answer kind is checked against.
+TYPES = {"label": "str", "number": "int"}
 
 
 def bank_dir() -> Path:
@@ -69,10 +66,10 @@ def split(cell: str) -> list[str]:
 
 
 def key(assignment_id: str) -> dict[str, dict]:
-    """grade id -> the key of that grade cell, from ``bank/keys/<assignment>.toml``."""
+    """grade id -> the key of that grade cell (one ``[[item]]`` of ``bank/keys/<assignment>.toml``)."""
     with (bank_dir() / "keys" / f"{assignment_id}.toml").open("rb") as handle:
         data = tomllib.load(handle)
-    return {name: value for name, value in data.items() if isinstance(value, dict)}
+    return {item["grade_id"]: item for item in data["item"]}
 
 
 def _comment(question: str) -> str:
@@ -91,7 +88,7 @@ def task_markdown(item: dict) -> str:
 
 
 def answer_source(item: dict, entry: dict) -> str:
-    name, (form_text, _) = f"answer_{item['position']}", FORM_TEXT[item["kind"]]
+    name, form_text = entry["answer"], entry["accepted_form"]
     value = entry["accepted"][0]["value"]
     shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
     return "\n".join([f"# {_comment(item['question'])}", f"# Your answer: {form_text}. Replace None, then run the cell.",
@@ -99,7 +96,7 @@ def answer_source(item: dict, entry: dict) -> str:
 
 
 def tests_source(item: dict, entry: dict) -> str:
-    name, (form_text, type_name) = f"answer_{item['position']}", FORM_TEXT[item["kind"]]
+    name, form_text, type_name = entry["answer"], entry["accepted_form"], TYPES[item["kind"]]
     accepted = [a["value"] for a in entry["accepted"]]
     lines = ["# Visible checks: the form of your answer (the value itself is checked when you submit).",
              f'assert {name} is not None, "The answer has not been written yet: replace None with your answer ({form_text})."']
@@ -107,18 +104,18 @@ def tests_source(item: dict, entry: dict) -> str:
         choices = split(item["choices"])
         lines.append(f'assert type({name}) is str and {name} in {choices!r}, '
                      f'"The answer should be one of these labels, in quotes: {", ".join(choices)}."')
-        check = f"assert {name}.strip() in {accepted!r}, {RETRY!r}"
+        check = f"assert {name}.strip() in {accepted!r}, {entry['hint']!r}"
     else:
         lines.append(f'assert type({name}) is int, "The answer should be a whole number without quotes, e.g. 1200."')
-        check = f"assert {name} in {accepted!r}, {RETRY!r}"
+        check = f"assert {name} in {accepted!r}, {entry['hint']!r}"
     lines += ["### BEGIN HIDDEN TESTS", "import builtins as _b", "",
               f'assert _b.type({name}) is _b.{type_name}, "The answer should be {"an" if type_name == "int" else "a"} {type_name}."',
               check, "### END HIDDEN TESTS"]
     return "\n".join(lines)
 
 
-def tests_metadata(item: dict) -> dict:
-    meta = {"accepted_form": FORM_TEXT[item["kind"]][0], "answer": f"answer_{item['position']}",
+def tests_metadata(item: dict, entry: dict) -> dict:
+    meta = {"accepted_form": entry["accepted_form"], "answer": entry["answer"],
             "assesses": {"diagnostic_items": [item["item_id"]]}, "kind": item["kind"], "skill": item["skill"],
             "task_type": item["task_type"], "track": "core"}
     if item["kind"] == "label":
@@ -161,7 +158,7 @@ def build(assignment_id: str):
             cell.source = answer_source(item, entry)
         elif part == "tests":
             cell.source = tests_source(item, entry)
-            cell.metadata["course"] = tests_metadata(item)
+            cell.metadata["course"] = tests_metadata(item, entry)
     return nb, path
 
 

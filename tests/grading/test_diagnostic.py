@@ -76,6 +76,8 @@ def test_each_form_is_built_to_the_blueprint(assignment_id):
             (plan["skill"], plan["task_type"], plan["kind"], item["item_id"])
         assert (cells[grade_id]["skill"], cells[grade_id]["task_type"], cells[grade_id]["kind"]) == \
             (plan["skill"], plan["task_type"], plan["kind"])
+        assert key[grade_id]["answer"] == f"answer_{plan['position']}" and key[grade_id]["hint"].strip()
+        assert key[grade_id].get("choices", []) == diagnostic.split(item["choices"]), item["item_id"]
         packet = diagnostic.split(item["pages"])
         assert packet == key[grade_id]["pages"] and set(packet) <= set(pages), item["item_id"]
         assert set(diagnostic.split(plan["stimulus_kind"])) <= {pages[p]["page_kind"] for p in packet}, item["item_id"]
