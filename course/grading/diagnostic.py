@@ -9,9 +9,9 @@ Where each part lives (see ``docs/assessment.md`` section 5):
 * ``data/diagnostic_pages.csv``: what each public page shows, as a reader sees
   it (title, who it says it is, what it shows), never the kit's finding;
 * ``bank/keys/<assignment>.toml``: the key, instructor-only, in the bank's key
-  format (one ``[[item]]`` per grade cell: grade_id, answer, task_type, skill,
-  kind, accepted_form, choices, hint, accepted and near_misses with a reason
-  each, identifiers, giveaways), plus ``item_id`` and ``pages``.
+  format (one table per grade cell, named by its grade id: answer, task_type,
+  skill, kind, accepted_form, choices, hint, accepted and near_misses with a
+  reason each, identifiers, giveaways), plus ``item_id`` and ``pages``.
 
 ``python -m course.grading.diagnostic`` rewrites the question cells and the
 setup cell of ``assignments/diagnostic-pre`` and ``diagnostic-post`` from these
@@ -66,10 +66,10 @@ def split(cell: str) -> list[str]:
 
 
 def key(assignment_id: str) -> dict[str, dict]:
-    """grade id -> the key of that grade cell (one ``[[item]]`` of ``bank/keys/<assignment>.toml``)."""
+    """grade id -> the key of that grade cell (the table ``[<grade id>]`` of ``bank/keys/<assignment>.toml``)."""
     with (bank_dir() / "keys" / f"{assignment_id}.toml").open("rb") as handle:
         data = tomllib.load(handle)
-    return {item["grade_id"]: item for item in data["item"]}
+    return {grade_id: {"grade_id": grade_id, **item} for grade_id, item in data.items()}
 
 
 def _comment(question: str) -> str:
