@@ -45,6 +45,21 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_packets(args: argparse.Namespace) -> int:
+    from course.grading import packets
+
+    if args.write:
+        for path in packets.write_all():
+            print(f"wrote {path}", file=sys.stderr)
+        return 0
+    stale = packets.stale()
+    if stale:
+        print(f"source packets out of date for {', '.join(stale)}; run: python -m course packets --write", file=sys.stderr)
+        return 1
+    print("source packets are up to date")
+    return 0
+
+
 def _cmd_datadoc(args: argparse.Namespace) -> int:
     from course.evidence.datadoc import readme_block, render_dictionary, write_readme_block
 
@@ -226,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     datadoc = verbs.add_parser("datadoc", help="check (or --write) the column dictionary in data/README.md")
     datadoc.add_argument("--write", action="store_true", help="regenerate the block from datapackage.json")
     datadoc.set_defaults(run=_cmd_datadoc)
+
+    packets = verbs.add_parser("packets", help="check (or --write) the source packets released with the assignments (grader's side)")
+    packets.add_argument("--write", action="store_true", help="rebuild assignments/*/packets.json from bank/packets.toml")
+    packets.set_defaults(run=_cmd_packets)
 
     def grading_verb(name: str, help_text: str, run, *, student: bool = False, class_default: str = "class/, or $COURSE_CLASS_DIR"):
         verb = verbs.add_parser(name, help=help_text)

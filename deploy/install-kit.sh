@@ -9,7 +9,8 @@
 #                 owned by root, readable by all, except assignments/ (the source notebooks, with
 #                 solutions and hidden tests) and data/ (the full tables and the desk's notes, which
 #                 hold the findings graded work assesses): root:$GRADER_GROUP, mode 0750/0640, others nothing.
-#   PREFIX/student-data   the student edition of data/ (assessed findings held back): what students load.
+#   PREFIX/student-data   the student edition of data/ (without the desk's private notes): what students load.
+#                 The assessment bank (kit/bank, the findings graded work asks for) is graders-only, like assignments/.
 #   $VENV         a Python environment (default PREFIX/venv) with the kit installed (editable: the
 #                 package finds data/ beside itself) plus deploy/requirements-hub.txt (JupyterHub, ...).
 #
@@ -36,7 +37,7 @@ chmod 755 "$prefix"
 # 1. The kit: the tracked files of these folders (as they are in the work tree).
 rm -rf "$kit.new"
 mkdir -p "$kit.new"
-paths=(course data notebooks assignments nbgrader_config.py pyproject.toml README.md)
+paths=(course data bank notebooks assignments nbgrader_config.py pyproject.toml README.md)
 if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
   git -C "$src" ls-files -z -- "${paths[@]}" | (cd "$src" && tar --null -T - -cf -) | tar -xf - -C "$kit.new"
 else
@@ -79,7 +80,7 @@ rm -rf "$prefix/student-data"
 #    and the full data package with the desk's notes (the findings graded work assesses).
 chown -R root:root "$kit" "$venv" "$prefix/deploy" "$prefix/student-data"
 chmod -R u+rwX,go+rX,go-w "$kit" "$venv" "$prefix/deploy" "$prefix/student-data"
-for private in "$kit/assignments" "$kit/data"; do
+for private in "$kit/assignments" "$kit/data" "$kit/bank"; do
   if [ -n "${GRADER_GROUP:-}" ]; then
     chgrp -R "$GRADER_GROUP" "$private"
     chmod -R u=rwX,g=rX,o= "$private"

@@ -91,7 +91,9 @@ def tables_of(names, edition: str = "student") -> dict:
 # --- the demo's answer generation (course.grading.demo re-exports these) ---------------------------------
 
 #: Students with a skill profile: value answers right on their skills, a wrong value of the right form elsewhere;
-#: written rubric points met on their skills. ``lookup`` copies every answer from the tables a student's kernel loads.
+#: written rubric points met on their skills. ``lookup`` is the demo's cheater: every answer cell looks its answer up
+#: while it is graded, by every route that once worked (:data:`GRADING_TIME_LOOKUP`: the old edition switch, the
+#: ``lookup`` metadata that named where each answer lives, the bank through the kit's loader, the CSV files).
 PROFILES: dict[str, tuple[frozenset[str], float]] = {
     "sift-reader": (frozenset({"investigate-source", "lateral-reading", "trace-origin", "omission-alternatives"}), 1.0),
     "detail-checker": (frozenset({"names-dates-numbers", "quotation-fidelity", "trace-origin"}), 1.0),
@@ -261,7 +263,7 @@ def profile_submission(source_nb, release_nb, behaviour: str):
     """A profile student's submission: see :data:`PROFILES`. Returns what :func:`build_submission` returns."""
     import copy
 
-    from course.grading.answers import lookup_value, value_items
+    from course.grading.answers import value_items
 
     skills, share = PROFILES[behaviour]
     course = source_nb.metadata.get("course") or {}
@@ -270,9 +272,6 @@ def profile_submission(source_nb, release_nb, behaviour: str):
     submission = copy.deepcopy(release_nb)
     solutions = {_meta(c)["grade_id"]: c for c in source_nb.cells if _meta(c).get("solution")}
     items = {item["answer"]: item for item in value_items(source_nb)}
-    frames = {}
-    if behaviour == "lookup":
-        frames = tables_of({i["lookup"][0] for i in items.values() if i.get("lookup")}, "student")
     correct: set[str] = set()
     for cell in submission.cells:
         if not is_code_answer(cell):
@@ -285,8 +284,13 @@ def profile_submission(source_nb, release_nb, behaviour: str):
             continue
         right = _solution_value(source)
         if behaviour == "lookup":
-            value = lookup_value(item, frames) if item.get("lookup") else None
-        elif item["skill"] in skills:
+            if item.get("lookup"):
+                where = {k: item[k] for k in ("lookup", "lookup_contains", "kind") if k in item}
+                cell.source = GRADING_TIME_LOOKUP.format(item=where, name=item["answer"])
+            else:
+                cell.source = f"{item['answer']} = None\n"
+            continue
+        if item["skill"] in skills:
             value = right
             correct.add(grade_id)
         else:

@@ -223,8 +223,8 @@ def build_submission(source_nb, release_nb, behaviour: str):
             answered |= {_meta(c)["grade_id"] for c in submission.cells if is_rubric_point(c)}
         share = 0.5 if behaviour == "partial" else 1.0
 
-    if behaviour == "deleted-test":
-        first_test = next(c for c in submission.cells if is_test(c))
+    first_test = next((c for c in submission.cells if is_test(c)), None)
+    if behaviour == "deleted-test" and first_test is not None:  # the final memo has no test cell to delete
         deleted.add(_meta(first_test)["grade_id"])
         submission.cells.remove(first_test)
     return submission, frozenset(correct), frozenset(deleted), frozenset(answered), share

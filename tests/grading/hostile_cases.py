@@ -22,7 +22,7 @@ Categories (see :data:`CATEGORIES`):
 ``attack``     code that reads other students' work, the solutions or the
                gradebook, deletes or rewrites the gradebook, writes outside its
                folder, uses the network, or fools the tests (objects equal to
-               anything, shadowed names, tampered builtins)
+               anything, shadowed names, tampered builtins, a replaced answer checker)
 =============  =======================================================================
 
 Each case carries an :class:`Expectation`: how many automatic points the
@@ -815,6 +815,24 @@ builtins.sorted = _fake_sorted
 '''
 
 
+REPLACE_CHECKER = '''
+import sys
+
+import course.grading.keys.check as _checker
+
+
+def _accept_anything(*args, **kwargs):
+    return None
+
+
+_checker.judge = _accept_anything  # what the hidden tests call
+_checker.check_form = _accept_anything
+_stand_in = type(sys)("course.grading.keys.check")
+_stand_in.judge = _stand_in.check_form = _accept_anything
+sys.modules["course.grading.keys.check"] = _stand_in  # and the module their import finds
+'''
+
+
 DISARM_GUARD = '''
 
 for _name in list(globals()):  # the grader's guard, found by looking around the namespace
@@ -942,6 +960,9 @@ def hostile_cases(cheat_port: int = DEFAULT_CHEAT_PORT) -> list[HostileCase]:
         HostileCase("tamper-builtins", "attack", _tests_attack_build(TAMPER_BUILTINS),
                     Expectation("graded-with-reason", answers="none", reason=r"built-in names .*restored before the tests: sorted, type"),
                     "replaces builtins.type and builtins.sorted, which hidden tests reach through `import builtins`"),
+        HostileCase("replace-checker", "attack", _tests_attack_build(REPLACE_CHECKER), Expectation("graded", answers="none"),
+                    "replaces the answer checker the tests call (its judge, and the module in sys.modules) with one "
+                    "that accepts anything"),
         HostileCase("tamper-guard", "attack", _tests_attack_build(TAMPER_BUILTINS + DISARM_GUARD),
                     Expectation("graded-with-reason", answers="none", reason=r"builtins guard was removed or replaced"),
                     "replaces the builtins, then the grader's guard that would restore them"),

@@ -21,13 +21,19 @@ DIAGNOSTICS = [a for a in ASSIGNMENTS if MANIFEST[a].get("kind") == "diagnostic"
 UNIT = [a for a in ASSIGNMENTS if a not in DIAGNOSTICS]
 REQUIRED_KEYS = {"grade", "solution", "locked", "grade_id", "schema_version"}
 #: Modules a notebook may import: every import costs seconds per submission at grading time.
-ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "course.document.anchors", "re", "datetime", "builtins"}
+ALLOWED_IMPORTS = {"course", "course.evidence", "course.document", "course.document.anchors", "course.lessons.packets",
+                   "course.grading.keys.check", "re", "datetime", "builtins"}
 #: Words that would mock or endorse the document rather than study it.
 LOADED_WORDS = re.compile(r"\b(propaganda|lying|liars?|ridiculous|absurd|nonsense|fanatic\w*|extremist rant|truthful|brave)\b", re.I)
 
 
 def source(assignment_id):
     return nbformat.read(classdir.source_notebook(assignment_id), as_version=4)
+
+
+#: Assignments with automatic points (the final memo has none since issue 21: every part is read by the instructor).
+AUTOGRADED = [a for a in ASSIGNMENTS if any(c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+                                            and c.metadata["nbgrader"].get("points") for c in source(a).cells)]
 
 
 def nbgrader_meta(cell):
@@ -128,14 +134,30 @@ def test_required_answers_are_one_value_and_functions_only_in_the_optional_track
         assert isinstance(body[0].value, ast.Constant) and body[0].value.value is None, "the released cell starts at None"
 
 
+def _checker_calls(code: str, function: str) -> list[ast.Call]:
+    return [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            and n.func.id == function]
+
+
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_every_value_item_checks_its_form_visibly_in_plain_words(assignment_id):
-    """Does each value item's test cell first check, in the open, that the answer was given and has the asked-for form, with a message?"""
+    """Does each value item's test cell first check, in the open, that the answer was given and has the asked-for
+    form, with the checker's plain words (course.grading.keys.check, whose sentences say which form is wanted)?
+    Asserts written in the cell itself, each with a literal message, are the older form (the diagnostic's)."""
+    from course.grading.keys import check
+
     for cell in source(assignment_id).cells:
         meta = cell.metadata.get("course", {})
         if not (cell.cell_type == "code" and nbgrader_meta(cell).get("grade") and meta.get("answer")):
             continue
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        calls = _checker_calls(visible, "check_form")
+        if calls:
+            assert len(calls) == 1 and calls[0].args[0].id == meta["answer"] and calls[0].args[1].value == meta["kind"]
+            assert "from course.grading.keys.check import check_form" in visible
+            with pytest.raises(AssertionError, match="The answer has not been written yet: replace None"):
+                check.check_form(None, meta["kind"], accepted_form=meta["accepted_form"])
+            continue
         asserts = [n for n in ast.walk(ast.parse(visible)) if isinstance(n, ast.Assert)]
         assert len(asserts) >= 2 and all(isinstance(a.msg, ast.Constant) and len(a.msg.value) > 20 for a in asserts), meta["answer"]
         assert "The answer has not been written yet: replace None" in visible
@@ -216,7 +238,12 @@ def test_hidden_tests_check_exact_types_and_use_nothing_a_student_could_redefine
         if not (meta.get("grade") and cell.cell_type == "code"):
             continue
         hidden = hidden_region(cell.source)
-        assert "import builtins as _b" in hidden and "_b.type(" in hidden
+        judged = _checker_calls(hidden, "_judge")
+        if judged:  # the one answer checker, re-installed by the grader before the cell; every argument a literal
+            assert "from course.grading.keys.check import judge as _judge" in hidden and len(judged) == 1
+            assert all(_is_value(k.value) for k in judged[0].keywords) and all(_is_value(a) for a in judged[0].args[1:])
+        else:
+            assert "import builtins as _b" in hidden and "_b.type(" in hidden
         used = {n.id for n in ast.walk(ast.parse(hidden)) if isinstance(n, ast.Name)}
         assert not used & setup_names, f"{meta['grade_id']} uses {used & setup_names} from a setup cell"
         # every message a student may see is a plain literal (no formatted values)
@@ -299,7 +326,7 @@ def test_source_notebook_scores_full_marks_on_the_autograded_parts(graded_class,
     """Do the model solutions pass every visible and hidden test (so the hidden values agree with the data)?"""
     _, api = graded_class
     code, max_code, _ = scores(api, assignment_id, "source")
-    assert max_code > 0 and code == max_code
+    assert code == max_code and (max_code > 0) == (assignment_id in AUTOGRADED)
 
 
 @pytest.mark.slow
@@ -308,7 +335,7 @@ def test_released_notebook_runs_and_scores_zero(graded_class, assignment_id):
     """Does the student version run to the end (errors only in test cells) and earn nothing as released?"""
     root, api = graded_class
     code, max_code, written = scores(api, assignment_id, "release")
-    assert (code, written) == (0, 0) and max_code > 0
+    assert (code, written) == (0, 0) and (max_code > 0) == (assignment_id in AUTOGRADED)
     graded = nbformat.read(root / "autograded" / "release" / assignment_id / f"{assignment_id}.ipynb", as_version=4)
     for cell in graded.cells:
         if cell.cell_type == "code" and not nbgrader_meta(cell).get("grade"):
@@ -321,7 +348,7 @@ def test_answers_copied_from_the_students_tables_score_zero(graded_class, assign
     """Does a submission that answers every item from what the student's kernel loads earn nothing (the findings are held back)?"""
     _, api = graded_class
     code, max_code, _ = scores(api, assignment_id, "lookup")
-    assert max_code > 0 and code == 0
+    assert code == 0 and (max_code > 0) == (assignment_id in AUTOGRADED)
 
 
 @pytest.mark.slow
@@ -332,7 +359,7 @@ def test_answers_looked_up_in_the_full_tables_while_graded_score_zero(graded_cla
     edition, so it earns nothing. (Before: 40 of the 48 automatic points of these assignments scored.)"""
     _, api = graded_class
     code, max_code, _ = scores(api, assignment_id, "grading-time-lookup")
-    assert max_code > 0 and code == 0
+    assert code == 0 and (max_code > 0) == (assignment_id in AUTOGRADED)
 
 
 @pytest.mark.slow
@@ -345,7 +372,7 @@ def test_nbgrader_validate_agrees(graded_class):
     for assignment_id in ASSIGNMENTS:
         assert validator.validate(str(classdir.source_notebook(assignment_id))) == {}, assignment_id
         released = validator.validate(str(root / "release" / assignment_id / f"{assignment_id}.ipynb"))
-        assert released.get("failed"), assignment_id
+        assert released.get("failed"), assignment_id  # a failed test, or (the final memo) a written part left blank
 
 
 @pytest.mark.slow

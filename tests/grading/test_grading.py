@@ -16,9 +16,9 @@ from course.grading import classdir, demo, verbs as grading
 from course.grading.classdir import GradingError
 from course.grading.leaks import find_leaks, html_text, notebook_text, secret_lines
 
-#: Two assignments keep the suite fast and still cover both shapes: several one-point
-#: test cells after one answer (ps2) and one answer with two tests plus five written parts (final).
-DEMO_ASSIGNMENTS = ["ps2-claims-and-evidence", "final-source-memo"]
+#: Two assignments keep the suite fast and still cover the shapes: value items, written parts and an optional
+#: data-skills function (ps2, ps4). The final memo has no test cell since issue 21 (every part is written).
+DEMO_ASSIGNMENTS = ["ps2-claims-and-evidence", "ps4-argument-and-alternatives"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 

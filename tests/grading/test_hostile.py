@@ -58,7 +58,7 @@ REQUIRED = {
     "crash": {"os-exit", "sys-exit", "segfault", "kernel-kill", "os-exit-between-answers", "segfault-between-answers"},
     "attack": {"read-others-relative", "read-others-absolute", "read-source-notebook", "read-gradebook",
                "delete-gradebook", "rewrite-gradebook", "write-outside-scratch", "network-loopback",
-               "always-equal", "redefine-names", "tamper-builtins", "tamper-guard"},
+               "always-equal", "redefine-names", "tamper-builtins", "replace-checker", "tamper-guard"},
 }
 
 

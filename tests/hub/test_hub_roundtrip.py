@@ -337,15 +337,17 @@ def test_each_user_reads_only_what_is_theirs(hub):
         assert refused.returncode != 0 and "password" in refused.stderr, refused.stderr
     allowed = hub.run_as(grader, ["sh", "-c", f'psql "$(cat {url_file})" -tA -c "select count(*) from submitted_assignment"'])
     assert int(allowed.stdout.strip()) == len(BEHAVIOURS)
-    # The full tables are the graders'; a student's servers load the student edition, which holds no
-    # assessed finding even when asked for the full edition (issue #20: "one line restores the key").
-    full_claims = kit / "data" / "claims.csv"
-    assert can_read(grader, full_claims) and not can_read(s2, full_claims)
-    probe = ("import os; os.environ['COURSE_DATA_EDITION'] = 'full'; from course.evidence import data; "
-             "c = data.claims().set_index('claim_id'); print(repr(c.at['K015', 'verdict']), len(c))")
+    # The assessment bank and the kit's data/ (with the desk's notes) are the graders'; a student's servers load
+    # the student edition, which has no assessed row, whatever the environment asks for (issue #20: "one line
+    # restores the key"), and the kit's own bank loader finds nothing a student may read.
+    for private in (kit / "bank" / "claims.csv", kit / "data" / "claims.csv", kit / "data" / "research" / "cited_reports.jsonl"):
+        assert can_read(grader, private) and not can_read(s2, private), private
+    probe = ("import os; os.environ['COURSE_DATA_EDITION'] = 'full'; from course.evidence import data, bank; "
+             "c = data.claims().set_index('claim_id'); print('K015' in c.index, len(c))\n"
+             "try:\n    print(len(bank.full_table('claims')))\nexcept Exception as exc:\n    print(type(exc).__name__)")
     seen = hub.run_as(s2, ["python", "-c", probe], env={"COURSE_DATA_DIR": str(hub.prefix / "student-data")})
-    verdict, rows = seen.stdout.split()
-    assert verdict == "''" and int(rows) > 50, seen.stdout
+    found, rows, through_bank = seen.stdout.split()
+    assert found == "False" and int(rows) > 50 and through_bank in (rows, "PermissionError", "BankMissing"), seen.stdout
     # The kit is read-only for everyone but root.
     for user in (s2, grader):
         assert hub.run_as(user, ["touch", str(kit / "course" / "__init__.py")], check=False).returncode != 0

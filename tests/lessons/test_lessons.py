@@ -209,3 +209,17 @@ def test_a_table_filtered_on_a_finding_does_not_list_held_back_rows():
     assert {"C05", "C07"} <= held
     listed = re.findall(r"<tr><td>(C\d+)</td>", shown)  # the table's rows (other notes may name a citation)
     assert "C08" in listed and [c for c in listed if c in held] == []
+
+
+@pytest.mark.slow
+def test_no_lesson_output_gives_a_graded_answer_away(tmp_path):
+    """Every lesson as executed (the outputs a student sees): no unit names a graded item beside its answer."""
+    from course import paths
+    from course.grading import classdir, keyleaks
+
+    sources = {a: classdir.source_notebook(a) for a in classdir.assignment_ids() if a.startswith("ps")}
+    items = keyleaks.items_from_sources(sources, paths.bank_dir() / "keys")
+    for item in LESSONS:
+        nbformat.write(executed(item.id), tmp_path / f"{item.id}.ipynb")
+    hits = keyleaks.scan(tmp_path, items)
+    assert hits == [], [(h.item, h.path, h.found, h.unit[:100]) for h in hits[:10]]

@@ -117,6 +117,8 @@ class SandboxedExecute(Execute):
             status, _ = run_sync(self._kernel_eval)(guard.builtins_guard_install(self._guard_token), None)
             self._guard_installed = status == "ok"
         verdict = run_sync(self._restore_builtins)() if is_test_cell(cell) else []
+        if is_test_cell(cell) and guard.uses_checker(cell.source):
+            verdict += run_sync(self._install_checker)()
         cell, resources = super().preprocess_cell(cell, resources, index)
         cell.outputs.extend(verdict)
         return cell, resources
@@ -173,6 +175,18 @@ class SandboxedExecute(Execute):
                            text=f"[grader: built-in names the notebook had replaced were restored before "
                                 f"this test: {', '.join(sorted(restored))}]\n")]
 
+    async def _install_checker(self) -> list:
+        """Before a test cell that calls the answer checker: put the grader's own copy back in the kernel, so a
+        checker the notebook replaced is not the one that judges; an error output (zero points) if that fails."""
+        if self._checker_code is None:
+            self._checker_code = guard.checker_install()
+        status, _ = await self._kernel_eval(self._checker_code, None)
+        if status == "ok":
+            return []
+        self._guard_failures += 1
+        return [outputs.error_output(GUARD_ENAME, "the grader could not put its own answer checker back before this "
+                                     "test, so the test cannot be trusted")]
+
     # ---- one notebook -----------------------------------------------------------------------------------
 
     def preprocess(self, nb, resources, km=None):
@@ -181,6 +195,7 @@ class SandboxedExecute(Execute):
         self._skip: set[int] = set()  # cells that killed their kernel: not run again
         self._timed_out: list[int] = []
         self._guard_token, self._guard_failures, self._capped = "", 0, 0
+        self._checker_code = None
         self._restored_builtins: set[str] = set()
         info = dict(resources.get("nbgrader", {}))
         notebook_dir = Path(resources["metadata"]["path"])

@@ -58,3 +58,46 @@ def parse_guard_answer(status: str, text: str, token: str) -> list[str] | None:
             or not all(isinstance(name, str) for name in restored)):
         return None
     return restored[1:]
+
+
+# --- the answer checker, re-installed from the grader's own copy before every test cell that uses it ----------
+
+CHECKER_MODULE = "course.grading.keys.check"
+
+
+def uses_checker(source: str) -> bool:
+    """True when a test cell calls the answer checker (``course.grading.keys.check``)."""
+    return CHECKER_MODULE in source
+
+
+def checker_install() -> str:
+    """The code that puts a fresh answer checker into the kernel's ``sys.modules``, built from the grader's files.
+
+    A notebook can replace ``judge`` (or the whole module) in an earlier cell;
+    the test cell's ``from course.grading.keys.check import judge`` then finds
+    this fresh module instead. The checker's source, its messages and the
+    document travel as literals, so the kernel reads no file and imports no
+    module the notebook could have changed (the judging code uses only
+    builtins, which the builtins guard has just restored).
+    """
+    from pathlib import Path
+
+    from course.grading.keys import check
+
+    source = Path(check.__file__).read_text(encoding="utf-8")
+    return f"""
+def _course_install_checker(source={source!r}, messages={check.messages()!r}, document={check.document()!r}):
+    import sys
+    module = type(sys)({CHECKER_MODULE!r})
+    module.__dict__.update(__file__="<grader's copy of course/grading/keys/check.py>",
+                           PRESET_MESSAGES=messages, PRESET_DOCUMENT=document)
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    sys.modules[module.__name__] = module
+    parent = sys.modules.get({CHECKER_MODULE.rsplit('.', 1)[0]!r})
+    if parent is not None:
+        setattr(parent, "check", module)
+
+
+_course_install_checker()
+del _course_install_checker
+"""

@@ -1,0 +1,5 @@
+"""Answer keys: the one answer checker every value item's tests call, and the instructor-only keys they come from.
+
+``check`` is the checker (a student's kernel imports it: kept free of heavy imports); ``keyfile`` reads the key
+files in ``bank/keys/`` and generates the test cells from them.
+"""
