@@ -34,8 +34,6 @@ from course.evidence.skills import SKILLS
 FORMS = {"diagnostic-pre": "A", "diagnostic-post": "B"}
 #: The comment line of an answer cell repeats the question up to this many characters.
 COMMENT_CHARS = 110
-#: The Python type each answer kind is checked against.
-TYPES = {"label": "str", "number": "int"}
 
 
 def bank_dir() -> Path:
@@ -96,31 +94,16 @@ def answer_source(item: dict, entry: dict) -> str:
 
 
 def tests_source(item: dict, entry: dict) -> str:
-    name, form_text, type_name = entry["answer"], entry["accepted_form"], TYPES[item["kind"]]
-    accepted = [a["value"] for a in entry["accepted"]]
-    lines = ["# Visible checks: the form of your answer (the value itself is checked when you submit).",
-             f'assert {name} is not None, "The answer has not been written yet: replace None with your answer ({form_text})."']
-    if item["kind"] == "label":
-        choices = split(item["choices"])
-        lines.append(f'assert type({name}) is str and {name} in {choices!r}, '
-                     f'"The answer should be one of these labels, in quotes: {", ".join(choices)}."')
-        check = f"assert {name}.strip() in {accepted!r}, {entry['hint']!r}"
-    else:
-        lines.append(f'assert type({name}) is int, "The answer should be a whole number without quotes, e.g. 1200."')
-        check = f"assert {name} in {accepted!r}, {entry['hint']!r}"
-    lines += ["### BEGIN HIDDEN TESTS", "import builtins as _b", "",
-              f'assert _b.type({name}) is _b.{type_name}, "The answer should be {"an" if type_name == "int" else "a"} {type_name}."',
-              check, "### END HIDDEN TESTS"]
-    return "\n".join(lines)
+    """The test cell: the bank's one checker for the visible form check and the hidden value check."""
+    from course.grading.keys import keyfile
+
+    return keyfile.grade_cell_source(entry)
 
 
 def tests_metadata(item: dict, entry: dict) -> dict:
-    meta = {"accepted_form": entry["accepted_form"], "answer": entry["answer"],
-            "assesses": {"diagnostic_items": [item["item_id"]]}, "kind": item["kind"], "skill": item["skill"],
-            "task_type": item["task_type"], "track": "core"}
-    if item["kind"] == "label":
-        meta["choices"] = split(item["choices"])
-    return meta
+    from course.grading.keys import keyfile
+
+    return keyfile.course_metadata(entry, {"assesses": {"diagnostic_items": [item["item_id"]]}, "track": "core"})
 
 
 def setup_source(form: str) -> str:
