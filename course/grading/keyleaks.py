@@ -107,6 +107,7 @@ def items_from_sources(source_notebooks: dict[str, Path], keys_dir: Path | None 
                 identifiers.add(meta["lookup_contains"])  # the name the question asks about
             forms = sorted({f for v in values for f in (_forms(v) if not isinstance(v, list) else [])})
             identifiers -= set(forms)  # an item that asks which row a name is: the name identifies it, not the row
+            identifiers.discard(meta["answer"])  # the answer's variable sits beside its choices in every release
             out.append(Item(assignment, question, meta.get("kind", ""), forms, sorted(identifiers),
                             [g for g in key.get("giveaways", []) if len(str(g)) >= 3], list(meta.get("choices", []))))
     return out
