@@ -113,3 +113,33 @@ def test_shared_engines_create_the_gradebook_tables_once_and_still_create_them(t
     with nbgrader_api.Gradebook(f"sqlite:///{tmp_path / 'other.db'}") as book:
         assert book.students == []
     assert len(calls) == 2  # unshared: nbgrader's own behaviour again
+
+
+def test_the_remembered_alembic_head_is_the_commands_own_and_is_asked_for_once(tmp_path, monkeypatch):
+    """Does every new gradebook get the stamp `alembic heads` gives, with the command run once, and every time when stock?"""
+    import nbgrader.api as nbgrader_api
+    from sqlalchemy import create_engine, text
+
+    classdir.scripts_on_path()
+    stock = getattr(nbgrader_api.get_alembic_version, "course_original", nbgrader_api.get_alembic_version)
+    runs = []  # what each run of the command itself (nbgrader's own function) answered
+
+    def counted():
+        runs.append(stock())
+        return runs[-1]
+
+    monkeypatch.setattr(nbgrader_api, "get_alembic_version", counted)  # restored afterwards
+    monkeypatch.setattr(patches, "_alembic_head", [])
+    assert patches.remember_alembic_head()
+    stamps = []
+    for name in ("a.db", "b.db", "c.db"):
+        if name == "c.db":
+            monkeypatch.setenv(patches.STOCK_ENV, "1")
+        with nbgrader_api.Gradebook(f"sqlite:///{tmp_path / name}"):
+            pass
+        engine = create_engine(f"sqlite:///{tmp_path / name}")
+        with engine.connect() as db:
+            stamps.append(db.execute(text("SELECT version_num FROM alembic_version")).scalar())
+        engine.dispose()
+    assert len(runs) == 2  # once for a.db and b.db; again for c.db, with every patch off
+    assert runs[0] and stamps == [runs[0]] * 3 == [runs[1]] * 3
