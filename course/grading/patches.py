@@ -173,16 +173,30 @@ def unshare_gradebook_engines() -> None:
 _alembic_head: list[str] = []
 
 
+def _alembic_head_here() -> str | None:
+    """What ``alembic heads`` prints first, read in this process from the same alembic.ini; None unless one head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as alembic_ini:  # the ini nbgrader writes for the command
+        heads = ScriptDirectory.from_config(Config(alembic_ini)).get_heads()
+    return heads[0] if len(heads) == 1 else None
+
+
 def remember_alembic_head() -> bool:
-    """Let nbgrader ask ``alembic heads`` once per process, not once per new gradebook; True if patched.
+    """Let nbgrader read its alembic head once per process, without a new process; True if patched.
 
     nbgrader 0.9.6 stamps every gradebook it creates with the head revision of
-    its own migrations, read by running the ``alembic heads`` command in a new
-    Python process: measured 1.5-2.5 s (13 s on a loaded machine) for every
-    class folder and every self-check's scratch class. The head is fixed by the
-    installed nbgrader, so the first answer is kept and given again: the same
-    stamp, one command per process. With ``COURSE_STOCK_LIBRARIES`` set the
-    command runs every time, as shipped.
+    its own migrations, read by running the ``alembic heads`` command: a new
+    Python process that imports alembic, SQLAlchemy and nbgrader, measured
+    1.5-2.5 s (13 s and more on a loaded machine) for every class folder and
+    every self-check's scratch class. The patch reads the same migration
+    scripts, through the same alembic.ini, with alembic's own ScriptDirectory
+    in this process (the command's answer when there is one head; otherwise
+    the command runs), and keeps the answer: the head is fixed by the
+    installed nbgrader. With ``COURSE_STOCK_LIBRARIES`` set the command runs
+    every time, as shipped.
     """
     import nbgrader.api as nbgrader_api
 
@@ -196,7 +210,7 @@ def remember_alembic_head() -> bool:
         if not patch_applies("remember_alembic_head"):
             return original()
         if not _alembic_head:
-            _alembic_head.append(original())
+            _alembic_head.append(_alembic_head_here() or original())
         return _alembic_head[0]
 
     get_alembic_version.course_original = original
