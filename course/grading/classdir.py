@@ -202,6 +202,10 @@ def open_api(class_dir: Path | None = None, *, create: bool = False, private_gra
     quiet_nbgrader()
     from nbgrader.apps import NbGraderAPI
 
+    from course.grading.patches import remember_alembic_head
+
+    remember_alembic_head()  # a new gradebook is stamped without a new `alembic heads` process each time
+
     api = NbGraderAPI(config=config)
     api.log.setLevel(logging.WARNING)
     return api

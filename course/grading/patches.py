@@ -22,6 +22,7 @@ MEASURED_WITH = {
     "defer_rfc3987_syntax": ("rfc3987-syntax", "1.1.0"),
     "share_gradebook_engines": ("nbgrader", "0.9.6"),
     "cache_schema_checks": ("jsonschema", "4.26.0"),
+    "remember_alembic_head": ("nbgrader", "0.9.6"),
 }
 #: Set to anything to run every library as shipped.
 STOCK_ENV = "COURSE_STOCK_LIBRARIES"
@@ -163,6 +164,58 @@ def unshare_gradebook_engines() -> None:
         del metadata.create_all  # the class's own method again
     while _engines:
         _engines.popitem()[1].dispose()
+
+
+# --------------------------------------------------------------------------
+# nbgrader's new gradebook: the alembic head asked for once per process
+# --------------------------------------------------------------------------
+
+_alembic_head: list[str] = []
+
+
+def _alembic_head_here() -> str | None:
+    """What ``alembic heads`` prints first, read in this process from the same alembic.ini; None unless one head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as alembic_ini:  # the ini nbgrader writes for the command
+        heads = ScriptDirectory.from_config(Config(alembic_ini)).get_heads()
+    return heads[0] if len(heads) == 1 else None
+
+
+def remember_alembic_head() -> bool:
+    """Let nbgrader read its alembic head once per process, without a new process; True if patched.
+
+    nbgrader 0.9.6 stamps every gradebook it creates with the head revision of
+    its own migrations, read by running the ``alembic heads`` command: a new
+    Python process that imports alembic, SQLAlchemy and nbgrader, measured
+    1.5-2.5 s (13 s and more on a loaded machine) for every class folder and
+    every self-check's scratch class. The patch reads the same migration
+    scripts, through the same alembic.ini, with alembic's own ScriptDirectory
+    in this process (the command's answer when there is one head; otherwise
+    the command runs), and keeps the answer: the head is fixed by the
+    installed nbgrader. With ``COURSE_STOCK_LIBRARIES`` set the command runs
+    every time, as shipped.
+    """
+    import nbgrader.api as nbgrader_api
+
+    if not patch_applies("remember_alembic_head"):
+        return False
+    if getattr(nbgrader_api.get_alembic_version, "course_original", None) is not None:
+        return True
+    original = nbgrader_api.get_alembic_version
+
+    def get_alembic_version() -> str:
+        if not patch_applies("remember_alembic_head"):
+            return original()
+        if not _alembic_head:
+            _alembic_head.append(_alembic_head_here() or original())
+        return _alembic_head[0]
+
+    get_alembic_version.course_original = original
+    nbgrader_api.get_alembic_version = get_alembic_version
+    return True
 
 
 # --------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """course.grading.engine: one execution engine, so a self-check scores a notebook as the real grade does.
 
-Both tests grade the demo class (every behaviour, one assignment) through
-``course.grading.autograde`` and compare per-cell scores from the gradebook:
-with the self-check of the same submitted notebooks, and with a run in which
-every library patch is off (stock nbgrader, jsonschema and SQLAlchemy paths).
+Both tests read one grading of the demo class (every behaviour, one assignment;
+a module fixture) through ``course.grading.autograde`` and compare per-cell
+scores from the gradebook: with the self-check of the same submitted notebooks,
+and with a second run in which every library patch is off (stock nbgrader,
+jsonschema and SQLAlchemy paths).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
 import pytest
@@ -36,6 +39,13 @@ def graded_copy(ungraded, target):
     return target
 
 
+@pytest.fixture(scope="module")
+def patched_class(ungraded, tmp_path_factory):
+    """The class graded once with every library patch on (both tests read it; neither changes it)."""
+    assert all(patches.active_patches().values())
+    return graded_copy(ungraded, tmp_path_factory.mktemp("engine") / "patched")
+
+
 def cell_scores(class_dir) -> dict[tuple[str, str], float]:
     """(student, grade cell) -> automatic score, for every autograded test cell in the gradebook."""
     source = nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4)
@@ -50,18 +60,19 @@ def cell_scores(class_dir) -> dict[tuple[str, str], float]:
     return scores
 
 
-def test_selfcheck_form_verdicts_agree_with_what_autograde_scored(ungraded, tmp_path):
+def test_selfcheck_form_verdicts_agree_with_what_autograde_scored(patched_class):
     """Self-check reports forms, never scores; where it speaks it must agree with the real grade: an item autograde
     scored above 0 is in the expected form, and an item self-check calls missing scored 0."""
-    class_dir = graded_copy(ungraded, tmp_path / "graded")
+    class_dir = patched_class
     graded = cell_scores(class_dir)
     students = sorted({student for student, _ in graded})
     assert len(students) == len(demo.STUDENTS)
     statuses = {}
-    for student in students:
-        notebook = class_dir / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-        result = selfcheck.run_selfcheck(notebook)
-        statuses.update({(student, q.grade_id): q.status for q in result.questions if q.kind == "auto"})
+    notebooks = [class_dir / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" for student in students]
+    # Each self-check is independent (its own scratch class): two at a time, in their own processes (2 cores).
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for student, result in zip(students, pool.map(selfcheck.run_selfcheck, notebooks)):
+            statuses.update({(student, q.grade_id): q.status for q in result.questions if q.kind == "auto"})
     assert set(statuses) == set(graded)
     for key, score in graded.items():
         if score > 0:
@@ -74,10 +85,9 @@ def test_selfcheck_form_verdicts_agree_with_what_autograde_scored(ungraded, tmp_
     assert len(set(totals.values())) >= 3, totals
 
 
-def test_grading_with_every_library_patch_off_gives_the_same_scores(ungraded, tmp_path, monkeypatch):
+def test_grading_with_every_library_patch_off_gives_the_same_scores(ungraded, patched_class, tmp_path, monkeypatch):
     """The stock library paths (patches off, as on any version they were not measured with) grade identically."""
-    assert all(patches.active_patches().values())
-    patched = cell_scores(graded_copy(ungraded, tmp_path / "patched"))
+    patched = cell_scores(patched_class)  # graded with every patch on (the fixture checks they were)
     monkeypatch.setenv(patches.STOCK_ENV, "1")
     assert not any(patches.active_patches().values())
     stock = cell_scores(graded_copy(ungraded, tmp_path / "stock"))

@@ -1,7 +1,7 @@
 """Collect and the grader's own folders under the stranger-file rules, case by case (course/grading/intake).
 
-Each test builds a small class (ps1 released, clean students who submit through
-nbgrader's exchange at the real time) and does one thing a student or an
+Each test gets its own copy of one small class (ps1 released, clean students who
+submit through nbgrader's exchange at the real time; built once per module) and does one thing a student or an
 instructor would do: make an entry unreadable or remove it mid-collect, write to
 an entry while it is collected, change every ctime with ``chmod -R``, back the
 class up with hard links, link a student's folder elsewhere.
@@ -30,18 +30,29 @@ STAMP = "%Y-%m-%d %H:%M:%S.%f UTC"
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 
 
-@pytest.fixture
-def small_class(tmp_path):
-    class_dir = tmp_path / "class"
+@pytest.fixture(scope="module")
+def submitted_class(tmp_path_factory):
+    """The class once: ps1 released, ada and ben submitted, nothing collected (each test gets its own copy)."""
+    root = tmp_path_factory.mktemp("intake")
+    class_dir = root / "class"
     api = open_api(class_dir, create=True, private_gradebook=True)
     grading.release(ASSIGNMENT, due=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1), api=api)
     source_nb = nbformat.read(source_notebook(ASSIGNMENT), as_version=4)
     for student_id in ("ada", "ben"):
         student = demo.DemoStudent(student_id, student_id, "Clean", "perfect")
-        path = demo.fetch(api, ASSIGNMENT, student, tmp_path / "homes" / student_id)
+        path = demo.fetch(api, ASSIGNMENT, student, root / "homes" / student_id)
         nbformat.write(demo.build_submission(source_nb, nbformat.read(path, as_version=4), "perfect")[0], path)
-        demo.submit(api, ASSIGNMENT, student, tmp_path / "homes" / student_id, dt.datetime.now(dt.timezone.utc))
-    return class_dir, api
+        demo.submit(api, ASSIGNMENT, student, root / "homes" / student_id, dt.datetime.now(dt.timezone.utc))
+    return class_dir
+
+
+@pytest.fixture
+def small_class(submitted_class, tmp_path):
+    """A private copy of the submitted class (the tests collect, break and move its entries). The copy's files
+    have a new ctime, later than the students' timestamp.txt, as files a student wrote a moment before submitting."""
+    class_dir = tmp_path / "class"
+    shutil.copytree(submitted_class, class_dir, symlinks=True)
+    return class_dir, open_api(class_dir, private_gradebook=True)
 
 
 def inbound(class_dir: Path) -> Path:

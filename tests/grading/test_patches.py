@@ -113,3 +113,36 @@ def test_shared_engines_create_the_gradebook_tables_once_and_still_create_them(t
     with nbgrader_api.Gradebook(f"sqlite:///{tmp_path / 'other.db'}") as book:
         assert book.students == []
     assert len(calls) == 2  # unshared: nbgrader's own behaviour again
+
+
+def test_the_remembered_alembic_head_is_the_commands_own_and_is_read_once_without_it(tmp_path, monkeypatch):
+    """Does every new gradebook get the stamp `alembic heads` gives: read once, in process, and by the command when stock?"""
+    import nbgrader.api as nbgrader_api
+    from sqlalchemy import create_engine, text
+
+    classdir.scripts_on_path()
+    stock = getattr(nbgrader_api.get_alembic_version, "course_original", nbgrader_api.get_alembic_version)
+    runs = []  # what each run of the command itself (nbgrader's own function) answered
+
+    def counted():
+        runs.append(stock())
+        return runs[-1]
+
+    reads = []
+    here = patches._alembic_head_here
+    monkeypatch.setattr(patches, "_alembic_head_here", lambda: reads.append(here()) or reads[-1])
+    monkeypatch.setattr(nbgrader_api, "get_alembic_version", counted)  # restored afterwards
+    monkeypatch.setattr(patches, "_alembic_head", [])
+    assert patches.remember_alembic_head()
+    stamps = []
+    for name in ("a.db", "b.db", "c.db"):
+        if name == "c.db":
+            monkeypatch.setenv(patches.STOCK_ENV, "1")
+        with nbgrader_api.Gradebook(f"sqlite:///{tmp_path / name}"):
+            pass
+        engine = create_engine(f"sqlite:///{tmp_path / name}")
+        with engine.connect() as db:
+            stamps.append(db.execute(text("SELECT version_num FROM alembic_version")).scalar())
+        engine.dispose()
+    assert len(reads) == 1 and len(runs) == 1  # read once for a.db and b.db; the command for c.db, every patch off
+    assert runs[0] and stamps == [runs[0]] * 3
