@@ -8,7 +8,11 @@ document's date"), which is the finding an item asks for. Verdicts, comparison
 labels and every other finding stay in the assessment bank: a packet carries
 evidence only.
 
-``bank/packets.toml`` (instructor-only) names each item's pages;
+An item that asks which row of a teaching table a name or passage is (which
+actor is "Sanjo"?) gets the candidate rows instead, as cards with the columns
+the spec names (never a finding column), so no item needs a 300-row table.
+
+``bank/packets.toml`` (instructor-only) names each item's pages or rows;
 :func:`build` turns it into ``assignments/<id>/packets.json``, which nbgrader
 releases with the notebook (every file of the source folder is released) and
 :func:`course.lessons.packets.show_packet` draws as cards. Nothing needs the
@@ -69,14 +73,39 @@ def card_words() -> dict:
     return tomllib.loads((paths.notebooks_dir() / "packets.toml").read_text(encoding="utf-8"))
 
 
+def row_cards(table: str, ids: list[str], columns: list[str]) -> list[dict]:
+    """Candidate rows of a teaching table as cards (an item that asks which row a name or passage is): the
+    columns named, never a finding column, for the rows listed, in id order."""
+    frame = data.table(table)
+    key = frame.columns[0]
+    frame = frame.set_index(key)
+    copies, held = data.held_back(table), set(data.withheld_columns(table))
+    cards = []
+    for row_id in sorted(ids):
+        if row_id not in frame.index:
+            raise PacketError(f"packet names {table} row {row_id!r}, which the teaching data does not have")
+        shown = [c for c in columns if not (row_id in copies and c in held)]  # a teaching copy's finding is empty
+        cards.append({"row_id": row_id, "table": table,
+                      "fields": [{"column": c, "value": _text(frame.at[row_id, c])} for c in shown]})
+    return cards
+
+
+def question_cards(entry, pages, facts) -> list[dict]:
+    """One question's cards: pages (a list of evidence ids), or candidate rows ({table, ids, columns}) and
+    optionally pages (``pages``) after them."""
+    if isinstance(entry, dict):
+        return (row_cards(entry["table"], entry["ids"], entry["columns"])
+                + [card(page, pages, facts) for page in sorted(entry.get("pages", []))])
+    return [card(page, pages, facts) for page in sorted(entry)]
+
+
 def build(assignment_id: str) -> dict:
     """The packet file's content for one assignment: {"assignment", "words", "questions": {qid: [card, ...]}}."""
     items = spec().get(assignment_id, {})
     pages = bank.full_table("evidence").set_index("evidence_id")
     facts = bank.full_table("evidence_facts")
     return {"assignment": assignment_id, "words": card_words(),
-            "questions": {question: [card(page, pages, facts) for page in sorted(page_ids)]
-                          for question, page_ids in items.items()}}
+            "questions": {question: question_cards(entry, pages, facts) for question, entry in items.items()}}
 
 
 def render(assignment_id: str) -> str:

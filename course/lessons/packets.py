@@ -27,7 +27,8 @@ CARD_STYLE = """<style>
 .course-packet h4{margin:.1em 0 .3em;font-size:1em}
 .course-packet .meta{color:#3d3d3d;margin:0 0 .4em}
 .course-packet blockquote{margin:.3em 0 .5em 1em;padding-left:.6em;border-left:3px solid #0072b2;font-style:italic}
-.course-packet ul{margin:.2em 0;padding-left:1.2em}
+.course-packet dl{margin:.2em 0}
+.course-packet dd{margin:0 0 .3em 1em}
 </style>"""
 
 
@@ -101,6 +102,20 @@ def card_html(card: dict, w: dict) -> str:
             f'<p class="meta">{escape_text(" · ".join(_meta(card, w)))} · {link}</p>{body}</article>')
 
 
+def row_card_html(card: dict, w: dict) -> str:
+    labels = w.get("columns", {})
+    items = "".join(f"<dt><strong>{escape_text(labels.get(f['column'], f['column']))}</strong></dt><dd>{escape_text(f['value'])}</dd>"
+                    for f in card["fields"])
+    title = w["row"].format(row_id=card["row_id"])
+    return f'<article aria-label="{escape_text(title)}"><h4>{escape_text(title)}</h4><dl>{items}</dl></article>'
+
+
+def row_card_text(card: dict, w: dict) -> str:
+    labels = w.get("columns", {})
+    return "\n".join([w["row"].format(row_id=card["row_id"])]
+                     + [f"  {labels.get(f['column'], f['column'])}: {f['value']}" for f in card["fields"]])
+
+
 def card_text(card: dict, w: dict) -> str:
     lines = [w["page"].format(evidence_id=card["evidence_id"]) + (f": {card['title']}" if card["title"] else ""),
              "  " + " · ".join(_meta(card, w)) + f" · {card['url']}"]
@@ -117,9 +132,11 @@ def show_packet(question: str, folder: Path | str = ".") -> Shown:
         text = (packet or {}).get("words", {}).get("missing", MISSING).format(question=question)
         return Shown(f"<p>{escape_text(text)}</p>", text)
     w = packet["words"]
-    heading = w["heading"].format(question=question.upper(), count=len(cards))
+    rows = bool(cards) and all("row_id" in card for card in cards)
+    heading = w["rows_heading" if rows else "heading"].format(question=question.upper(), count=len(cards))
+    intro = w["rows_intro" if rows else "intro"]
     html = (f'{CARD_STYLE}<div class="course-doc"><p><strong>{escape_text(heading)}</strong><br>'
-            f'{escape_text(w["intro"])}</p><div class="course-packet">'
-            + "".join(card_html(card, w) for card in cards) + "</div></div>")
-    text = "\n\n".join([heading, w["intro"], *(card_text(card, w) for card in cards)])
+            f'{escape_text(intro)}</p><div class="course-packet">'
+            + "".join(row_card_html(card, w) if "row_id" in card else card_html(card, w) for card in cards) + "</div></div>")
+    text = "\n\n".join([heading, intro, *(row_card_text(card, w) if "row_id" in card else card_text(card, w) for card in cards)])
     return Shown(html, text)
