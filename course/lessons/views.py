@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from course.lessons.widgets.common import STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
+from course.lessons.widgets.common import HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
 
 
 _VOCABULARY_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
@@ -93,7 +93,6 @@ def _cell_html(column: str, value) -> str:
 
 
 #: What a table shows in a cell the student edition holds back (graded work asks about that row).
-HELD_BACK_WORDS = "held back for graded work"
 
 
 def _is_empty(value) -> bool:

@@ -501,3 +501,20 @@ def test_sorter_back_restart_and_summary():
     assert "Summary: 1 of 2" in summary and summary.count("<tr>") == 3 and "✗ different" in summary and "✓ same" in summary
     sorter.restart_button.click()
     assert sorter.index == 0 and sorter.score == (0, 0) and sorter.summary_view.value == "" and sorter.label_picker.value is None
+
+
+def test_a_teaching_copy_reads_as_held_back_not_as_blanks():
+    """Checked mode once showed "Verdict: ()", an empty "Why:" and "No page read settles it" for a claim whose
+    verdict graded work asks for; the tag ended in "·". It must say the verdict is held back, and nothing false."""
+    from course.lessons.widgets.common import HELD_BACK_NOTE, HELD_BACK_WORDS
+    from course.lessons.widgets.marking import claim_badge, section_claims_table_html
+
+    held = sorted(data.held_back("claims"))
+    assert held
+    row = data.claims().set_index("claim_id").loc[held[0]].to_dict() | {"claim_id": held[0]}
+    panel = widgets.claim_detail_html(row, "checked")
+    assert widgets.escape_text(HELD_BACK_NOTE) in panel
+    assert "Verdict:" not in panel and "No page read settles it" not in panel and "Why:" not in panel
+    assert claim_badge(row, "checked").endswith(HELD_BACK_WORDS)
+    table = section_claims_table_html(int(row["section"]), "checked")
+    assert HELD_BACK_WORDS in table
