@@ -124,6 +124,10 @@ class GradingWorker:
         self.api = NbGraderAPI(config=config)
         self.api.log.setLevel(logging.WARNING)
         self.pool = None
+        if settings.sandbox == "rlimits":
+            from course.grading.sandbox.kernel_manager import unsandboxed_already_said
+
+            unsandboxed_already_said()  # the verb said it above everything; its workers do not repeat it
         if settings.sandbox != "off":
             self.pool = KernelPool(
                 size=settings.prestart, hidden_paths=settings.hidden_paths, readonly_paths=settings.readonly_paths,

@@ -404,14 +404,21 @@ def test_without_bubblewrap_the_kernel_refuses_to_start(scratch, monkeypatch):
 
 
 def test_allow_unsandboxed_runs_with_limits_only_and_says_so_loudly(scratch, monkeypatch, caplog, capfd):
-    """With allow_unsandboxed, does the kernel run (rlimits still on) with a warning in the log and on stderr?"""
+    """With allow_unsandboxed, does the kernel run (rlimits still on) with a warning in the log and on stderr,
+    said once per process however many kernels start (a class once printed it about 170 times)?"""
+    from course.grading.sandbox import kernel_manager
+
     monkeypatch.setattr(sandbox, "sandbox_available", lambda: (False, "simulated: no bwrap here"))
+    monkeypatch.setattr(kernel_manager, "_UNSANDBOXED_SAID", False)
     code = "import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])"
     done, report = run_notebook_sandboxed(notebook(code), scratch, allow_unsandboxed=True,
                                           cell_timeout=30, notebook_timeout=60)
     assert report.completed and not report.sandboxed
     assert stdout(done.cells[0]) == f"{Limits().memory_bytes}\n"
     assert "SANDBOX DISABLED" in caplog.text and "SANDBOX DISABLED" in capfd.readouterr().err
+    again, _ = run_notebook_sandboxed(notebook(code), scratch, allow_unsandboxed=True, cell_timeout=30, notebook_timeout=60)
+    assert stdout(again.cells[0]) == f"{Limits().memory_bytes}\n"
+    assert "SANDBOX DISABLED" not in capfd.readouterr().err
 
 
 # --------------------------------------------------------------------------

@@ -45,6 +45,18 @@ log = logging.getLogger(__name__)
 KERNEL_LOG_TAIL_BYTES = 4000
 
 
+#: Whether this process has said that kernels run without the sandbox: said once, not once per kernel (a class of
+#: 85 submissions printed it about 170 times around the progress bar). A grading worker starts with it set, since
+#: the verb that started it has already said so above everything else.
+_UNSANDBOXED_SAID = False
+
+
+def unsandboxed_already_said() -> None:
+    """Tell this process's kernel managers that the missing sandbox has been announced (a grading worker)."""
+    global _UNSANDBOXED_SAID
+    _UNSANDBOXED_SAID = True
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A jupyter_client kernel manager whose kernel runs inside bubblewrap (see the module docstring)."""
 
@@ -143,11 +155,12 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise SandboxUnavailableError(
                 f"refusing to run student code without a sandbox: {reason}. "
                 "Pass allow_unsandboxed=True to run with resource limits only.")
-        if not available:
+        if not available and not _UNSANDBOXED_SAID:
             message = (f"SANDBOX DISABLED: {reason}. Student code runs with resource limits only: "
                        "it can read and write everything this user can, and reach the network.")
             log.warning(message)
             print(f"WARNING: {message}", file=sys.stderr, flush=True)
+            unsandboxed_already_said()
         self.sandboxed = available
         if self.kernel_name != self.sandbox_kernel_name:
             log.warning("sandbox: ignoring kernel %r, using %r", self.kernel_name, self.sandbox_kernel_name)
