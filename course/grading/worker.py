@@ -80,11 +80,23 @@ def unreadable_reason(submitted_dir: Path, notebooks: list[str]) -> str | None:
         if too_big:
             return too_big
         try:
-            nbformat.read(path, as_version=4)
+            notebook = nbformat.read(path, as_version=4)
         except Exception as error:  # JSON errors, permissions, wrong nbformat: all mean "cannot be read"
             kind = "invalid notebook JSON" if "JSON" in type(error).__name__ else "unreadable notebook"
             return f"{kind}: {path.name} cannot be read ({type(error).__name__})"
+        kernel = str((notebook.metadata.get("kernelspec") or {}).get("name") or "")
+        if kernel and kernel not in known_kernels():
+            # nbgrader refuses a notebook whose kernel it does not have (NoSuchKernel); running it as Python
+            # would grade another language's code, or a renamed notebook, as if it were the assignment.
+            return f"{path.name} asks for the kernel {kernel!r}, which this grader does not have (nbgrader refuses it too)"
     return None
+
+
+def known_kernels() -> set[str]:
+    """Names of the kernels installed where the grader runs (what nbgrader's own execution could start)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return set(KernelSpecManager().find_kernel_specs()) | {"python3"}
 
 
 def deleted_grade_cells(autograded_dir: Path, expected: dict[str, set[str]]) -> list[str]:

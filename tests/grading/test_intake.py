@@ -168,3 +168,21 @@ def test_a_students_folder_that_is_a_link_is_refused_by_the_guard(small_class, t
     folder = class_dir / "submitted" / "ada" / ASSIGNMENT
     assert "submitted/ada is a link" in refusal(folder, "ada", class_dir)
     assert refusal(class_dir / "submitted" / "ben" / ASSIGNMENT, "ben", class_dir) is None
+
+
+def test_a_notebook_for_a_kernel_the_grader_does_not_have_is_refused_in_one_line(tmp_path):
+    """nbgrader refuses a notebook whose kernelspec names a kernel it does not have; the kit ran it as Python.
+    The kit refuses it too, in one line, and a notebook for the grader's own kernel still passes."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    folder = tmp_path / "ada" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    notebook = new_notebook(cells=[new_code_cell("x = 1")],
+                            metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}})
+    nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+    reason = unreadable_reason(folder, [ASSIGNMENT])
+    assert reason and "'ir'" in reason and "\n" not in reason
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+    assert unreadable_reason(folder, [ASSIGNMENT]) is None
