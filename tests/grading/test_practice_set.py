@@ -172,3 +172,26 @@ def test_the_solution_passes_every_check_and_the_learner_copy_starts_not_answere
     assert errors == []
     for grade_id in items:
         assert outputs[grade_id].startswith("Not answered yet"), (grade_id, outputs[grade_id][:200])
+
+
+def test_course_start_copies_the_practice_set_and_on_request_the_problem_sets(tmp_path, capsys):
+    """Does `course start --no-lab` give a self-study learner the practice set (notebook without solutions, its key
+    and packets), `--assignments` add each graded assignment's student edition, and a second run keep their work?"""
+    from course.cli import main
+
+    root = tmp_path / "ws"
+    assert main(["start", str(root), "--no-lab"]) == 0
+    for practice_id in PRACTICE:
+        folder = root / practice_id
+        assert sorted(p.name for p in folder.iterdir()) == sorted([f"{practice_id}.ipynb", practice.KEY_FILE, "packets.json"])
+        assert "BEGIN SOLUTION" not in (folder / f"{practice_id}.ipynb").read_text(encoding="utf-8")
+    assert not any((root / a).exists() for a in classdir.assignment_ids())
+    mine = root / PRACTICE[0] / f"{PRACTICE[0]}.ipynb"
+    mine.write_text(mine.read_text(encoding="utf-8").replace("comparison_C14 = None", "comparison_C14 = 'faithful'"), encoding="utf-8")
+    assert main(["start", str(root), "--no-lab", "--assignments"]) == 0
+    assert "comparison_C14 = 'faithful'" in mine.read_text(encoding="utf-8")
+    for assignment_id in classdir.assignment_ids():
+        text = (root / assignment_id / f"{assignment_id}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+        assert not (root / assignment_id / practice.KEY_FILE).exists()
+    capsys.readouterr()

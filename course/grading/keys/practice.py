@@ -187,3 +187,39 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def copy_to(root: Path | str, *, assignments: bool = False) -> list[str]:
+    """Copy the learner's edition of each practice set (notebook, key, packets) into ``root/<id>/``; with
+    ``assignments``, also the student edition of every graded assignment (solutions and hidden tests cleared, as
+    nbgrader releases it). A folder that already holds its notebook is kept as the learner left it; returns the
+    ids copied."""
+    import shutil
+
+    import nbformat
+
+    from course import paths
+    from course.grading import classdir
+
+    def released(assignment_id):
+        from course.grading import demo
+
+        return demo.source_and_release(assignment_id)[1]
+
+    copied = []
+    editions = [(pid, student_copy) for pid in practice_ids()]
+    if assignments:
+        editions += [(aid, released) for aid in classdir.assignment_ids()]
+    for assignment_id, edition in editions:
+        folder = Path(root) / assignment_id
+        target = folder / f"{assignment_id}.ipynb"
+        if target.exists():
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(edition(assignment_id), target)
+        for name in (KEY_FILE, "packets.json"):
+            source = paths.assignments_dir() / assignment_id / name
+            if source.is_file() and (name != KEY_FILE or assignment_id in practice_ids()):
+                shutil.copy(source, folder / name)
+        copied.append(assignment_id)
+    return copied
