@@ -37,9 +37,9 @@ def _report(hits) -> str:
 
 
 def test_the_scan_finds_the_key_in_the_grader_s_own_files(items):
-    """The source notebooks hold every solution: if the scan found nothing there it could not find anything."""
-    hits = keyleaks.scan(paths.assignments_dir(), items)
-    assert len({h.item for h in hits}) >= 15, _report(hits)  # all but the bool and span items, which name no row
+    """The bank holds every finding and key: if the scan found nothing there it could not find anything."""
+    hits = keyleaks.scan(paths.bank_dir(), items)
+    assert len({h.item for h in hits}) >= 20, _report(hits)  # all but the bool and span items, which name no row
 
 
 def test_the_student_data_folder_holds_no_answer(items, student_data):
