@@ -195,3 +195,15 @@ def test_course_start_copies_the_practice_set_and_on_request_the_problem_sets(tm
         assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
         assert not (root / assignment_id / practice.KEY_FILE).exists()
     capsys.readouterr()
+
+
+def test_course_start_still_copies_the_lessons_where_no_assignments_ship(tmp_path, monkeypatch, capsys):
+    """An installed kit (the wheel) has no assignments/: `course start` copies the lessons and nothing else."""
+    from course.cli import main
+
+    monkeypatch.setattr(classdir, "MANIFEST", tmp_path / "no-assignments" / "manifest.json")
+    assert main(["start", str(tmp_path / "ws"), "--no-lab", "--assignments"]) == 0
+    from course.lessons import manifest
+
+    assert f"copied {len(manifest.lessons())} lesson(s)" in capsys.readouterr().out
+    assert not any(p.is_dir() and not p.name.startswith(".") for p in (tmp_path / "ws").iterdir())

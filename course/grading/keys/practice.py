@@ -206,6 +206,8 @@ def copy_to(root: Path | str, *, assignments: bool = False) -> list[str]:
 
         return demo.source_and_release(assignment_id)[1]
 
+    if not classdir.MANIFEST.is_file():
+        return []  # an installed kit (the wheel) ships no assignments: the lessons alone are copied
     copied = []
     editions = [(pid, student_copy) for pid in practice_ids()]
     if assignments:
