@@ -198,8 +198,16 @@ def _cmd_selfcheck(args: argparse.Namespace) -> int:
 
 
 def _cmd_start(args: argparse.Namespace) -> int:
-    from course.lessons.workspace import start
+    from pathlib import Path
 
+    from course.grading.keys.practice import copy_to
+    from course.lessons.workspace import DEFAULT_WORKSPACE, start
+
+    root = Path(args.workspace or DEFAULT_WORKSPACE).resolve()
+    if not root.is_file():
+        copied = copy_to(root, assignments=args.assignments)
+        if copied:
+            print(f"Copied into {root}: {', '.join(copied)} (each in its own folder)")
     return start(args.workspace, open_lab=not args.no_lab)
 
 
@@ -293,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("workspace", nargs="?", help="the workspace folder (default: my-work/ in the kit's checkout, "
                        "~/course-workspace for an installed kit)")
     start.add_argument("--no-lab", action="store_true", help="create or top up the workspace only")
+    start.add_argument("--assignments", action="store_true", help="self-study: also copy the student edition of every "
+                       "problem set (the practice set is always copied)")
     start.set_defaults(run=_cmd_start)
     return parser
 

@@ -60,9 +60,13 @@ def manifest() -> list[dict]:
         raise GradingError(f"{paths.display(MANIFEST)} is missing; it lists the assignments in course order") from None
 
 
+#: The manifest kind of a practice set: never graded (no release, autograde, gradebook or item analysis).
+PRACTICE_KIND = "practice"
+
+
 def assignment_ids() -> list[str]:
-    """Ids of the assignments, in course order (from the manifest)."""
-    return [entry["id"] for entry in manifest()]
+    """Ids of the graded assignments, in course order (from the manifest; practice sets are left out)."""
+    return [entry["id"] for entry in manifest() if entry.get("kind") != PRACTICE_KIND]
 
 
 def source_notebook(assignment_id: str) -> Path:

@@ -48,7 +48,9 @@ def hidden_region(text):
 def test_manifest_lists_exactly_the_assignment_folders():
     """Does assignments/manifest.json name every assignment folder, each with its notebook, and nothing else?"""
     folders = sorted(p.name for p in classdir.ASSIGNMENTS_DIR.iterdir() if p.is_dir())
-    assert sorted(ASSIGNMENTS) == folders
+    practice = [a for a, entry in MANIFEST.items() if entry.get("kind") == classdir.PRACTICE_KIND]
+    assert practice and not set(practice) & set(ASSIGNMENTS), "practice sets are in the manifest, never graded"
+    assert sorted(ASSIGNMENTS + practice) == folders
     assert len(UNIT) >= 5 and UNIT[-1] == "final-source-memo"
     assert DIAGNOSTICS == [ASSIGNMENTS[0], ASSIGNMENTS[-1]], "the diagnostic's form A opens the course and form B closes it"
     for assignment_id in ASSIGNMENTS:
