@@ -514,3 +514,11 @@ def test_bytecode_is_written_for_a_package_kernels_see_read_only(tmp_path):
     (data_folder / "table.py").write_text("X = 1\n")
     assert mounts.compile_bytecode(str(data_folder)) is False  # not a package: left alone
     assert not (data_folder / "__pycache__").exists()
+
+
+def test_a_python_reached_through_dots_is_started_by_its_plain_path():
+    """A student in my-work/ ran `../.venv/bin/python -m course selfcheck`: the kernel command began
+    /home/s/my-work/../.venv/bin/python, and bwrap (my-work/ not mounted) could not exec it."""
+    dotted = ["/home/s/my-work/../.venv/bin/python", "-m", "some_kernel", "-f", "conn.json"]
+    assert sandbox.grading_kernel_cmd(dotted) == ["/home/s/.venv/bin/python", "-m", "some_kernel", "-f", "conn.json"]
+    assert sandbox.grading_kernel_cmd(["python", "-m", "x"]) == ["python", "-m", "x"]  # a bare name: PATH decides

@@ -249,9 +249,14 @@ def grading_kernel_cmd(kernel_cmd: list[str]) -> list[str]:
     which may not have the kit installed) is returned unchanged.
     """
     same_python = os.path.dirname(os.path.abspath(kernel_cmd[0])) == os.path.dirname(os.path.abspath(sys.executable))
+    program = kernel_cmd[0]
+    if os.sep in program:
+        # `../.venv/bin/python -m course selfcheck` from a student's my-work/ gave /home/s/my-work/../.venv/bin/python,
+        # which the sandbox, where my-work/ is not mounted, cannot follow: resolve the dots, keep the venv's own path.
+        program = os.path.normpath(os.path.abspath(program))
     if same_python and len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
-        return [kernel_cmd[0], "-m", GRADING_KERNEL_MODULE, *kernel_cmd[3:]]
-    return list(kernel_cmd)
+        return [program, "-m", GRADING_KERNEL_MODULE, *kernel_cmd[3:]]
+    return [program, *kernel_cmd[1:]]
 
 
 def sandbox_env(kernel_env: dict[str, str], passthrough: Iterable[str], python: str,
