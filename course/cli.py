@@ -208,7 +208,8 @@ def _cmd_start(args: argparse.Namespace) -> int:
         copied = copy_to(root, assignments=args.assignments)
         if copied:
             print(f"Copied into {root}: {', '.join(copied)} (each in its own folder)")
-    return start(args.workspace, open_lab=not args.no_lab)
+    extra = (("--no-browser",) if args.no_browser else ()) + ((f"--ServerApp.port={args.port}",) if args.port else ())
+    return start(args.workspace, open_lab=not args.no_lab, extra_args=extra)
 
 
 def _positive_int(text: str) -> int:
@@ -301,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("workspace", nargs="?", help="the workspace folder (default: my-work/ in the kit's checkout, "
                        "~/course-workspace for an installed kit)")
     start.add_argument("--no-lab", action="store_true", help="create or top up the workspace only")
+    start.add_argument("--no-browser", action="store_true", help="start JupyterLab without opening a browser (open the printed link)")
+    start.add_argument("--port", type=_positive_int, help="the port JupyterLab listens on (default: 8888, or the next free one)")
     start.add_argument("--assignments", action="store_true", help="self-study: also copy the student edition of every "
                        "problem set (the practice set is always copied)")
     start.set_defaults(run=_cmd_start)

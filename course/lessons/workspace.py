@@ -101,6 +101,12 @@ def create(root: Path | str | None = None) -> Workspace:
     current = json.loads(page_config.read_text(encoding="utf-8")) if page_config.exists() else {}
     current.setdefault("disabledExtensions", {}).update({plugin: True for plugin in STUDENT_DISABLED_PLUGINS})
     page_config.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    # No "get notified about Jupyter news?" pop-up over a corner of every lesson, and no update check: a student's
+    # lab is for the lessons (a classroom may have no internet either).
+    lab_config = workspace.config_dir / "jupyter_lab_config.json"
+    settings = json.loads(lab_config.read_text(encoding="utf-8")) if lab_config.exists() else {}
+    settings.setdefault("LabApp", {}).update({"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"})
+    lab_config.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
     return workspace
 
 

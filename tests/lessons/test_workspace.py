@@ -53,3 +53,24 @@ def test_a_workspace_path_that_is_a_file_is_a_one_line_error(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip() == f"course start: error: {target} is a file, not a folder: name a folder for your workspace"
     assert target.read_text() == "my notes"
+
+
+def test_the_students_lab_asks_no_news_question_and_checks_no_updates(tmp_path):
+    """The "get notified about Jupyter news?" pop-up covered a corner of every screen: the workspace's own
+    configuration turns news and update checks off, and JupyterLab reads it (asked with --show-config)."""
+    import subprocess
+
+    ws = workspace.create(tmp_path / "ws")
+    shown = subprocess.run(workspace.lab_command(ws, "--show-config"), env=workspace.lab_environment(ws),
+                           capture_output=True, text=True, timeout=120)
+    text = shown.stdout + shown.stderr
+    assert ".news_url = None" in text and "NeverCheckForUpdate" in text, text[-2000:]
+
+
+def test_start_passes_no_browser_and_a_port_to_jupyterlab(monkeypatch, tmp_path):
+    from course import cli
+
+    seen = {}
+    monkeypatch.setattr(workspace, "start", lambda root, open_lab, extra_args=(): seen.update(extra=extra_args) or 0)
+    assert cli.main(["start", str(tmp_path / "ws"), "--no-browser", "--port", "8899"]) == 0
+    assert seen["extra"] == ("--no-browser", "--ServerApp.port=8899")
