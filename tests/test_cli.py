@@ -77,3 +77,24 @@ def test_document_on_an_altered_file_is_one_line_error(data_copy):
     result = run("document", env=os.environ.copy())
     assert result.returncode == 2
     assert result.stderr.startswith("course document: error: primary document") and "Traceback" not in result.stderr
+
+
+def test_every_wing_s_user_errors_share_one_base_class_on_the_bottom_floor():
+    """The command line catches one class (course.errors.CourseError), which every wing's user-facing errors
+    subclass; course/errors.py imports nothing of the kit (a layer test puts it beside course.paths)."""
+    import ast
+
+    from course import errors, paths
+    from course.document import DocumentError
+    from course.document.anchors import AnchorError
+    from course.document.dates import MalformedDateError
+    from course.evidence.data import DataPackageError
+    from course.evidence.editions import EditionError
+    from course.grading.classdir import GradingError
+    from course.grading.packets import PacketError
+
+    for kind in (DocumentError, AnchorError, MalformedDateError, DataPackageError, EditionError, GradingError, PacketError):
+        assert issubclass(kind, errors.CourseError) and errors.is_user_error(kind("x")), kind
+    assert not errors.is_user_error(KeyError("a bug"))
+    tree = ast.parse((paths.PACKAGE_DIR / "errors.py").read_text(encoding="utf-8"))
+    assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) and (n.module or "").startswith("course")]

@@ -26,13 +26,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from course.document.model import Span
+from course.errors import CourseError
 
 # Characters folded together for the lenient pass: typographic quotes and the
 # apostrophes the document uses interchangeably.
 _FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‛": "'", "\u00a0": " "})
 
 
-class AnchorError(ValueError):
+class AnchorError(CourseError, ValueError):
     """A selector that does not pick out exactly one passage."""
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from course.errors import CourseError
 
 DOCUMENT_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
-class MalformedDateError(ValueError):
+class MalformedDateError(CourseError, ValueError):
     """A date in the document (or a citation) that is not a real D/M/YYYY date."""
 
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from course import paths
+from course.errors import CourseError
 
 #: SHA-256 of the document as the kit ships it. Any edit, even a changed
 #: space, changes this and every character offset, so `load_document` refuses
@@ -39,7 +40,7 @@ CE_DATELINE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) CE$")
 SENTENCE_END = re.compile(r"[.?!…]+[”\"’)\]]*(?=\s+[“\"(«\[A-Z0-9])")
 
 
-class DocumentError(Exception):
+class DocumentError(CourseError):
     """Base class for problems with the primary document file."""
 
 

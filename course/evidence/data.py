@@ -29,12 +29,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from course import paths
+from course.errors import CourseError
 
 TABLES = ("evidence", "evidence_facts", "sources", "citations", "claims", "actors", "events", "forces", "arguments", "quote_pairs",
           "corrections", "released_verdicts", "geo_places", "geo_memberships")
 
 
-class DataPackageError(Exception):
+class DataPackageError(CourseError):
     """The data package or one of its tables cannot be read."""
 
 

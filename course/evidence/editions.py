@@ -27,13 +27,14 @@ import shutil
 from pathlib import Path
 
 from course import paths
+from course.errors import CourseError
 
 EDITION_KEY = "course:edition"
 #: Folders of data/ never shipped in the student edition (the desk's working notes discuss verdicts).
 PRIVATE_FOLDERS = ("research",)
 
 
-class EditionError(Exception):
+class EditionError(CourseError):
     """The student edition cannot be built (no assignments to read what they assess)."""
 
 

@@ -26,6 +26,7 @@ import warnings
 from pathlib import Path
 
 from course import paths
+from course.errors import CourseError
 
 CONFIG_FILE = "nbgrader_config.py"
 CONFIG_ENV = "COURSE_NBGRADER_CONFIG"
@@ -37,7 +38,7 @@ MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
 SQLITE_BUSY_TIMEOUT = 30
 
 
-class GradingError(Exception):
+class GradingError(CourseError):
     """Bad input to a grading step: an unknown id, a missing folder or an unreadable submission.
 
     The message is one line that names the bad value and what would be valid;

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from course import paths
 from course.evidence import bank, data
+from course.errors import CourseError
 
 PACKETS_FILE = "packets.json"
 SPEC_FILE = "packets.toml"
@@ -35,7 +36,7 @@ SPEC_FILE = "packets.toml"
 CARD_FIELDS = ("evidence_id", "outlet", "title", "published", "language", "copy_or_original", "original_agency", "url")
 
 
-class PacketError(Exception):
+class PacketError(CourseError):
     """A packet names a page the evidence base does not have, or its file is missing or stale."""
 
 
