@@ -54,6 +54,11 @@ class SubmissionResult:
         return f"{self.student:<24} {self.assignment:<32} {self.status:<8} {score:>9} {self.seconds:6.1f} s{reason}"
 
 
+#: Said once per run: the one place the kit's autograde knowingly differs from nbgrader's (docs/grading-at-scale.md).
+SCRATCH_NOTE = ("files the notebooks wrote while graded were discarded (they ran in a scratch copy); "
+                "stock nbgrader keeps them in autograded/")
+
+
 @dataclass
 class AutogradeReport:
     """Every submission's :class:`SubmissionResult`, with the run's duration and settings."""
@@ -67,6 +72,8 @@ class AutogradeReport:
     warnings: list[str] = field(default_factory=list)
     #: Folders under submitted/ that were not graded at all (an unsafe student id, a link), one line each.
     refused: list[str] = field(default_factory=list)
+    #: Whether notebooks ran in a scratch copy (every mode but ``--sandbox off``): what they wrote is discarded.
+    scratch: bool = True
 
     # --- the contract ------------------------------------------------------------------------------------
 
@@ -81,6 +88,8 @@ class AutogradeReport:
         per = f"; {self.seconds / len(graded):.2f} s per graded submission" if graded else ""
         lines.append(f"{len(self.results)} submission(s): {counts}; {self.seconds:.1f} s with {self.jobs} job(s){per}; "
                      f"sandbox {'on' if self.sandboxed else 'OFF'}")
+        if self.scratch and graded:
+            lines.append(SCRATCH_NOTE)
         if self.backup_path:
             lines.append(f"gradebook backed up to {self.backup_path}")
         return "\n".join(lines)

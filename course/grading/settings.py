@@ -72,7 +72,7 @@ def resolve_sandbox(sandbox: str) -> tuple[str, str]:
         raise GradingError(f"the sandbox is required but unavailable: {why}; install bubblewrap (apt-get install bubblewrap)")
     return "rlimits", (f"SANDBOX DISABLED: {why}. Student code runs with resource limits and a scratch folder only: "
                        "it can read everything this user can (the gradebook, the solutions, other submissions) "
-                       "and reach the network. See docs/grading-at-scale.md")
+                       "and reach the network. Fix: sudo apt-get install bubblewrap (docs/grading-at-scale.md)")
 
 
 def hidden_paths(config, db_url: str) -> tuple[str, ...]:

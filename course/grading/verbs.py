@@ -303,7 +303,7 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
             bar.close()
     report = AutogradeReport(results=skipped + results, seconds=time.perf_counter() - started, jobs=workers,
                              sandboxed=mode == "bubblewrap", backup_path=backup_path, warnings=warnings_,
-                             refused=refused)
+                             refused=refused, scratch=mode != "off")
     failed = report.failed()
     if failed and len(failed) == len(report.results):
         problems = "; ".join(f"{r.student}/{r.assignment}: {r.reason}" for r in failed)
