@@ -10,7 +10,7 @@ kit records it (``lookup``: table, row id, column).
 solution region (``nbgrader_config.py`` sets it): a comment, so a released
 answer cell (``x = None`` + the stub) runs, and a released function keeps its
 docstring as its body. :func:`lookup_answers` builds the answers a student who
-copies from the tables would give (see ``tests/grading/test_lookup.py``).
+copies from the tables would give (see ``tests/grading/test_assignments.py``, the lookup tests).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What one autograde run did, submission by submission: the value :func:`course.grading.autograde` returns.
+"""What one autograde run did, submission by submission: the value :func:`course.grading.verbs.autograde` returns.
 
 A :class:`SubmissionResult` says how one (assignment, student) submission
 ended: ``graded`` (scores are in the gradebook; a kernel that died or a cell

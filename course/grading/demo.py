@@ -112,7 +112,7 @@ class DemoResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: The item analysis of the class (course.grading.itemanalysis), run after grades are exported.
     item_report: "ItemReport | None" = None  # noqa: F821 - course.grading.itemanalysis, imported lazily
-    #: What :func:`course.grading.autograde` reported (per submission: status, score, reason, seconds).
+    #: What :func:`course.grading.verbs.autograde` reported (per submission: status, score, reason, seconds).
     autograde_report: "AutogradeReport | None" = None  # noqa: F821 - course.grading.autogradereport, imported lazily
 
     @property
@@ -371,7 +371,7 @@ def run_demo(class_dir: Path | None = None, assignment: str = "all", *, progress
              sandbox: str = "auto", students: tuple[DemoStudent, ...] = STUDENTS) -> DemoResult:
     """Release, fetch, submit, collect, autograde, grade by hand, give feedback and export grades for the demo class.
 
-    ``jobs`` and ``sandbox`` are passed to :func:`course.grading.autograde`.
+    ``jobs`` and ``sandbox`` are passed to :func:`course.grading.verbs.autograde`.
     """
     from course.grading import verbs as grading
 

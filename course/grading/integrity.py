@@ -79,7 +79,7 @@ def _source_grade_cells(source_dir: Path, assignment: str, notebook: str) -> set
 
 
 def check_integrity(db_url: str, *, source_dir: Path | None = None, autograded_root: Path | None = None) -> list[str]:
-    """The checks of :func:`course.grading.gradebook_integrity`, on an explicit database and folders."""
+    """The checks of :func:`course.grading.verbs.gradebook_integrity`, on an explicit database and folders."""
     from sqlalchemy import create_engine, inspect, text
 
     problems: list[str] = []
