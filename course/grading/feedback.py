@@ -301,13 +301,20 @@ class SafeOutputMetadata(Preprocessor):
         return cell, resources
 
 
+#: The skills table read "checked automaticallyTrace the claim…": nbgrader's template draws Markdown tables with
+#: no cell padding or rules. The kit's own style (the policy allows inline styles; students' markup keeps none).
+TABLE_STYLE = ("<style>.rendered_html table{border-collapse:collapse;margin:.5em 0}"
+               ".rendered_html th,.rendered_html td{border:1px solid #767676;padding:.3em .7em;"
+               "text-align:left;vertical-align:top}</style>")
+
+
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback HTML with :data:`FEEDBACK_CSP` as its first header (GenerateFeedback's exporter)."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         """Render as HTMLExporter does, then put the policy right after the template's own ``<head>``."""
         output, resources = super().from_notebook_node(nb, resources, **kw)
-        meta = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">\n{TABLE_STYLE}'
         # The first <head> is the template's: student content comes later, in the body.
         head = re.search(r"<head[^>]*>", output, re.IGNORECASE)
         output = output[:head.end()] + "\n" + meta + output[head.end():] if head else meta + output
