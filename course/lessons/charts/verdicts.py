@@ -69,7 +69,7 @@ def verdicts_figure(group_by: str = "section"):
     ax.set_xlabel("number of claims")
     heading = "document section" if group_by == "section" else "claim type"
     held_words = f" ({len(held)} held back)" if held else ""
-    ax.set_title(f"Verdicts on the document's {int(totals.sum())} checkable claims, by {heading}{held_words}", fontsize=11, loc="left")
+    ax.set_title(f"Verdicts on {int(totals.sum())} checkable claims of the document, by {heading}{held_words}", fontsize=11, loc="left")
     ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.28 if len(counts) < 6 else -0.16), fontsize=8, frameon=False, handleheight=1.4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -138,11 +138,18 @@ def citation_comparison_figure():
     ax.invert_yaxis()
     ax.set_xlim(0, max(counts) * 2.2)
     ax.set_xlabel("number of citations")
-    ax.set_title(f"How the document renders the {len(table)} reports it cites", fontsize=11, loc="left")
+    from course.document.citations import citations as document_citations
+
+    total = len(document_citations())
+    # The others are in the assessment bank: how the document renders them is what graded work asks.
+    shown = f"the {total}" if len(table) >= total else f"{len(table)} of the {total}"
+    ax.set_title(f"How the document renders {shown} reports it cites", fontsize=11, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.2, right=0.97, top=0.85, bottom=0.2)
     parts = [f"{n} {words[c]} ({', '.join(table.loc[table['comparison'] == c, 'citation_id'])})" for c, n in zip(order, counts)]
-    fig.alt_text = f"Bar chart of the document's {len(table)} citations by how faithfully it renders the original report: " + "; ".join(parts) + "."
+    others = "" if len(table) >= total else f" The other {total - len(table)} are left to graded work."
+    fig.alt_text = (f"Bar chart of {shown} citations of the document by how faithfully it renders the original report: "
+                    + "; ".join(parts) + "." + others)
     fig.caption = "Source: data/citations.csv (each row lists the pages the desk read to trace the citation); categories are defined in data/README.md."
     return fig
