@@ -345,8 +345,12 @@ def test_each_user_reads_only_what_is_theirs(hub):
     probe = ("import os; os.environ['COURSE_DATA_EDITION'] = 'full'; from course.evidence import data, bank; "
              "c = data.claims().set_index('claim_id'); print('K015' in c.index, len(c))\n"
              "try:\n    print(len(bank.full_table('claims')))\nexcept Exception as exc:\n    print(type(exc).__name__)")
-    seen = hub.run_as(s2, ["python", "-c", probe], env={"COURSE_DATA_DIR": str(hub.prefix / "student-data")})
-    found, rows, through_bank = seen.stdout.split()
+    # From the student's home: `python -c` puts the working folder first on sys.path, and the test's own folder
+    # is a clone of the kit (with its bank), which is not what a student's server imports.
+    seen = hub.run_as(s2, ["python", "-c", probe + "\nimport course; print(course.__file__)"],
+                      env={"COURSE_DATA_DIR": str(hub.prefix / "student-data")}, cwd=str(hub.home(s2)))
+    found, rows, through_bank, imported = seen.stdout.split()
+    assert imported.startswith(str(kit)), imported
     assert found == "False" and int(rows) > 50 and through_bank in (rows, "PermissionError", "BankMissing"), seen.stdout
     # The kit is read-only for everyone but root.
     for user in (s2, grader):
