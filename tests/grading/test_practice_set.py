@@ -207,3 +207,18 @@ def test_course_start_still_copies_the_lessons_where_no_assignments_ship(tmp_pat
 
     assert f"copied {len(manifest.lessons())} lesson(s)" in capsys.readouterr().out
     assert not any(p.is_dir() and not p.name.startswith(".") for p in (tmp_path / "ws").iterdir())
+
+
+def test_a_hub_student_who_cannot_read_assignments_still_gets_the_lessons(tmp_path, monkeypatch):
+    """On the hub assignments/ is the graders' (mode 0750): `course start` (run before every student's
+    JupyterLab) raised PermissionError there and the student's server never started. It copies the lessons."""
+    from course import cli
+    from course.grading import classdir
+
+    class Unreadable(type(classdir.MANIFEST)):
+        def is_file(self):
+            raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(classdir, "MANIFEST", Unreadable(classdir.MANIFEST))
+    assert cli.main(["start", str(tmp_path / "ws"), "--no-lab"]) == 0
+    assert any(p.suffix == ".ipynb" for p in (tmp_path / "ws").iterdir())

@@ -206,8 +206,13 @@ def copy_to(root: Path | str, *, assignments: bool = False) -> list[str]:
 
         return demo.source_and_release(assignment_id)[1]
 
-    if not classdir.MANIFEST.is_file():
-        return []  # an installed kit (the wheel) ships no assignments: the lessons alone are copied
+    try:
+        if not classdir.MANIFEST.is_file():
+            return []  # an installed kit (the wheel) ships no assignments: the lessons alone are copied
+    except PermissionError:
+        # A hub student: the kit's assignments/ is the graders' (solutions, hidden tests); their server must
+        # still start, with the lessons (course-singleuser runs `course start --no-lab` before JupyterLab).
+        return []
     copied = []
     editions = [(pid, student_copy) for pid in practice_ids()]
     if assignments:
