@@ -28,7 +28,13 @@ else
     exit 2
 fi
 if [[ ! -d "$class_dir/exchange" ]]; then
-    echo "make lab: $class_dir has no exchange/ folder; run \`python -m course release\` on it first" >&2
+    if [[ "$class_dir" == "$here/class" && -f "$here/class/demo/gradebook.db" ]]; then
+        # Formgrader makes an empty class/gradebook.db when JupyterLab is started outside make lab.
+        echo "make lab: class/ has a gradebook but no exchange/ folder (an empty one Formgrader made?):" \
+             "remove class/gradebook.db to open the demo class, or run \`python -m course release\` for a real class" >&2
+    else
+        echo "make lab: $class_dir has no exchange/ folder; run \`python -m course release\` on it first" >&2
+    fi
     exit 2
 fi
 class_dir="$(cd "$class_dir" && pwd -P)"  # absolute: the server and nbgrader_config.py run in another folder
