@@ -27,12 +27,11 @@ import tomllib
 from pathlib import Path
 
 from course.grading.keys import check
+from course.grading.keys.keyfile import SPEC_FIELDS, spec  # one description of each kind's visible fields
 
 KEY_FILE = "key.toml"
 REQUIRED = ("grade_id", "answer", "task_type", "skill", "kind", "accepted_form", "accepted", "near_misses",
             "explanation", "rows")
-SPEC_FIELDS = {"label": ("choices",), "id": ("prefixes", "example"), "date": (), "number": (), "bool": (),
-               "span": ("section", "max_chars")}
 HEADER = "# Practice check (never graded): the form of your answer, then whether it is right, and why."
 
 
@@ -67,14 +66,6 @@ def load(practice_id: str, folder: Path | str | None = None) -> dict[str, dict]:
             raise ValueError(f"{practice_id} {grade_id}: missing {', '.join(missing) or 'accepted answers'} or bad kind")
         items[grade_id] = item
     return items
-
-
-def spec(item: dict) -> dict:
-    out = {"accepted_form": item["accepted_form"]}
-    for field in SPEC_FIELDS[item["kind"]]:
-        if field in item:
-            out[field] = item[field]
-    return out
 
 
 def check_cell_source(practice_id: str, item: dict) -> str:
