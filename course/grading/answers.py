@@ -39,11 +39,11 @@ def value_items(nb) -> list[dict]:
 def lookup_value(item: dict, frames: dict):
     """What a student copying from the tables gets for ``item``: the cell its ``lookup`` names, as a plain value.
 
-    ``frames`` maps table names to DataFrames (indexed by nothing; the id column is the first of the
-    table's schema). Empty text and missing values give None; numbers become int; dates ISO text.
+    ``frames`` maps table names to DataFrames (indexed by nothing; every table's first column is its id).
+    Empty text and missing values give None; numbers become int; dates ISO text.
     """
     table, row_id, column = item["lookup"]
-    key = _ID_COLUMNS.get(table) or str(frames[table].columns[0])
+    key = str(frames[table].columns[0])
     frame = frames[table]
     if item.get("lookup_contains"):  # e.g. the actor whose document spellings include the name asked about
         wanted = item["lookup_contains"]
@@ -71,12 +71,6 @@ def lookup_value(item: dict, frames: dict):
     return text
 
 
-
-
-#: The id column of the tables whose rows items look up (the first field of each schema).
-_ID_COLUMNS = {"claims": "claim_id", "sources": "source_id", "citations": "citation_id", "quote_pairs": "pair_id",
-               "forces": "force_id", "events": "event_id", "arguments": "argument_id", "actors": "actor_id",
-               "diagnostic_items": "item_id"}
 
 
 def tables_of(names, edition: str = "student") -> dict:
