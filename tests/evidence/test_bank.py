@@ -10,6 +10,7 @@ import pytest
 from course import paths
 from course.evidence import bank, data, editions
 from course.evidence.rules import check_bank_split, check_references
+from test_data import edit_csv  # the evidence tests' way of breaking a private copy of data/
 
 
 def _banked_rows(assessed):
@@ -43,33 +44,17 @@ def test_the_split_holds_and_every_link_resolves_across_both():
 def test_a_bank_row_copied_into_the_teaching_data_is_reported(data_copy):
     """Put K015 (assessed by ps2) back into data/claims.csv, as a careless edit would: the check must name it."""
     banked = {r["claim_id"]: r for r in csv.DictReader((paths.bank_dir() / "claims.csv").open(encoding="utf-8"))}
-    path = data_copy / "claims.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields, rows = reader.fieldnames, list(reader)
-    rows.append(banked["K015"])
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    data.clear_cache()
+    edit_csv(data_copy, "claims.csv", lambda rows: rows.append(banked["K015"]))
     problems = [str(p) for p in check_bank_split()]
     assert any("K015" in p and "a row lives in one of them" in p for p in problems), problems
 
 
 def test_a_teaching_row_that_links_into_the_bank_is_reported(data_copy):
     """A teaching row that names a bank row would need the bank to resolve: students would see a dangling id."""
-    path = data_copy / "events.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields, rows = reader.fieldnames, list(reader)
-    target = next(r for r in rows if r["event_id"] not in data.held_back("events"))
-    target["claim_ids"] = "K015"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    data.clear_cache()
+    def link_to_k015(rows):
+        next(r for r in rows if r["event_id"] not in data.held_back("events"))["claim_ids"] = "K015"
+
+    edit_csv(data_copy, "events.csv", link_to_k015)
     problems = [str(p) for p in check_bank_split()]
     assert any("K015" in p and "only the assessment bank holds" in p for p in problems), problems
 
