@@ -7,7 +7,7 @@ date, language, URL and the exact words the desk quoted from each page. A notebo
 cell calls :func:`show_packet`. Every word on the cards that is not from a page
 comes from ``notebooks/packets.toml``, copied into the packet file when it is
 built (ready for translation), so this module needs nothing but the file: it
-imports no other part of the kit, and a grading kernel, which has no
+imports nothing of the kit but its display type (:mod:`course.lessons.shown`), and a grading kernel, which has no
 ``notebooks/`` folder, runs the cell in milliseconds.
 """
 
@@ -18,6 +18,8 @@ import json
 from pathlib import Path
 
 from html import escape
+
+from course.lessons.shown import Shown
 
 PACKETS_FILE = "packets.json"
 
@@ -34,19 +36,6 @@ CARD_STYLE = """<style>
 
 #: Said when the packet file is not beside the notebook (the one sentence not carried by the file itself).
 MISSING = "No source packet for {question} here: open this notebook in its assignment's folder, where packets.json came with it."
-
-
-class Shown:
-    """HTML for the notebook, plain text for a terminal (the same protocol as :class:`course.lessons.views.Shown`)."""
-
-    def __init__(self, html: str, text: str):
-        self.html, self.text = html, text
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def escape_text(text) -> str:

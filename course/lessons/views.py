@@ -24,25 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from course.lessons.shown import Shown  # noqa: F401 -- views.Shown is what lessons and tests name
 from course.lessons.widgets.common import HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
 
 
 _VOCABULARY_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 _LIST_SEPARATOR = re.compile(r";(?=\S)")  # "a;b" lists in the data read "a; b"
 _ID_LIST = re.compile(r"^[A-Z]{1,4}\d{2,4}(?:;[A-Z]{1,4}\d{2,4})+$")
-
-
-class Shown:
-    """HTML for the notebook, plain text for a terminal."""
-
-    def __init__(self, html: str, text: str):
-        self.html, self.text = html, text
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def format_value(value) -> str:
