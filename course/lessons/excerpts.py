@@ -19,7 +19,7 @@ from course.lessons.shown import Shown
 EXCERPTS_FILE = "excerpts.toml"
 
 WHO_STYLE = """<style>
-.course-packet .who{margin:0 0 .4em;font-weight:600}
+.course-packet .who{margin:0 0 .4em}
 .course-excerpts .document-words{border-left:4px solid #e69f00;padding:.3em .8em;margin:.4em 0 .8em;max-width:56em;background:#fff;color:#1a1a1a}
 </style>"""
 
@@ -50,7 +50,7 @@ def card_html(number: int, page: dict, w: dict) -> str:
     lang = escape_text(card["language"])
     quotes = "".join(f'<blockquote lang="{lang}">{escape_text(q["quote"])}</blockquote>' for q in card["quotes"])
     return (f'<article aria-label="{escape_text(label)}"><h4>{escape_text(label)}{title}</h4>'
-            f'<p class="who">{escape_text(w["who_label"])}: {escape_text(page["who"])}</p>'
+            f'<p class="who"><strong>{escape_text(w["who_label"])}:</strong> {escape_text(page["who"])}</p>'
             f'<p class="meta">{escape_text(" · ".join(_meta(card, w)))} · {link_html(card["url"], w["open_link"])}</p>'
             f"<p><strong>{escape_text(w['quote'])}</strong></p>{quotes}</article>")
 

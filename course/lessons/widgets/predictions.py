@@ -24,7 +24,7 @@ from __future__ import annotations
 from course.evidence import data, record
 from course.lessons import content
 from course.lessons.exercises import save_answer, saved_answer
-from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, evidence_list_html, static_page, verdict_html
+from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, link_html, static_page, verdict_html
 
 #: Events shown at once: about one screen at 1280×900 beside the controls.
 PAGE_SIZE = 5
@@ -32,10 +32,11 @@ PAGE_SIZE = 5
 ALL = "all"
 
 EVENT_STYLE = """<style>
-.course-record-events ol{list-style:none;margin:0;padding:0}
-.course-record-events li{border:1px solid #767676;border-radius:6px;padding:.4em .8em;margin:0 0 .5em;background:#fff;color:#1a1a1a}
-.course-record-events h4{margin:.1em 0 .2em;font-size:1em}
-.course-record-events .evidence-links{margin:.2em 0 0 1em;padding:0;font-size:.92em}
+.course-record-list ol{list-style:none;margin:0;padding:0}
+.course-record-list ol > li{border:1px solid #767676;border-radius:6px;padding:.4em .8em;margin:0 0 .5em;background:#fff;color:#1a1a1a}
+.course-record-list h4{margin:.1em 0 .2em;font-size:1em}
+.course-record-list p{margin:0 0 .3em}
+.course-record-list .event-sources{font-size:.92em;color:#3d3d3d}
 .course-prediction-view blockquote{border-left:4px solid #cc79a7;margin:.3em 0;padding:.2em .8em;font-style:italic}
 </style>"""
 
@@ -76,11 +77,20 @@ def filter_events(events, kind: str = ALL, year=ALL):
     return chosen.reset_index(drop=True)
 
 
-def event_html(event: dict) -> str:
+def sources_html(evidence_ids, w: dict) -> str:
+    """The pages an event rests on, on one line: outlet linked to its page, with the evidence id."""
+    links = data.evidence_links(evidence_ids)
+    if not links:
+        return ""
+    pages = " · ".join(f"{link_html(url, outlet)} <code>{escape_text(eid)}</code>" for eid, outlet, url in links)
+    return f'<p class="event-sources">{escape_text(w["sources_label"])}: {pages}</p>'
+
+
+def event_html(event: dict, w: dict) -> str:
     from course.lessons.views import format_value
 
     return (f'<li><h4>{escape_text(format_value(event["date"]))} · {escape_text(event["title"])}</h4>'
-            f'<p>{escape_text(event["description"])}</p>{evidence_list_html(event["evidence_ids"])}</li>')
+            f'<p>{escape_text(event["description"])}</p>{sources_html(event["evidence_ids"], w)}</li>')
 
 
 def events_page_html(events, start: int, w: dict) -> str:
@@ -88,8 +98,8 @@ def events_page_html(events, start: int, w: dict) -> str:
     if events.empty:
         return f'<div class="course-doc"><p>{escape_text(w["no_events"])}</p></div>'
     rows = events.iloc[start:start + PAGE_SIZE].to_dict("records")
-    items = "".join(event_html(e) for e in rows)
-    return f'{STYLE}{EVENT_STYLE}<div class="course-doc course-record-events"><ol>{items}</ol></div>'
+    items = "".join(event_html(e, w) for e in rows)
+    return f'{STYLE}{EVENT_STYLE}<div class="course-doc course-record-list"><ol>{items}</ol></div>'
 
 
 def page_status(total: int, start: int, w: dict) -> str:
@@ -242,9 +252,9 @@ class PredictionCheck(StaticFallbackView):
         for n, claim in enumerate(self.claims, start=1):
             parts.append(f"<h4>{escape_text(w['prediction_label'].format(number=n))}</h4>{prediction_html(claim, w)}"
                          f"<details><summary>{escape_text(w['static_desk'])}</summary>{desk_html(claim, '', w)}</details>")
-        items = "".join(event_html(e) for e in self.events.to_dict("records"))
+        items = "".join(event_html(e, w) for e in self.events.to_dict("records"))
         body = (f"<h3>{escape_text(w['heading'])}</h3>{''.join(parts)}<h4>{escape_text(w['browse_heading'])}</h4>"
-                f'{EVENT_STYLE}<div class="course-record-events"><ol>{items}</ol></div>')
+                f'{EVENT_STYLE}<div class="course-record-list"><ol>{items}</ol></div>')
         return static_page("course-prediction-check", body, w["static_note"])
 
     def __repr__(self) -> str:
