@@ -24,20 +24,20 @@ from __future__ import annotations
 from course.evidence import data, record
 from course.lessons import content
 from course.lessons.exercises import save_answer, saved_answer
-from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, link_html, static_page, verdict_html
+from course.lessons.widgets.common import OKABE_ITO, STYLE, StaticFallbackView, escape_text, link_html, static_page, verdict_html
 
 #: Events shown at once: about one screen at 1280×900 beside the controls.
 PAGE_SIZE = 5
 #: The value of the "all" choice of a filter.
 ALL = "all"
 
-EVENT_STYLE = """<style>
-.course-record-list ol{list-style:none;margin:0;padding:0}
-.course-record-list ol > li{border:1px solid #767676;border-radius:6px;padding:.4em .8em;margin:0 0 .5em;background:#fff;color:#1a1a1a}
-.course-record-list h4{margin:.1em 0 .2em;font-size:1em}
-.course-record-list p{margin:0 0 .3em}
-.course-record-list .event-sources{font-size:.92em;color:#3d3d3d}
-.course-prediction-view blockquote{border-left:4px solid #cc79a7;margin:.3em 0;padding:.2em .8em;font-style:italic}
+EVENT_STYLE = f"""<style>
+.course-record-list ol{{list-style:none;margin:0;padding:0}}
+.course-record-list ol > li{{border:1px solid #767676;border-radius:6px;padding:.4em .8em;margin:0 0 .5em;background:#fff;color:#1a1a1a}}
+.course-record-list h4{{margin:.1em 0 .2em;font-size:1em}}
+.course-record-list p{{margin:0 0 .3em}}
+.course-record-list .event-sources{{font-size:.92em;color:#3d3d3d}}
+.course-prediction-text blockquote{{border-left:4px solid {OKABE_ITO["reddish_purple"]};margin:.3em 0;padding:.2em .8em;font-style:italic}}
 </style>"""
 
 
