@@ -186,6 +186,8 @@ def test_static_fallback_lists_the_record_and_keeps_the_desk_s_check_collapsed(c
     with_pages = sum(1 for ids in check.events["evidence_ids"] if data.evidence_links(ids))
     assert static.count("<li><h4>") == len(check.events) and static.count('class="event-sources"') == with_pages > 0
     visible = "\n".join(text_units(static))
+    assert f"{len(check.events)} events, oldest first" in visible  # the record is one click away, not a long page
+    assert check.events.iloc[0]["description"][:40] not in visible
     for claim in check.claims:
         assert claim["rating_explanation"][:60] not in visible  # only behind a closed <details>
         assert claim["rating_explanation"][:60] in static

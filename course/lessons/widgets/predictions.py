@@ -253,8 +253,9 @@ class PredictionCheck(StaticFallbackView):
             parts.append(f"<h4>{escape_text(w['prediction_label'].format(number=n))}</h4>{prediction_html(claim, w)}"
                          f"<details><summary>{escape_text(w['static_desk'])}</summary>{desk_html(claim, '', w)}</details>")
         items = "".join(event_html(e, w) for e in self.events.to_dict("records"))
-        body = (f"<h3>{escape_text(w['heading'])}</h3>{''.join(parts)}<h4>{escape_text(w['browse_heading'])}</h4>"
-                f'{EVENT_STYLE}<div class="course-record-list"><ol>{items}</ol></div>')
+        summary = w["static_record"].format(count=len(self.events))
+        body = (f"<h3>{escape_text(w['heading'])}</h3>{''.join(parts)}"
+                f'{EVENT_STYLE}<details><summary>{escape_text(summary)}</summary><div class="course-record-list"><ol>{items}</ol></div></details>')
         return static_page("course-prediction-check", body, w["static_note"])
 
     def __repr__(self) -> str:
