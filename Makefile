@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast check document install clean bench lab
+.PHONY: demo test test-fast check build document install clean bench lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,11 @@ demo: $(STAMP)
 lab: $(STAMP)
 	scripts/lab.sh $(LAB_ARGS)
 
-## The whole test suite (what CI runs). pytest exits 5 when it runs no test; make fails on it.
+## The whole test suite (what CI runs). First, in seconds, that no generated file is stale (one line each, with
+## the fix); then pytest, which exits 5 when it runs no test (make fails on it).
 test: $(STAMP)
 	scripts/install-test-deps.sh
+	$(BIN)/python -m course build --check
 	$(BIN)/python -m pytest
 
 ## Everyday work: the suite without the tests that run notebooks, nbgrader or a browser (under a minute).
@@ -35,6 +37,10 @@ test-fast: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m course check
+
+## Regenerate every generated file (evidence tables, data dictionary, packets, test cells, module tree).
+build: $(STAMP)
+	$(BIN)/python -m course build
 
 document: $(STAMP)
 	$(BIN)/python -m course document

@@ -45,33 +45,26 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_packets(args: argparse.Namespace) -> int:
-    from course.grading import packets
+def _cmd_build(args: argparse.Namespace) -> int:
+    from course import paths
+    from course.build import runner
+    from course.build.steps import STEPS
 
-    if args.write:
-        for path in packets.write_all():
-            print(f"wrote {path}", file=sys.stderr)
+    if args.list:
+        for step in STEPS:
+            print(f"{step.name:16} {step.what}\n{'':16} reads {', '.join(step.inputs)}; writes {', '.join(step.outputs)}")
         return 0
-    stale = packets.stale()
-    if stale:
-        print(f"source packets out of date for {', '.join(stale)}; run: python -m course packets --write", file=sys.stderr)
-        return 1
-    print("source packets are up to date")
-    return 0
-
-
-def _cmd_datadoc(args: argparse.Namespace) -> int:
-    from course.evidence.datadoc import readme_block, render_dictionary, write_readme_block
-
-    if args.write:
-        write_readme_block()
-        print("data/README.md dictionary updated", file=sys.stderr)
-        return 0
-    current = render_dictionary()
-    if readme_block() != current:
-        print("data/README.md dictionary is out of date; run: python -m course datadoc --write", file=sys.stderr)
-        return 1
-    print("data/README.md dictionary is up to date")
+    if args.check:
+        stale = runner.check(STEPS, args.steps)
+        for line in stale:
+            print(line, file=sys.stderr)
+        print(f"{len(stale)} generated file(s) stale" if stale else "every generated file is up to date",
+              file=sys.stderr if stale else sys.stdout)
+        return 1 if stale else 0
+    written = runner.build(STEPS, args.steps)
+    for step_name, path in written:
+        print(f"{step_name}: wrote {paths.display(path)}")
+    print(f"{len(written)} file(s) rewritten; the rest were up to date")
     return 0
 
 
@@ -247,13 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="claimreview: also publish the verdicts graded work assesses (the answer key; left out by default)")
     export.set_defaults(run=_cmd_export)
 
-    datadoc = verbs.add_parser("datadoc", help="check (or --write) the column dictionary in data/README.md")
-    datadoc.add_argument("--write", action="store_true", help="regenerate the block from datapackage.json")
-    datadoc.set_defaults(run=_cmd_datadoc)
-
-    packets = verbs.add_parser("packets", help="check (or --write) the source packets released with the assignments (grader's side)")
-    packets.add_argument("--write", action="store_true", help="rebuild assignments/*/packets.json from bank/packets.toml")
-    packets.set_defaults(run=_cmd_packets)
+    build = verbs.add_parser("build", help="regenerate every generated file (evidence tables, data dictionary, packets, "
+                                           "test cells, module tree), or --check that none is stale")
+    build.add_argument("steps", nargs="*", metavar="STEP", help="only these steps (default: all, in order; see --list)")
+    build.add_argument("--check", action="store_true", help="write nothing; print one line per stale output and exit 1")
+    build.add_argument("--list", action="store_true", help="print the steps, what each reads and writes")
+    build.set_defaults(run=_cmd_build)
 
     def grading_verb(name: str, help_text: str, run, *, student: bool = False, class_default: str = "class/, or $COURSE_CLASS_DIR"):
         verb = verbs.add_parser(name, help=help_text)

@@ -17,7 +17,7 @@ def run(*args, env=None):
 def test_help_lists_the_verbs():
     result = run("--help")
     assert result.returncode == 0
-    for verb in ("check", "document"):
+    for verb in ("check", "document", "build"):
         assert verb in result.stdout
 
 

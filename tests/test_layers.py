@@ -71,11 +71,11 @@ def test_the_cycle_finder_sees_a_circle():
 
 
 def test_the_top_level_holds_only_the_command_line_errors_and_paths():
-    """Does course/ keep at most 8 modules at the top, the rest in the four wings?"""
+    """Does course/ keep only the command line, errors and paths at the top, the rest in the four wings and the build?"""
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "__main__.py", "cli.py", "errors.py", "paths.py"]
-    wings = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists())
-    assert wings == ["document", "evidence", "grading", "lessons"]
+    rooms = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    assert rooms == ["build", "document", "evidence", "grading", "lessons"]
 
 
 @pytest.mark.parametrize("module", sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")))
@@ -86,18 +86,16 @@ def test_every_module_stays_under_500_lines(module):
 
 
 def test_docs_architecture_shows_every_module_as_the_code_has_it():
-    """Does docs/architecture.md's module tree match the package, module for module (scripts/module_tree.py)?"""
-    import importlib.util
+    """Does docs/architecture.md's module tree match the package, module for module (the build's module-tree step)?"""
+    from course.build import moduletree
 
-    spec = importlib.util.spec_from_file_location("module_tree", paths.REPO_ROOT / "scripts" / "module_tree.py")
-    module_tree = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module_tree)
-    doc = (paths.REPO_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    block = doc.split("<!-- tree:start -->", 1)[1].split("<!-- tree:end -->", 1)[0]
-    assert block.strip() == f"```text\n{module_tree.TREE}\n```", "run: python scripts/module_tree.py --write"
+    tree = moduletree.tree()
+    doc = moduletree.doc_path().read_text(encoding="utf-8")
+    block = doc.split(moduletree.START, 1)[1].split(moduletree.END, 1)[0]
+    assert block.strip() == f"```text\n{tree}\n```", "run: python -m course build"
     for module in PACKAGE.rglob("*.py"):
         if module.name != "__init__.py":
-            assert f" {module.name} " in f" {module_tree.TREE} ".replace("\n", " \n "), module
+            assert f" {module.name} " in f" {tree} ".replace("\n", " \n "), module
 
 
 def test_pyproject_lists_every_package_the_wheel_must_carry():

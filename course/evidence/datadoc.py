@@ -2,13 +2,14 @@
 
 The README's block between the ``<!-- dictionary:start -->`` and
 ``<!-- dictionary:end -->`` markers is :func:`render_dictionary`'s output; a
-test fails when the two drift apart. Regenerate with
-``python -m course datadoc --write``.
+build step writes it (``python -m course build``) and ``build --check`` fails
+when the two drift apart.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from course import paths
 from course.evidence import data
@@ -58,10 +59,9 @@ def readme_block() -> str:
     return match.group(1)
 
 
-def write_readme_block() -> None:
-    """Replace the dictionary block in data/README.md with a fresh rendering."""
+def render() -> dict[Path, str]:
+    """data/README.md with the dictionary block replaced by a fresh rendering (the build writes it)."""
     path = paths.data_file("README.md")
     text = path.read_text(encoding="utf-8")
     block = f"{START}\n{render_dictionary()}{END}"
-    new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    path.write_text(new, encoding="utf-8")
+    return {path: re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)}

@@ -16,8 +16,8 @@ the spec names (never a finding column), so no item needs a 300-row table.
 :func:`build` turns it into ``assignments/<id>/packets.json``, which nbgrader
 releases with the notebook (every file of the source folder is released) and
 :func:`course.lessons.packets.show_packet` draws as cards. Nothing needs the
-network: a classroom hub may have none. ``python -m course packets --write``
-rebuilds the files; ``--check`` (run by the tests) fails when one is stale.
+network: a classroom hub may have none. ``python -m course build`` rebuilds the
+files (its ``packets`` step); ``build --check`` (run by ``make test``) fails when one is stale.
 """
 
 from __future__ import annotations

@@ -29,7 +29,16 @@ AVAILABLE, WHY = bwrap.sandbox_available()
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook"),
               pytest.mark.skipif(not AVAILABLE, reason=f"bubblewrap unavailable: {WHY}")]
 
-IGNORED = shutil.ignore_patterns(".venv", ".git", "class", "__pycache__", "build", "*.egg-info", ".pytest_cache")
+_IGNORED_ANYWHERE = shutil.ignore_patterns(".venv", ".git", "class", "__pycache__", "*.egg-info", ".pytest_cache")
+
+
+def IGNORED(folder, names) -> set[str]:
+    """What a second checkout leaves out: the venv, caches, the class, and setuptools' build/ at the top (never
+    course/build, the kit's build package)."""
+    skipped = set(_IGNORED_ANYWHERE(folder, names))
+    if Path(folder) == paths.REPO_ROOT and "build" in names:
+        skipped.add("build")
+    return skipped
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from course.lessons.packets import show_packet
 
 
 def test_every_packet_file_is_a_fresh_build_of_bank_packets_toml():
-    assert packets.stale() == [], "run: python -m course packets --write"
+    assert packets.stale() == [], "run: python -m course build"
 
 
 def test_every_card_resolves_to_a_page_and_every_quote_to_its_facts():

@@ -19,8 +19,8 @@ def questions():
 
 
 def test_every_lesson_has_at_least_two_questions():
-    """Do lessons 00-08 each have two or more questions?"""
-    assert list(LESSONS) == [f"{n:02d}" for n in range(9)]
+    """Does every lesson of the manifest (00-08, and any added since) have two or more questions?"""
+    assert list(LESSONS)[:9] == [f"{n:02d}" for n in range(9)]
     for lesson in LESSONS:
         assert len(questions_for(lesson)) >= 2, lesson
 
@@ -130,7 +130,7 @@ def test_lesson_and_question_lookups_validate_input():
     """Are '3' and 3 read as lesson '03', and do unknown lessons or ids name the valid ones?"""
     assert [q.question_id for q in questions_for(3)] == [q.question_id for q in questions_for("03")]
     with pytest.raises(ValueError, match="00, 01"):
-        questions_for("09")
+        questions_for("99")  # past any lesson the manifest may gain
     with pytest.raises(KeyError, match="00-sift-moves"):
         question("nope")
 
