@@ -60,12 +60,12 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS2, "q7-tests", "verdict_K031"): {
         "right": ["unverifiable", "Unverifiable", " unverifiable"],
         "wrong": ["inaccurate", "not_checkable", "accurate"]},
-    (PS3, "q1-tests", "actor_sanjo"): {
-        "right": ["A004", "a004", "A4", "A 004"],
-        "wrong": ["A005", "A040"]},
-    (PS3, "q2-tests", "actor_rescue_committee"): {
-        "right": ["A038", "a038 ", "A38"],
-        "wrong": ["A037", "A003"]},
+    (PS3, "q1-tests", "actor_tojo"): {
+        "right": ["A007", "a007", "A7", "A 007"],
+        "wrong": ["A016", "A006"]},
+    (PS3, "q2-tests", "actor_sisi"): {
+        "right": ["A023", "a023 ", "A23"],
+        "wrong": ["A004", "A005"]},
     (PS3, "q3-tests", "original_date_C07"): {
         "right": ["2020-08-21", "21/8/2020", "21/08/2020", "21/8/2020 CE", "21 August 2020", "August 21, 2020",
                   "21st August 2020", "2020-8-21", dt.date(2020, 8, 21)],
@@ -90,7 +90,7 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS4, "q1-tests", "mentioned_EV042"): {
         "right": [False, "False", "false"],
         "wrong": [True, "True"]},
-    (PS4, "q2-tests", "mentioned_EV025"): {
+    (PS4, "q2-tests", "mentioned_EV028"): {
         "right": [False, "False", "false"],
         "wrong": [True, "true"]},
     (PS4, "q3-tests", "mentioned_EV048"): {
