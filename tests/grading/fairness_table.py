@@ -28,7 +28,7 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS1, "q3-tests", "comparison_C16"): {
         "right": ["altered_meaning", "altered meaning", "Altered-Meaning", "paraphrased", "Paraphrased"],
         "wrong": ["faithful", "not_found", "truncated"]},
-    (PS1, "q4-tests", "source_of_C02"): {
+    (PS1, "q4-tests", "source_of_C09"): {
         "right": ["S008", "s008", "S008 ", " s 008", "S8"],
         "wrong": ["S007", "S001", "S080"]},
     (PS1, "q5-tests", "type_of_S007"): {
