@@ -25,9 +25,9 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS1, "q2-tests", "comparison_C06"): {
         "right": ["truncated", "Truncated", "truncated "],
         "wrong": ["faithful", "paraphrased", "misattributed"]},
-    (PS1, "q3-tests", "comparison_C16"): {
-        "right": ["altered_meaning", "altered meaning", "Altered-Meaning", "paraphrased", "Paraphrased"],
-        "wrong": ["faithful", "not_found", "truncated"]},
+    (PS1, "q3-tests", "comparison_C04"): {
+        "right": ["paraphrased", "Paraphrased", " PARAPHRASED", "Paraphrased: three statements run together"],
+        "wrong": ["faithful", "misattributed", "not_found", "altered_meaning"]},
     (PS1, "q4-tests", "source_of_C09"): {
         "right": ["S008", "s008", "S008 ", " s 008", "S8"],
         "wrong": ["S007", "S001", "S080"]},

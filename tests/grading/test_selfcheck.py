@@ -180,7 +180,7 @@ def test_cli_selfcheck_of_a_missing_file_is_one_line(tmp_path):
 # self-check (it fails there: the old one printed "1/1 pts passed" for the right label only).
 
 PROBE = "comparison_C05"
-FIXED = {"comparison_C06": "right", "comparison_C16": 3, "source_of_C02": "wrong", "self_citation_words": "right"}
+FIXED = {"comparison_C06": "right", "comparison_C04": 3, "source_of_C09": "wrong", "self_citation_words": "right"}
 
 
 def solution_values(assignment: str = ASSIGNMENT) -> dict:
