@@ -54,9 +54,9 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS2, "q5-tests", "page_K067"): {
         "right": ["FOR014", "for017", "FOR064 ", "FOR065", "FOR066"],
         "wrong": ["FOR013", "BAC022", "FOR140"]},
-    (PS2, "q6-tests", "verdict_K048"): {
-        "right": ["inaccurate", "Inaccurate", "partly_accurate", "partly accurate"],
-        "wrong": ["accurate", "unverifiable", "not_checkable"]},
+    (PS2, "q6-tests", "verdict_K049"): {
+        "right": ["partly_accurate", "partly accurate", "Partly-Accurate", " PARTLY_ACCURATE"],
+        "wrong": ["accurate", "inaccurate", "unverifiable", "not_checkable"]},
     (PS2, "q7-tests", "verdict_K031"): {
         "right": ["unverifiable", "Unverifiable", " unverifiable"],
         "wrong": ["inaccurate", "not_checkable", "accurate"]},
@@ -87,7 +87,7 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
                   "Al-Jazeera website's report on 21/8/2020", "Qatari Al-Jazeera website‘s report on 21/8/2020:",
                   "al-jazeera websites report on 21/8/2020"],
         "wrong": ["(Al-Jazeera 21/8/2020)", "Al-Jazeera", "report on 21/8/2020"]},
-    (PS4, "q1-tests", "mentioned_EV042"): {
+    (PS4, "q1-tests", "mentioned_EV004"): {
         "right": [False, "False", "false"],
         "wrong": [True, "True"]},
     (PS4, "q2-tests", "mentioned_EV028"): {
