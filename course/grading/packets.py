@@ -8,7 +8,7 @@ document's date"), which is the finding an item asks for. Verdicts, comparison
 labels and every other finding stay in the assessment bank: a packet carries
 evidence only.
 
-An item that asks which row of a teaching table a name or passage is (which
+An item that asks which row of a table a name or passage is (which
 actor is "Nohom Tojo"?) gets the candidate rows instead, as cards with the columns
 the spec names (never a finding column), so no item needs a 300-row table.
 
