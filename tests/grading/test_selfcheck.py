@@ -219,7 +219,7 @@ def probes(tmp_path_factory):
     fixed = {}
     for name, how in FIXED.items():
         fixed[name] = right[name] if how == "right" else wrong_value(items[name], right[name]) if how == "wrong" else how
-    assert fixed["source_of_C02"] != right["source_of_C02"]
+    assert fixed["source_of_C09"] != right["source_of_C09"]
     wrong = wrong_value(items[PROBE], right[PROBE])
     assert wrong != right[PROBE] and wrong in items[PROBE]["choices"]  # wrong, and of the right form
     folder = tmp_path_factory.mktemp("probes")
