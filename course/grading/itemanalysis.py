@@ -16,7 +16,7 @@ points, read through nbgrader's :class:`~nbgrader.api.Gradebook` API:
 
 Each item carries a **short title** an instructor recognises, taken from the
 source notebook: the assignment's short label and the question heading above
-the cell (``ps1 Q3 the length of the ECOWAS meeting``), not nbgrader's grade
+the cell (``ps1 Q3 the junta spokesman's statements``), not nbgrader's grade
 id, which repeats across assignments (``q1-tests``).
 
 Per skill (``metadata["course"]["skill"]`` of each cell, vocabulary in
@@ -77,7 +77,7 @@ class Item:
     kind: str
     max_score: float
     scores: dict[str, float] = field(default_factory=dict)  # student -> points
-    #: Short title from the source notebook ("ps1 Q3 the length of the ECOWAS meeting"); empty when unknown.
+    #: Short title from the source notebook ("ps1 Q3 the junta spokesman's statements"); empty when unknown.
     title: str = ""
 
     @property
@@ -208,12 +208,12 @@ def assignment_label(assignment_id: str) -> str:
     return assignment_id.split("-")[0]
 
 
-#: A question heading: "### Question 3: the length of the ECOWAS meeting (1 point; skill: ...)".
+#: A question heading: "### Question 3: the junta spokesman's statements (1 point; skill: ...)".
 _HEADING = re.compile(r"^#+\s*(?P<word>\w+)\s+(?P<number>\w+)\s*(?::\s*(?P<topic>.*?))?\s*(?:\([^()]*\))?\s*$")
 
 
 def short_title(assignment_id: str, heading: str, part: str = "", skill: str = "") -> str:
-    """``"ps1 Q3 the length of the ECOWAS meeting"`` from a cell's question heading (the skill when it has no topic)."""
+    """``"ps1 Q3 the junta spokesman's statements"`` from a cell's question heading (the skill when it has no topic)."""
     match = _HEADING.match(heading.strip())
     if not match:
         return f"{assignment_label(assignment_id)} {heading.strip('# ')}"

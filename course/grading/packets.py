@@ -8,8 +8,8 @@ document's date"), which is the finding an item asks for. Verdicts, comparison
 labels and every other finding stay in the assessment bank: a packet carries
 evidence only.
 
-An item that asks which row of a teaching table a name or passage is (which
-actor is "Sanjo"?) gets the candidate rows instead, as cards with the columns
+An item that asks which row of a table a name or passage is (which
+actor is "Nohom Tojo"?) gets the candidate rows instead, as cards with the columns
 the spec names (never a finding column), so no item needs a 300-row table.
 
 ``bank/packets.toml`` (instructor-only) names each item's pages or rows;
@@ -75,16 +75,17 @@ def card_words() -> dict:
 
 
 def row_cards(table: str, ids: list[str], columns: list[str]) -> list[dict]:
-    """Candidate rows of a teaching table as cards (an item that asks which row a name or passage is): the
-    columns named, never a finding column, for the rows listed, in id order."""
-    frame = data.table(table)
+    """Candidate rows as cards (an item that asks which row a name or passage is): the columns named, never a
+    finding column, for the rows listed, in id order. The answer's row is often a bank row (its finding, such as
+    the spellings the document uses, is what the item assesses), so candidates come from both packages."""
+    frame = bank.full_table(table)
     key = frame.columns[0]
     frame = frame.set_index(key)
     copies, held = data.held_back(table), set(data.withheld_columns(table))
     cards = []
     for row_id in sorted(ids):
         if row_id not in frame.index:
-            raise PacketError(f"packet names {table} row {row_id!r}, which the teaching data does not have")
+            raise PacketError(f"packet names {table} row {row_id!r}, which neither data/ nor bank/ has")
         shown = [c for c in columns if not (row_id in copies and c in held)]  # a teaching copy's finding is empty
         cards.append({"row_id": row_id, "table": table,
                       "fields": [{"column": c, "value": _text(frame.at[row_id, c])} for c in shown]})

@@ -25,10 +25,10 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS1, "q2-tests", "comparison_C06"): {
         "right": ["truncated", "Truncated", "truncated "],
         "wrong": ["faithful", "paraphrased", "misattributed"]},
-    (PS1, "q3-tests", "comparison_C16"): {
-        "right": ["altered_meaning", "altered meaning", "Altered-Meaning", "paraphrased", "Paraphrased"],
-        "wrong": ["faithful", "not_found", "truncated"]},
-    (PS1, "q4-tests", "source_of_C02"): {
+    (PS1, "q3-tests", "comparison_C04"): {
+        "right": ["paraphrased", "Paraphrased", " PARAPHRASED", "Paraphrased: three statements run together"],
+        "wrong": ["faithful", "misattributed", "not_found", "altered_meaning"]},
+    (PS1, "q4-tests", "source_of_C09"): {
         "right": ["S008", "s008", "S008 ", " s 008", "S8"],
         "wrong": ["S007", "S001", "S080"]},
     (PS1, "q5-tests", "type_of_S007"): {
@@ -54,18 +54,18 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS2, "q5-tests", "page_K067"): {
         "right": ["FOR014", "for017", "FOR064 ", "FOR065", "FOR066"],
         "wrong": ["FOR013", "BAC022", "FOR140"]},
-    (PS2, "q6-tests", "verdict_K048"): {
-        "right": ["inaccurate", "Inaccurate", "partly_accurate", "partly accurate"],
-        "wrong": ["accurate", "unverifiable", "not_checkable"]},
+    (PS2, "q6-tests", "verdict_K049"): {
+        "right": ["partly_accurate", "partly accurate", "Partly-Accurate", " PARTLY_ACCURATE"],
+        "wrong": ["accurate", "inaccurate", "unverifiable", "not_checkable"]},
     (PS2, "q7-tests", "verdict_K031"): {
         "right": ["unverifiable", "Unverifiable", " unverifiable"],
         "wrong": ["inaccurate", "not_checkable", "accurate"]},
-    (PS3, "q1-tests", "actor_sanjo"): {
-        "right": ["A004", "a004", "A4", "A 004"],
-        "wrong": ["A005", "A040"]},
-    (PS3, "q2-tests", "actor_rescue_committee"): {
-        "right": ["A038", "a038 ", "A38"],
-        "wrong": ["A037", "A003"]},
+    (PS3, "q1-tests", "actor_tojo"): {
+        "right": ["A007", "a007", "A7", "A 007"],
+        "wrong": ["A016", "A006"]},
+    (PS3, "q2-tests", "actor_sisi"): {
+        "right": ["A023", "a023 ", "A23"],
+        "wrong": ["A004", "A005"]},
     (PS3, "q3-tests", "original_date_C07"): {
         "right": ["2020-08-21", "21/8/2020", "21/08/2020", "21/8/2020 CE", "21 August 2020", "August 21, 2020",
                   "21st August 2020", "2020-8-21", dt.date(2020, 8, 21)],
@@ -87,10 +87,10 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
                   "Al-Jazeera website's report on 21/8/2020", "Qatari Al-Jazeera website‘s report on 21/8/2020:",
                   "al-jazeera websites report on 21/8/2020"],
         "wrong": ["(Al-Jazeera 21/8/2020)", "Al-Jazeera", "report on 21/8/2020"]},
-    (PS4, "q1-tests", "mentioned_EV042"): {
+    (PS4, "q1-tests", "mentioned_EV004"): {
         "right": [False, "False", "false"],
         "wrong": [True, "True"]},
-    (PS4, "q2-tests", "mentioned_EV025"): {
+    (PS4, "q2-tests", "mentioned_EV028"): {
         "right": [False, "False", "false"],
         "wrong": [True, "true"]},
     (PS4, "q3-tests", "mentioned_EV048"): {

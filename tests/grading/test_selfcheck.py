@@ -180,7 +180,7 @@ def test_cli_selfcheck_of_a_missing_file_is_one_line(tmp_path):
 # self-check (it fails there: the old one printed "1/1 pts passed" for the right label only).
 
 PROBE = "comparison_C05"
-FIXED = {"comparison_C06": "right", "comparison_C16": 3, "source_of_C02": "wrong", "self_citation_words": "right"}
+FIXED = {"comparison_C06": "right", "comparison_C04": 3, "source_of_C09": "wrong", "self_citation_words": "right"}
 
 
 def solution_values(assignment: str = ASSIGNMENT) -> dict:
@@ -219,7 +219,7 @@ def probes(tmp_path_factory):
     fixed = {}
     for name, how in FIXED.items():
         fixed[name] = right[name] if how == "right" else wrong_value(items[name], right[name]) if how == "wrong" else how
-    assert fixed["source_of_C02"] != right["source_of_C02"]
+    assert fixed["source_of_C09"] != right["source_of_C09"]
     wrong = wrong_value(items[PROBE], right[PROBE])
     assert wrong != right[PROBE] and wrong in items[PROBE]["choices"]  # wrong, and of the right form
     folder = tmp_path_factory.mktemp("probes")

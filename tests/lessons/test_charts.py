@@ -545,21 +545,21 @@ def test_charts_count_held_back_rows_as_held_back(monkeypatch):
 
 def test_held_back_events_read_as_held_back_not_as_mentioned(monkeypatch):
     """In the student edition an assessed event's mentioned_in_document is empty: it was drawn filled and listed
-    "● mentioned" (an empty cell read as true), so EV025, which the document does not mention, showed as mentioned.
+    "● mentioned" (an empty cell read as true), so EV052, which the document does not mention, showed as mentioned.
     It must read as held back, in the list, the markers and the legend, and count as neither in the alt text."""
     from course.lessons.charts.timeline import mention_state
     from course.lessons.widgets.explorer import events_list_html
 
     if True:  # the teaching copies of events: their mentioned_in_document is in the assessment bank
         held = data.held_back("events")
-        assert "EV025" in held
+        assert "EV052" in held
         events = charts.timeline_events()
         assert {mention_state(v) for v in events[events["event_id"].isin(held)]["mentioned_in_document"]} == {"held"}
-        listed = html.unescape(events_list_html(events[events["event_id"] == "EV025"]))
+        listed = html.unescape(events_list_html(events[events["event_id"] == "EV052"]))
         assert "held back for graded work" in listed and "● mentioned" not in listed and "not mentioned" not in listed
         fig = charts.timeline_figure()
         markers = {line.get_gid(): line for line in fig.axes[0].get_lines() if (line.get_gid() or "").startswith("event-")}
-        assert markers["event-EV025"].get_marker() == "s" and markers["event-EV025"].get_markerfacecolor() == "white"
+        assert markers["event-EV052"].get_marker() == "s" and markers["event-EV052"].get_markerfacecolor() == "white"
         assert markers["event-EV001"].get_marker() == "o"
         assert any(t.get_text().startswith("square: held back") for t in fig.axes[0].get_legend().get_texts())
     full = data.events().set_index("event_id")["mentioned_in_document"]
