@@ -164,7 +164,7 @@ def test_the_solution_passes_every_check_and_the_learner_copy_starts_not_answere
         assert outputs[grade_id].startswith("Right: "), (grade_id, outputs[grade_id][:200])
     copy = tmp_path / practice_id
     copy.mkdir()
-    for name in (practice.KEY_FILE, "packets.json"):
+    for name in (practice.KEY_FILE, practice.WRITTEN_FILE, "packets.json"):
         shutil.copy(folder / name, copy / name)
     learner = practice.student_copy(practice_id)
     assert "BEGIN SOLUTION" not in json.dumps(learner)
@@ -183,7 +183,8 @@ def test_course_start_copies_the_practice_set_and_on_request_the_problem_sets(tm
     assert main(["start", str(root), "--no-lab"]) == 0
     for practice_id in PRACTICE:
         folder = root / practice_id
-        assert sorted(p.name for p in folder.iterdir()) == sorted([f"{practice_id}.ipynb", practice.KEY_FILE, "packets.json"])
+        assert sorted(p.name for p in folder.iterdir()) == sorted([f"{practice_id}.ipynb", practice.KEY_FILE,
+                                                                  practice.WRITTEN_FILE, "packets.json"])
         assert "BEGIN SOLUTION" not in (folder / f"{practice_id}.ipynb").read_text(encoding="utf-8")
     assert not any((root / a).exists() for a in classdir.assignment_ids())
     mine = root / PRACTICE[0] / f"{PRACTICE[0]}.ipynb"
