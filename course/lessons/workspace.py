@@ -60,6 +60,10 @@ STUDENT_DISABLED_PLUGINS = (
     "@jupyter/nbgrader:validate-assignment",
 )
 
+#: JupyterLab's "get notified about Jupyter news?" pop-up sits over a corner of every lesson: the plugin that asks
+#: it (and fetches the news) is off in every workspace. ``LabApp.news_url=None`` alone still asked.
+QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+
 #: What a self-study launch (``course start``) also turns off: everything of nbgrader that needs a course's exchange.
 SELF_STUDY_DISABLED_PLUGINS = STUDENT_DISABLED_PLUGINS + ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu")
 SELF_STUDY_DISABLED_SERVER_EXTENSIONS = tuple(f"nbgrader.server_extensions.{name}" for name in (
@@ -112,7 +116,7 @@ def create(root: Path | str | None = None) -> Workspace:
         else:
             student_copy(item.path, target)
             workspace.copied.append(item.file)
-    _disable_plugins(workspace.config_dir, STUDENT_DISABLED_PLUGINS)
+    _disable_plugins(workspace.config_dir, STUDENT_DISABLED_PLUGINS + QUIET_PLUGINS)
     _disable_plugins(workspace.self_study_config_dir, SELF_STUDY_DISABLED_PLUGINS)
     _update_json(workspace.self_study_config_dir / "jupyter_server_config.json", "ServerApp",
                  {"jpserver_extensions": {name: False for name in SELF_STUDY_DISABLED_SERVER_EXTENSIONS}})
