@@ -106,6 +106,9 @@ SANDBOX_ENV = {
     "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter/runtime",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONNOUSERSITE": "1",
+    # Every sandboxed kernel grades, and stock nbgrader sets this before it starts the kernel; the kit's kernels are
+    # started ahead of need, before nbgrader sets it in the grader, so they never had it (the packet cell reads it).
+    "NBGRADER_EXECUTION": "autograde",
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
