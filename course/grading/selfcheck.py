@@ -26,11 +26,10 @@ does) in a temporary class folder with a scratch gradebook of its own, so
 nothing is written to the course's gradebook and nothing is left behind. It
 never prints solutions.
 
-What it prints is for a learner, often one without an instructor: each item is
-named by its question's own heading ("Question 3"), never by a grade id, and
-every sentence comes from ``notebooks/selfcheck.toml``. A practice set (the
-manifest's ``"kind": "practice"``) is not graded work, so its self-check is the
-full feedback instead: :func:`check_practice`.
+What it prints is for a learner, often one without an instructor: items named by
+their question's heading ("Question 3"), never a grade id; sentences from
+``notebooks/selfcheck.toml``. A practice set is not graded work: its self-check
+is the full feedback instead (:func:`check_practice`).
 """
 
 from __future__ import annotations
@@ -59,7 +58,6 @@ CELL_MISSING = "check cell missing"
 #: ("The answer has not been written yet: replace None …") and the kit's hint for a
 #: NotImplementedError both start with these words (course.grading.feedback.ERROR_HINTS).
 MISSING_WORDS = "The answer has not been written yet"
-
 
 
 def words() -> dict:
@@ -101,10 +99,9 @@ def question_labels(nb) -> dict[str, str]:
 
 @dataclass
 class QuestionResult:
-    """One graded cell: its id, kind ("auto" or "written"), points (from the released notebook), status and hint.
+    """One graded cell: id, kind ("auto" or "written"), points, status, hint and the learner's name for it.
 
-    ``status`` is :data:`FORM_OK`, :data:`MISSING`, :data:`FORM_PROBLEM` or (for a
-    written answer) :data:`WRITTEN` or :data:`MISSING`. It comes from the visible
+    ``status`` (:data:`FORM_OK`, :data:`MISSING`, :data:`FORM_PROBLEM`, :data:`WRITTEN`) comes from the visible
     tests only, so a right answer and a wrong answer of the right form are equal here.
     """
 
