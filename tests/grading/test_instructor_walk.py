@@ -26,7 +26,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
 
 #: The grading page's layout, read in the browser: its height, each nbgrader cell's top and kind, in page pixels.
-LAYOUT_JS = """() => {
+LAYOUT_JS = r"""() => {
     const cells = [...document.querySelectorAll('.nbgrader_cell')].map(cell => {
         const box = cell.getBoundingClientRect();
         return {top: box.top + window.scrollY, height: box.height, text: cell.innerText.slice(0, 80),
