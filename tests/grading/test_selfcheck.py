@@ -392,3 +392,30 @@ def test_a_practice_notebook_that_stops_is_said_in_plain_words(tmp_path):
     text = result.table()
     assert "could not be run to the end: a cell stopped with an error" in text
     assert not EXCEPTION_NAME.search(text) and "Traceback" not in text
+
+
+@pytest.mark.slow
+def test_the_graded_self_check_runs_from_any_folder_and_any_python(copies, tmp_path):
+    """The graded self-check starts a sandboxed kernel with the interpreter that runs it: called as
+    `../.venv/bin/python` from the workspace (the dots once broke bwrap) or through a symlinked environment
+    (bwrap could not exec the link's path), it prints the same report as with the plain path."""
+    _, untouched = copies
+    workspace = tmp_path / "my-work"
+    (workspace / ASSIGNMENT).mkdir(parents=True)
+    shutil.copy(untouched, workspace / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    venv = Path(sys.prefix)
+    (tmp_path / "linked-venv").symlink_to(venv, target_is_directory=True)
+    env = dict(os.environ, PYTHONPATH=str(Path(course.__file__).resolve().parents[1]))
+    env.pop("COURSE_DB_URL", None)
+    target = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    pythons = {"plain": str(venv / "bin" / "python"), "relative": os.path.relpath(venv / "bin" / "python", workspace),
+               "symlinked": str(tmp_path / "linked-venv" / "bin" / "python")}
+    runs = {how: subprocess.Popen([python, "-m", "course", "selfcheck", target], cwd=workspace, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for how, python in pythons.items()}
+    printed = {}
+    for how, run in runs.items():
+        stdout, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, (how, stderr[-2000:])
+        printed[how] = stdout
+    assert printed["plain"] == printed["relative"] == printed["symlinked"]
+    assert "Question 1: The answer has not been written yet" in printed["plain"]
