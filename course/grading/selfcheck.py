@@ -370,8 +370,10 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult | PracticeChec
         finally:
             worker.close()
         if graded_result.status != "graded":
-            raise GradingError(f"the autograder could not run {path.name} ({graded_result.reason}); "
-                               "run it top to bottom in Jupyter to see why")
+            # The learner reads one plain sentence; the grader's reason (exception names and all) goes on its own
+            # line for whoever helps them.
+            print(f"technical detail: {graded_result.reason}", file=sys.stderr, flush=True)
+            raise GradingError(words()["graded"]["not_run"].format(file=path.name))
         graded_path = Path(api.coursedir.format_path(api.coursedir.autograded_directory, SELF, assignment_id)) / f"{assignment_id}.ipynb"
         graded = {c.metadata.nbgrader["grade_id"]: c for c in nbformat.read(graded_path, as_version=4).cells if is_grade(c)}
         with api.gradebook as book:

@@ -419,3 +419,21 @@ def test_the_graded_self_check_runs_from_any_folder_and_any_python(copies, tmp_p
         printed[how] = stdout
     assert printed["plain"] == printed["relative"] == printed["symlinked"]
     assert "Question 1: The answer has not been written yet" in printed["plain"]
+
+
+@pytest.mark.slow
+def test_a_notebook_the_self_check_cannot_run_gets_one_plain_sentence(copies, tmp_path):
+    """A notebook the grader cannot run (here: it asks for a kernel nobody has) ends in one plain line saying what
+    to do; the grader's own reason comes on a line of its own, for whoever helps."""
+    _, untouched = copies
+    notebook = nbformat.read(untouched, as_version=4)
+    notebook.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "?", "language": "python"}
+    path = tmp_path / f"{ASSIGNMENT}.ipynb"
+    nbformat.write(notebook, path)
+    done = subprocess.run([sys.executable, "-m", "course", "selfcheck", str(path)], capture_output=True, text=True,
+                          timeout=300, cwd=Path(course.__file__).resolve().parents[1])
+    assert done.returncode == 2
+    *detail, line = done.stderr.strip().splitlines()
+    assert line == (f"course selfcheck: error: could not check {path.name}: open it in JupyterLab and run it from the "
+                    "top (Run > Run All Cells) to see where it stops")
+    assert detail and detail[-1].startswith("technical detail: ") and "no-such-kernel" in detail[-1]
