@@ -38,9 +38,10 @@ c.CourseDirectory.root = str(CLASS_DIR)
 # path wins, so the sources stay in assignments/ whatever the class folder is.
 c.CourseDirectory.source_directory = str(HERE / "assignments")
 # check_db_url names the installed PostgreSQL driver in a plain postgresql:// URL.
-from course.grading.classdir import check_db_url  # noqa: E402
+# server_gradebook_url: a JupyterLab opened the wrong way (not `make lab`) never makes an empty class/gradebook.db.
+from course.grading.classdir import check_db_url, server_gradebook_url  # noqa: E402
 
-c.CourseDirectory.db_url = check_db_url(os.environ.get("COURSE_DB_URL") or f"sqlite:///{CLASS_DIR / 'gradebook.db'}")
+c.CourseDirectory.db_url = check_db_url(os.environ.get("COURSE_DB_URL") or server_gradebook_url(CLASS_DIR))
 
 c.Exchange.root = str(CLASS_DIR / "exchange")
 c.Exchange.cache = str(CLASS_DIR / "exchange-cache")

@@ -177,6 +177,35 @@ def check_db_url(db_url: str) -> str:
     return db_url
 
 
+#: Said once by a Jupyter server opened the wrong way on the repository (plain ``jupyter lab``), see below.
+WRONG_LAB = ("nbgrader: this JupyterLab was not opened with `make lab`, so it has no class: Formgrader and the "
+             "Assignment List cannot work here, and no gradebook is made in {class_dir}. Open the class with "
+             "`make lab` (after `make demo` for the demo class).")
+
+
+def server_gradebook_url(class_dir: Path, environ: dict | None = None) -> str:
+    """The SQLite gradebook URL of ``class_dir`` for ``nbgrader_config.py``; never a new file for a stray server.
+
+    A Jupyter server started in the repository the wrong way (plain ``jupyter lab`` instead of ``make lab``,
+    which sets ``COURSE_CLASS_DIR``) loads ``nbgrader_config.py`` too, and Formgrader then made an empty
+    ``class/gradebook.db`` that later looked like a real class to ``make lab``. In such a server, a gradebook
+    that does not exist yet is opened with SQLite's ``mode=rw``, which never creates one, and the log says
+    once what to do instead (:data:`WRONG_LAB`). An existing gradebook, the kit's verbs, plain ``nbgrader``
+    commands, ``make lab`` and a hub's grader (both set ``COURSE_CLASS_DIR``) are unchanged.
+    """
+    environ = os.environ if environ is None else environ
+    gradebook = Path(class_dir) / "gradebook.db"
+    plain = f"sqlite:///{gradebook}"
+    serverapp = sys.modules.get("jupyter_server.serverapp")
+    in_server = serverapp is not None and serverapp.ServerApp.initialized()
+    if not in_server or environ.get("COURSE_CLASS_DIR") or gradebook.exists():
+        return plain
+    if not environ.get("COURSE_WRONG_LAB_SAID"):
+        environ["COURSE_WRONG_LAB_SAID"] = "1"  # the config is read by every nbgrader extension: say it once
+        print(WRONG_LAB.format(class_dir=f"{paths.display(Path(class_dir))}/"), file=sys.stderr, flush=True)
+    return f"sqlite:///file:{gradebook}?mode=rw&uri=true"
+
+
 def _postgres_driver() -> str:
     """The PostgreSQL driver to name in URLs: psycopg (3) if installed, else psycopg2."""
     import importlib.util

@@ -24,7 +24,12 @@ only when the instructor grades the submission.
 The run uses the kit's own autograder (the sandbox and all, as the real grade
 does) in a temporary class folder with a scratch gradebook of its own, so
 nothing is written to the course's gradebook and nothing is left behind. It
-never prints solutions. Written answers are listed as "read by your instructor".
+never prints solutions.
+
+What it prints is for a learner, often one without an instructor: items named by
+their question's heading ("Question 3"), never a grade id; sentences from
+``notebooks/selfcheck.toml``. A practice set is not graded work: its self-check
+is the full feedback instead (:func:`check_practice`).
 """
 
 from __future__ import annotations
@@ -44,25 +49,59 @@ SELF = "self"
 FORM_OK = "form ok"            # the visible checks pass: an answer is there, in the expected form
 MISSING = "answer missing"     # still the released stub (None, or a function body not written yet)
 FORM_PROBLEM = "form problem"  # an answer is there but not in the form asked for (or the cell does not run)
-WRITTEN = "written"            # a written answer: read by the instructor, nothing to check here
+WRITTEN = "written"            # a written answer: marked by whoever grades the work, nothing to check here
+
+#: The hint of an item whose check cell the learner deleted (said in plain words by :meth:`SelfCheckResult.line`).
+CELL_MISSING = "check cell missing"
 
 #: How a visible test says an answer is still the stub: its own first assertion message
 #: ("The answer has not been written yet: replace None …") and the kit's hint for a
 #: NotImplementedError both start with these words (course.grading.feedback.ERROR_HINTS).
 MISSING_WORDS = "The answer has not been written yet"
 
-#: The last lines of the report: what was checked and what was not.
-FOOTER = ("This checked the form of your answers only, not whether they are right: the hidden checks "
-          "do not run here, they run when your instructor grades your submission. "
-          "Written answers are read by your instructor.")
+
+def words() -> dict:
+    """The self-check's sentences (``notebooks/selfcheck.toml``)."""
+    import tomllib
+
+    from course import paths
+
+    return tomllib.loads((paths.notebooks_dir() / "selfcheck.toml").read_text(encoding="utf-8"))
+
+
+def question_labels(nb) -> dict[str, str]:
+    """Each graded cell's name for a learner: its question's heading up to the first ":" or "(" ("Question 3").
+
+    A question with several written boxes names each "Question 7, box 1 of 2".
+    """
+    import re
+
+    from nbgrader.utils import is_grade
+
+    heading, owner = "", {}
+    for cell in nb.cells:
+        found = re.search(r"^#{1,6}\s+(.+)$", cell.source, re.M) if cell.cell_type == "markdown" else None
+        if found:
+            heading = re.split(r"[:(]", found.group(1), maxsplit=1)[0].strip(" *")
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        # A practice set's checks and written boxes carry no points, but the learner reads about them too.
+        if grade_id and (is_grade(cell) or grade_id.endswith(("-tests", "-written"))):
+            owner[grade_id] = heading or grade_id
+    labels, template = {}, words()["graded"]["written_part"]
+    for grade_id, question in owner.items():
+        boxes = [g for g, q in owner.items() if q == question and not g.endswith("-tests")]
+        if len(boxes) > 1 and grade_id in boxes:
+            labels[grade_id] = template.format(question=question, part=boxes.index(grade_id) + 1, parts=len(boxes))
+        else:
+            labels[grade_id] = question
+    return labels
 
 
 @dataclass
 class QuestionResult:
-    """One graded cell: its id, kind ("auto" or "written"), points (from the released notebook), status and hint.
+    """One graded cell: id, kind ("auto" or "written"), points, status, hint and the learner's name for it.
 
-    ``status`` is :data:`FORM_OK`, :data:`MISSING`, :data:`FORM_PROBLEM` or (for a
-    written answer) :data:`WRITTEN` or :data:`MISSING`. It comes from the visible
+    ``status`` (:data:`FORM_OK`, :data:`MISSING`, :data:`FORM_PROBLEM`, :data:`WRITTEN`) comes from the visible
     tests only, so a right answer and a wrong answer of the right form are equal here.
     """
 
@@ -71,6 +110,7 @@ class QuestionResult:
     points: float
     status: str
     hint: str = ""
+    label: str = ""
 
 
 @dataclass
@@ -80,32 +120,89 @@ class SelfCheckResult:
     assignment_id: str
     notebook: Path
     questions: list[QuestionResult] = field(default_factory=list)
+    title: str = ""
 
     def count(self, kind: str, status: str) -> int:
         """How many items of ``kind`` ("auto" or "written") have ``status``."""
         return sum(1 for q in self.questions if q.kind == kind and q.status == status)
 
     def total(self) -> str:
-        """The summary line: counts of forms, never points (points would depend on the hidden tests)."""
+        """The summary lines: counts of forms, never points (points would depend on the hidden tests)."""
+        said = words()["graded"]
         auto = sum(1 for q in self.questions if q.kind == "auto")
         written = sum(1 for q in self.questions if q.kind == "written")
-        line = (f"Form checks: {self.count('auto', FORM_OK)} of {auto} autograded answers in the expected form, "
-                f"{self.count('auto', MISSING)} missing, {self.count('auto', FORM_PROBLEM)} with a form problem.")
+        line = said["total"].format(ok=self.count("auto", FORM_OK), auto=auto, missing=self.count("auto", MISSING),
+                                    problem=self.count("auto", FORM_PROBLEM))
         if written:
-            line += f" Written answers: {self.count('written', WRITTEN)} of {written} given."
+            line += " " + said["total_written"].format(given=self.count("written", WRITTEN), written=written)
         return line
+
+    def line(self, question: QuestionResult) -> str:
+        """What the learner reads about one item: its question's name and its form, in plain words."""
+        said = words()["graded"]
+        if question.kind == "written":
+            text = said["written_given"] if question.status == WRITTEN else said["written_missing"]
+        elif question.status == FORM_OK:
+            text = said["form_ok"]
+        elif question.hint == CELL_MISSING:
+            text = said["cell_missing"]
+        else:
+            text = said["missing" if question.status == MISSING else "form_problem"].format(hint=question.hint)
+        return f"  {question.label or question.grade_id}: {text}"
 
     def table(self) -> str:
         """Per-question lines and the summary, as printed by :func:`check` and ``python -m course selfcheck``."""
-        lines = [f"Self-check of {self.notebook.name} ({self.assignment_id})", ""]
-        for q in self.questions:
-            points = f"{q.points:g} pt" + ("" if q.points == 1 else "s")
-            if q.kind == "written":
-                lines.append(f"  {q.grade_id:<14} {'':>6}  {q.hint}")
-            else:
-                lines.append(f"  {q.grade_id:<14} {points:>6}  {q.status}" + (f": {q.hint}" if q.hint else ""))
-        lines += ["", self.total(), FOOTER]
-        return "\n".join(lines)
+        said = words()["graded"]
+        lines = [said["title"].format(title=self.title or self.assignment_id, file=self.notebook.name), ""]
+        lines += [self.line(q) for q in self.questions]
+        return "\n".join(lines + ["", self.total(), "", said["footer"]])
+
+
+@dataclass
+class PracticeCheckResult:
+    """The self-check of a practice set: what each check cell says (right, not quite, not answered), in full."""
+
+    assignment_id: str
+    notebook: Path
+    title: str = ""
+    feedback: dict[str, str] = field(default_factory=dict)  # grade id -> the check cell's printed feedback
+    labels: dict[str, str] = field(default_factory=dict)
+    problem: str = ""  # why the notebook could not be run to the end, in plain words
+    written: dict[str, bool] = field(default_factory=dict)  # written question's label -> has the learner written
+
+    def count(self, kind: str) -> int:
+        from course.grading.keys.practice import outcome
+
+        return sum(1 for text in self.feedback.values() if outcome(text) == kind)
+
+    def table(self) -> str:
+        said = words()["practice"]
+        lines = [said["title"].format(title=self.title or self.assignment_id, file=self.notebook.name), ""]
+        if self.problem:
+            return "\n".join(lines + [said["not_run"].format(reason=self.problem)])
+        for grade_id, text in self.feedback.items():
+            lines += [f"{self.labels.get(grade_id, grade_id)}", *("  " + line for line in text.splitlines()), ""]
+        lines.append(said["total"].format(right=self.count("right"), auto=len(self.feedback), wrong=self.count("wrong"),
+                                          blank=self.count("blank") + self.count("form")))
+        lines += [""] + [said["written_given" if given else "written_missing"].format(question=label)
+                         for label, given in self.written.items()]
+        return "\n".join(lines + ["", said["footer"]])
+
+
+def check_practice(path: Path, practice_id: str, title: str = "") -> PracticeCheckResult:
+    """Run the learner's practice notebook as Run All would and collect every check cell's full feedback."""
+    import nbformat
+
+    from course.grading.keys import practice
+
+    labels = question_labels(nbformat.read(practice.notebook_path(practice_id), as_version=4))
+    result = PracticeCheckResult(practice_id, path, title, labels=labels)
+    try:
+        result.feedback = practice.run_notebook(path, practice_id)
+    except ValueError as problem:
+        result.problem = str(problem)
+    result.written = {labels.get(grade_id, grade_id): given for grade_id, given in practice.written_answers(path).items()}
+    return result
 
 
 def find_notebook(path: str | os.PathLike | None = None) -> Path:
@@ -148,16 +245,19 @@ def assignment_of(notebook: Path) -> str:
     """Which assignment a notebook belongs to: by its file name, else by its graded cell ids."""
     import nbformat
 
-    known = assignment_ids()
+    from course.grading.keys.practice import notebook_path, practice_ids
+
+    known = assignment_ids() + practice_ids()
     if notebook.stem in known:
         return notebook.stem
     try:
         ids = grade_ids(nbformat.read(notebook, as_version=4))
-    except Exception as exc:
-        raise GradingError(f"{notebook} cannot be read as a notebook ({type(exc).__name__})") from None
+    except Exception:
+        raise GradingError(f"{notebook} cannot be read as a notebook: is it a saved .ipynb file?") from None
     best, overlap = None, 0
     for assignment_id in known:
-        shared = len(ids & grade_ids(nbformat.read(source_notebook(assignment_id), as_version=4)))
+        source = notebook_path(assignment_id) if assignment_id in practice_ids() else source_notebook(assignment_id)
+        shared = len(ids & grade_ids(nbformat.read(source, as_version=4)))
         if shared > overlap:
             best, overlap = assignment_id, shared
     if best is None:
@@ -209,7 +309,7 @@ def visible_only(source, config):
     return stripped
 
 
-def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
+def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult | PracticeCheckResult:
     """Grade a copy of ``notebook`` against the visible tests only, in a scratch class; return the per-question results.
 
     The scratch class is generated from :func:`visible_only` of the source, so
@@ -229,14 +329,21 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
     from course.grading.settings import grading_settings, resolve_sandbox
     from course.grading.worker import GradingWorker
 
+    from course.grading.classdir import manifest
+    from course.grading.keys import practice
+
     path = find_notebook(notebook)
     assignment_id = assignment_of(path)
     try:
         nbformat.read(path, as_version=4)
-    except Exception as exc:
-        raise GradingError(f"{path} cannot be read as a notebook ({type(exc).__name__})") from None
+    except Exception:
+        raise GradingError(f"{path} cannot be read as a notebook: is it a saved .ipynb file?") from None
+    title = next((entry.get("title", "") for entry in manifest() if entry["id"] == assignment_id), "")
+    if assignment_id in practice.practice_ids():
+        return check_practice(path, assignment_id, title)  # never graded: the full feedback, not a form check
     source = nbformat.read(source_notebook(assignment_id), as_version=4)
-    result = SelfCheckResult(assignment_id, path)
+    labels = question_labels(source)
+    result = SelfCheckResult(assignment_id, path, title=title)
     mode, warning = resolve_sandbox("auto")
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr, flush=True)
@@ -263,8 +370,10 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
         finally:
             worker.close()
         if graded_result.status != "graded":
-            raise GradingError(f"the autograder could not run {path.name} ({graded_result.reason}); "
-                               "run it top to bottom in Jupyter to see why")
+            # The learner reads one plain sentence; the grader's reason (exception names and all) goes on its own
+            # line for whoever helps them.
+            print(f"technical detail: {graded_result.reason}", file=sys.stderr, flush=True)
+            raise GradingError(words()["graded"]["not_run"].format(file=path.name))
         graded_path = Path(api.coursedir.format_path(api.coursedir.autograded_directory, SELF, assignment_id)) / f"{assignment_id}.ipynb"
         graded = {c.metadata.nbgrader["grade_id"]: c for c in nbformat.read(graded_path, as_version=4).cells if is_grade(c)}
         with api.gradebook as book:
@@ -278,12 +387,11 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
                 # nbgrader scores an unchanged written answer 0 and leaves a changed one to the instructor.
                 answered = scores[grade_id].auto_score is None
                 result.questions.append(QuestionResult(grade_id, "written", points, WRITTEN if answered else MISSING,
-                                                       "read by your instructor against the mark scheme" if answered else "no answer yet"))
+                                                       label=labels[grade_id]))
             elif grade_id not in graded:
-                result.questions.append(QuestionResult(grade_id, "auto", points, FORM_PROBLEM,
-                                                       "this test cell is missing from your notebook; copy it back from the released notebook"))
+                result.questions.append(QuestionResult(grade_id, "auto", points, FORM_PROBLEM, CELL_MISSING, labels[grade_id]))
             else:
-                result.questions.append(QuestionResult(grade_id, "auto", points, *form_status(graded[grade_id])))
+                result.questions.append(QuestionResult(grade_id, "auto", points, *form_status(graded[grade_id]), labels[grade_id]))
     return result
 
 

@@ -33,9 +33,14 @@ ANSWERS_FILE = "my-answers.json"
 _PLACEHOLDER = re.compile(r"\{(\w+):([^{}:]+)(?::(\w+))?\}")
 
 
-def exercises() -> dict[str, dict]:
-    """Every exercise spec by id, from ``notebooks/exercises.toml``."""
-    return {spec["id"]: spec for spec in content.load("exercises.toml")["exercise"]}
+def exercises(specs: Path | str | None = None) -> dict[str, dict]:
+    """Every exercise spec by id, from ``notebooks/exercises.toml``, or from ``specs``: a file of the same shape
+    beside a notebook (the practice set's ``written.toml``, read from the folder the notebook runs in)."""
+    if specs is None:
+        return {spec["id"]: spec for spec in content.load("exercises.toml")["exercise"]}
+    import tomllib
+
+    return {spec["id"]: spec for spec in tomllib.loads(Path(specs).read_text(encoding="utf-8"))["exercise"]}
 
 
 def _cell(table: str, ident: str, column: str) -> str:
@@ -156,9 +161,9 @@ class Exercise(StaticFallbackView):
         return f"Exercise({self.spec['id']!r})"
 
 
-def exercise(exercise_id: str) -> Exercise:
-    """Show one exercise's answer box (display the result in a notebook cell)."""
-    known = exercises()
+def exercise(exercise_id: str, specs: Path | str | None = None) -> Exercise:
+    """Show one exercise's answer box (display the result in a notebook cell); ``specs`` as for :func:`exercises`."""
+    known = exercises(specs)
     if exercise_id not in known:
         raise KeyError(f"unknown exercise {exercise_id!r}; exercises are {', '.join(known)}")
     return Exercise(known[exercise_id])

@@ -26,6 +26,14 @@ tracked notebook, and the student's answers (``my-answers.json``, see
   Graded assignments are still validated from the Assignments panel
   (``@jupyter/nbgrader:assignment-list``), which stays enabled. This is the
   same file ``jupyter labextension disable <plugin>`` writes.
+* A self-study learner has no course at all: the JupyterLab that ``course
+  start`` opens also drops the Assignments panel, the Nbgrader menu and
+  nbgrader's server extensions (each of them only says "Error fetching
+  courses!" or logs exchange errors without a course's exchange). That goes in
+  a second folder, ``.jupyter/self-study/``, put on the config path by
+  :func:`lab_environment` for ``course start``'s own launch only; a hub
+  student's server (``deploy/bin/course-singleuser``) puts ``.jupyter/`` alone
+  on its path, so the exchange the hub configures keeps its panel.
 """
 
 from __future__ import annotations
@@ -52,6 +60,15 @@ STUDENT_DISABLED_PLUGINS = (
     "@jupyter/nbgrader:validate-assignment",
 )
 
+#: JupyterLab's "get notified about Jupyter news?" pop-up sits over a corner of every lesson: the plugin that asks
+#: it (and fetches the news) is off in every workspace. ``LabApp.news_url=None`` alone still asked.
+QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+
+#: What a self-study launch (``course start``) also turns off: everything of nbgrader that needs a course's exchange.
+SELF_STUDY_DISABLED_PLUGINS = STUDENT_DISABLED_PLUGINS + ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu")
+SELF_STUDY_DISABLED_SERVER_EXTENSIONS = tuple(f"nbgrader.server_extensions.{name}" for name in (
+    "formgrader", "validate_assignment", "assignment_list", "course_list"))
+
 
 @dataclass
 class Workspace:
@@ -64,6 +81,10 @@ class Workspace:
     @property
     def config_dir(self) -> Path:
         return self.root / ".jupyter"
+
+    @property
+    def self_study_config_dir(self) -> Path:
+        return self.config_dir / "self-study"
 
 
 def student_copy(source: Path, target: Path) -> None:
@@ -95,25 +116,40 @@ def create(root: Path | str | None = None) -> Workspace:
         else:
             student_copy(item.path, target)
             workspace.copied.append(item.file)
-    labconfig = workspace.config_dir / "labconfig"
-    labconfig.mkdir(parents=True, exist_ok=True)
-    page_config = labconfig / "page_config.json"
-    current = json.loads(page_config.read_text(encoding="utf-8")) if page_config.exists() else {}
-    current.setdefault("disabledExtensions", {}).update({plugin: True for plugin in STUDENT_DISABLED_PLUGINS})
-    page_config.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    _disable_plugins(workspace.config_dir, STUDENT_DISABLED_PLUGINS + QUIET_PLUGINS)
+    _disable_plugins(workspace.self_study_config_dir, SELF_STUDY_DISABLED_PLUGINS)
+    _update_json(workspace.self_study_config_dir / "jupyter_server_config.json", "ServerApp",
+                 {"jpserver_extensions": {name: False for name in SELF_STUDY_DISABLED_SERVER_EXTENSIONS}})
     # No "get notified about Jupyter news?" pop-up over a corner of every lesson, and no update check: a student's
     # lab is for the lessons (a classroom may have no internet either).
-    lab_config = workspace.config_dir / "jupyter_lab_config.json"
-    settings = json.loads(lab_config.read_text(encoding="utf-8")) if lab_config.exists() else {}
-    settings.setdefault("LabApp", {}).update({"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"})
-    lab_config.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    _update_json(workspace.config_dir / "jupyter_lab_config.json", "LabApp",
+                 {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"})
     return workspace
 
 
-def lab_environment(workspace: Workspace, base: dict | None = None) -> dict:
-    """The environment JupyterLab runs with: the workspace's config folder first on JUPYTER_CONFIG_PATH."""
+def _update_json(path: Path, section: str, values: dict) -> None:
+    """Set ``values`` in one section of a Jupyter JSON config file, keeping whatever else it holds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    settings.setdefault(section, {}).update(values)
+    path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
+def _disable_plugins(config_dir: Path, plugins: tuple[str, ...]) -> None:
+    """Disable lab plugins in ``config_dir/labconfig/page_config.json``, keeping whatever else it holds."""
+    page_config = config_dir / "labconfig" / "page_config.json"
+    page_config.parent.mkdir(parents=True, exist_ok=True)
+    current = json.loads(page_config.read_text(encoding="utf-8")) if page_config.exists() else {}
+    current.setdefault("disabledExtensions", {}).update({plugin: True for plugin in plugins})
+    page_config.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+
+
+def lab_environment(workspace: Workspace, base: dict | None = None, *, self_study: bool = False) -> dict:
+    """The environment JupyterLab runs with: the workspace's config folder first on JUPYTER_CONFIG_PATH, and
+    before it, for a self-study launch, the folder that turns off what needs a course (see the module's notes)."""
     env = dict(os.environ if base is None else base)
-    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(workspace.config_dir), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    ours = ([str(workspace.self_study_config_dir)] if self_study else []) + [str(workspace.config_dir)]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (*ours, env.get("JUPYTER_CONFIG_PATH", "")) if p)
     return env
 
 
@@ -138,4 +174,4 @@ def start(root: Path | str | None = None, *, open_lab: bool = True, extra_args: 
     if shutil.which("jupyter") is None and not (Path(sys.executable).parent / "jupyter").exists():
         print("JupyterLab is not installed in this environment: run `make install` first", file=sys.stderr)
         return 1
-    return subprocess.call(lab_command(workspace, *extra_args), cwd=workspace.root, env=lab_environment(workspace))
+    return subprocess.call(lab_command(workspace, *extra_args), cwd=workspace.root, env=lab_environment(workspace, self_study=True))

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -114,6 +115,46 @@ def test_make_lab_opens_the_demo_class_with_formgrader_and_assignment_list_worki
     log = lab["log"]
     assert "alembic" not in log and "FileNotFoundError" not in log, log[-2000:]
     assert stray.exists() == stray_before  # no empty gradebook made in class/
+
+
+def test_jupyterlab_opened_the_wrong_way_makes_no_gradebook_and_names_make_lab(tmp_path):
+    """Plain `jupyter lab` where nbgrader_config.py is (the README's old route) made an empty class/gradebook.db as
+    soon as Formgrader was opened, and `make lab` then took it for a real class. The same config, copied beside an
+    existing class/ folder with no gradebook (the repository after `make demo`): Formgrader answers, no gradebook
+    appears, and the log says once to use `make lab`."""
+    from course.grading.classdir import WRONG_LAB
+
+    root = tmp_path / "clone"
+    (root / "class" / "demo").mkdir(parents=True)
+    shutil.copy(paths.REPO_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR", "JUPYTER_CONFIG_PATH")}
+    env.update(HOME=str(tmp_path / "home"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               PYTHONPATH=str(paths.PACKAGE_DIR.parent))  # nbgrader_config.py imports this checkout's `course`
+    port = free_port()
+    lab = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+                            f"--IdentityProvider.token={TOKEN}"], cwd=root, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                get(port, "/api/status")
+                break
+            except OSError:
+                assert lab.poll() is None and time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.5)
+        for page in ("/formgrader/api/assignments", "/formgrader/manage_assignments", "/formgrader/api/students"):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{page}?token={TOKEN}", timeout=30).read()
+            except urllib.error.HTTPError:
+                pass  # Formgrader may refuse without a gradebook; what matters is what it leaves behind
+    finally:
+        os.killpg(lab.pid, 15)
+        log = lab.communicate(timeout=30)[0]
+    assert not (root / "class" / "gradebook.db").exists(), "Formgrader made an empty gradebook"
+    said = WRONG_LAB.format(class_dir=f"{root / 'class'}/")
+    assert log.count(said) == 1, log[-3000:]  # once, though every nbgrader extension reads the config
+    assert "Open the class with `make lab`" in said
 
 
 # --- the browser walk through both panels ------------------------------------------------------------------

@@ -63,6 +63,19 @@ def test_cards_show_outlet_date_and_quotes_escaped(tmp_path):
     assert html.count("<article") == len(packet["questions"]["q1"])
 
 
+def test_the_graded_copy_carries_the_packets_heading_only(tmp_path, monkeypatch):
+    """While nbgrader autogrades, the packet cell prints its heading alone: the graded copy is Formgrader's grading
+    page, where seven questions of cards stood between the grader and the written answers (issue 22)."""
+    packet = json.loads(packets.render("ps2-claims-and-evidence"))
+    (tmp_path / "packets.json").write_text(json.dumps(packet), encoding="utf-8")
+    in_notebook = show_packet("q1", tmp_path)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    graded = show_packet("q1", tmp_path)
+    assert "<article" not in graded._repr_html_() and "<article" in in_notebook._repr_html_()
+    assert repr(graded) == repr(in_notebook).split("\n")[0]  # the heading: "Source packet for Q1: N pages" or the like
+    assert len(graded._repr_html_()) < len(in_notebook._repr_html_()) / 10
+
+
 def test_a_missing_packet_is_one_sentence_not_a_traceback(tmp_path):
     assert "packets.json" in repr(show_packet("q1", tmp_path))
 

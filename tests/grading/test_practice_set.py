@@ -164,7 +164,7 @@ def test_the_solution_passes_every_check_and_the_learner_copy_starts_not_answere
         assert outputs[grade_id].startswith("Right: "), (grade_id, outputs[grade_id][:200])
     copy = tmp_path / practice_id
     copy.mkdir()
-    for name in (practice.KEY_FILE, "packets.json"):
+    for name in (practice.KEY_FILE, practice.WRITTEN_FILE, "packets.json"):
         shutil.copy(folder / name, copy / name)
     learner = practice.student_copy(practice_id)
     assert "BEGIN SOLUTION" not in json.dumps(learner)
@@ -183,7 +183,8 @@ def test_course_start_copies_the_practice_set_and_on_request_the_problem_sets(tm
     assert main(["start", str(root), "--no-lab"]) == 0
     for practice_id in PRACTICE:
         folder = root / practice_id
-        assert sorted(p.name for p in folder.iterdir()) == sorted([f"{practice_id}.ipynb", practice.KEY_FILE, "packets.json"])
+        assert sorted(p.name for p in folder.iterdir()) == sorted([f"{practice_id}.ipynb", practice.KEY_FILE,
+                                                                  practice.WRITTEN_FILE, "packets.json"])
         assert "BEGIN SOLUTION" not in (folder / f"{practice_id}.ipynb").read_text(encoding="utf-8")
     assert not any((root / a).exists() for a in classdir.assignment_ids())
     mine = root / PRACTICE[0] / f"{PRACTICE[0]}.ipynb"
@@ -222,3 +223,28 @@ def test_a_hub_student_who_cannot_read_assignments_still_gets_the_lessons(tmp_pa
     monkeypatch.setattr(classdir, "MANIFEST", Unreadable(classdir.MANIFEST))
     assert cli.main(["start", str(tmp_path / "ws"), "--no-lab"]) == 0
     assert any(p.suffix == ".ipynb" for p in (tmp_path / "ws").iterdir())
+
+
+@pytest.mark.parametrize("practice_id", PRACTICE)
+def test_only_the_practice_set_shows_its_learner_a_mark_scheme(practice_id, tmp_path, monkeypatch):
+    """The practice set's written question shows a model answer and mark scheme once something is written (as the
+    lessons' exercises do); no graded assignment has such a box or a written.toml, in its source or in the copy
+    `course start --assignments` makes: a graded rubric stays with the grader."""
+    from course.lessons import exercises
+
+    written = practice.notebook_path(practice_id).parent / practice.WRITTEN_FILE
+    specs = exercises.exercises(written)
+    source = json.dumps(nbformat.read(practice.notebook_path(practice_id), as_version=4))
+    assert specs and all(f'exercise(\\"{exercise_id}\\", specs=\\"{practice.WRITTEN_FILE}\\")' in source for exercise_id in specs)
+    practice.copy_to(tmp_path, assignments=True)
+    for assignment_id in classdir.assignment_ids():
+        for folder in (paths.assignments_dir() / assignment_id, tmp_path / assignment_id):
+            assert not (folder / practice.WRITTEN_FILE).exists(), folder
+            assert "course.lessons.exercises" not in (folder / f"{assignment_id}.ipynb").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path / practice_id)
+    for exercise_id in specs:
+        box = exercises.exercise(exercise_id, specs=practice.WRITTEN_FILE)
+        assert box.model_button.disabled and box.reveal() is False  # nothing written yet: no mark scheme
+        box.answer_box.value = "My own judgement of the argument."
+        assert box.reveal() and "Model answer." in box.model_view.value and "Did you" in box.model_view.value
+        assert "{" not in exercises.model_answer_html(specs[exercise_id])  # every placeholder filled from the teaching data

@@ -522,3 +522,17 @@ def test_a_python_reached_through_dots_is_started_by_its_plain_path():
     dotted = ["/home/s/my-work/../.venv/bin/python", "-m", "some_kernel", "-f", "conn.json"]
     assert sandbox.grading_kernel_cmd(dotted) == ["/home/s/.venv/bin/python", "-m", "some_kernel", "-f", "conn.json"]
     assert sandbox.grading_kernel_cmd(["python", "-m", "x"]) == ["python", "-m", "x"]  # a bare name: PATH decides
+
+
+def test_a_python_reached_through_a_symlinked_environment_is_started_from_the_real_folder(tmp_path):
+    """`/tmp/venv/bin/python -m course selfcheck` with /tmp/venv a link to the kit's .venv: bwrap could not exec
+    /tmp/venv/bin/python (the sandbox mounts the environment's real folder). The folder is resolved, the file name
+    kept (resolving the venv's python itself would start the base interpreter, without the venv)."""
+    import sys
+
+    real = Path(sys.executable).parent
+    (tmp_path / "linked").symlink_to(real.parent, target_is_directory=True)
+    linked = str(tmp_path / "linked" / real.name / Path(sys.executable).name)
+    command = sandbox.grading_kernel_cmd([linked, "-m", "some_kernel", "-f", "conn.json"])
+    assert command == [os.path.join(os.path.realpath(real), Path(sys.executable).name), "-m", "some_kernel", "-f", "conn.json"]
+    assert Path(command[0]).name == Path(sys.executable).name

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 
@@ -39,6 +44,38 @@ def test_student_lab_hides_nbgrader_instructor_plugins(tmp_path):
     env = workspace.lab_environment(ws, base={"JUPYTER_CONFIG_PATH": "/elsewhere"})
     assert env["JUPYTER_CONFIG_PATH"].split(":") == [str(ws.config_dir), "/elsewhere"]
     assert f"--ServerApp.root_dir={ws.root}" in workspace.lab_command(ws)
+
+
+def test_a_self_study_launch_turns_off_what_needs_a_course_and_a_hub_student_keeps_it(tmp_path, monkeypatch):
+    """`course start`'s own JupyterLab (self-study: no exchange) loads none of nbgrader's server extensions and
+    disables the Assignments panel and the Nbgrader menu; the config path a hub student's server uses
+    (deploy/bin/course-singleuser: .jupyter/ alone) keeps them. Read back as JupyterLab and jupyter_server read it."""
+    from jupyterlab_server.config import get_page_config
+
+    ws = workspace.create(tmp_path / "ws")
+    study = workspace.lab_environment(ws, base={}, self_study=True)["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+    hub = workspace.lab_environment(ws, base={})["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+    assert study == [str(ws.self_study_config_dir), str(ws.config_dir)] and hub == [str(ws.config_dir)]
+    labextensions = str(Path(sys.prefix) / "share" / "jupyter" / "labextensions")
+
+    def disabled(config_path):
+        monkeypatch.setenv("JUPYTER_CONFIG_PATH", os.pathsep.join(config_path))
+        return set(get_page_config([labextensions])["disabledExtensions"])  # the names JupyterLab will not load
+
+    assert {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"} <= disabled(study)
+    assert "@jupyter/nbgrader:assignment-list" not in disabled(hub) and "@jupyter/nbgrader:formgrader" in disabled(hub)
+
+    def server_extensions(config_path):
+        """nbgrader's server extensions as `jupyter server` resolves them on this config path: name -> on/off."""
+        env = dict(os.environ, JUPYTER_CONFIG_PATH=os.pathsep.join(config_path))
+        shown = subprocess.run([sys.executable, "-m", "jupyter", "server", "--show-config"], env=env, cwd=tmp_path,
+                               capture_output=True, text=True, timeout=120).stdout
+        found = re.findall(r"'(nbgrader\.server_extensions\.\w+)': (True|False)", shown)
+        assert len(found) == 4, shown[-2000:]
+        return {name: on == "True" for name, on in found}
+
+    assert not any(server_extensions(study).values())
+    assert all(server_extensions(hub).values())
 
 
 def test_a_workspace_path_that_is_a_file_is_a_one_line_error(tmp_path):

@@ -30,6 +30,8 @@ from course.grading.keys import check
 from course.grading.keys.keyfile import SPEC_FIELDS, spec  # one description of each kind's visible fields
 
 KEY_FILE = "key.toml"
+#: The written questions' model answers and mark schemes, shown to the learner once they have written (practice only).
+WRITTEN_FILE = "written.toml"
 REQUIRED = ("grade_id", "answer", "task_type", "skill", "kind", "accepted_form", "accepted", "near_misses",
             "explanation", "rows")
 HEADER = "# Practice check (never graded): the form of your answer, then whether it is right, and why."
@@ -117,6 +119,80 @@ def feedback_text(value, practice_id: str, grade_id: str, folder: Path | str | N
 def feedback(value, practice_id: str, grade_id: str) -> None:
     """Print the full feedback on one practice answer (the key is read beside the notebook, else from the kit)."""
     print(feedback_text(value, practice_id, grade_id, folder=Path.cwd()))
+
+
+def outcome(text: str) -> str:
+    """Which of "right", "wrong", "blank" or "form" a check cell's printed feedback says (from its first words)."""
+    words = check.messages()["practice"]
+    for kind, template in (("right", "right"), ("wrong", "wrong"), ("blank", "blank"), ("form", "form")):
+        if text.startswith(words[template].split("{")[0]):
+            return kind
+    return "form"
+
+
+def run_notebook(path: Path, practice_id: str, timeout: int = 120) -> dict[str, str]:
+    """Run a learner's copy of a practice set top to bottom, in its own folder; return what each check cell printed.
+
+    The learner's own notebook on their own machine, never graded: it runs as their Run All would, with the
+    interpreter that runs this (so the kernel imports this ``course``, whichever way Python was called).
+    A cell that fails stops the run: ValueError, with a reason in plain words.
+    """
+    import copy
+    import os
+    import subprocess
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    from course import paths
+
+    notebook = copy.deepcopy(nbformat.read(path, as_version=4))
+    items = load(practice_id, path.parent)
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(paths.PACKAGE_DIR.parent), saved]))
+    try:
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", allow_errors=False,
+                                resources={"metadata": {"path": str(path.parent)}})
+        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up warnings are not for the learner
+    except CellTimeoutError:
+        raise ValueError("a cell ran for too long") from None
+    except CellExecutionError:
+        raise ValueError("a cell stopped with an error") from None
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+    printed = {}
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in items:
+            printed[grade_id] = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout").strip()
+    return printed
+
+
+def written_answers(path: Path) -> dict[str, bool]:
+    """The grade id of each written question's answer-box cell -> whether the learner has written an answer there.
+
+    The box (:func:`course.lessons.exercises.exercise`) keeps answers in ``my-answers.json`` beside the notebook,
+    by exercise id; the cell names its exercise id in its call.
+    """
+    import json
+    import re
+
+    import nbformat
+
+    try:
+        kept = json.loads((path.parent / "my-answers.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    found = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        call = re.search(r'exercise\("([^"]+)", specs="%s"\)' % re.escape(WRITTEN_FILE), cell.source)
+        if call and cell.cell_type == "code":
+            found[cell.metadata.get("nbgrader", {}).get("grade_id", call.group(1))] = bool(str(kept.get(call.group(1), "")).strip())
+    return found
 
 
 def differences(nb, practice_id: str, items: dict[str, dict]) -> list[str]:
@@ -215,9 +291,9 @@ def copy_to(root: Path | str, *, assignments: bool = False) -> list[str]:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(edition(assignment_id), target)
-        for name in (KEY_FILE, "packets.json"):
+        for name in (KEY_FILE, WRITTEN_FILE, "packets.json"):
             source = paths.assignments_dir() / assignment_id / name
-            if source.is_file() and (name != KEY_FILE or assignment_id in practice_ids()):
+            if source.is_file() and (name == "packets.json" or assignment_id in practice_ids()):
                 shutil.copy(source, folder / name)
         copied.append(assignment_id)
     return copied

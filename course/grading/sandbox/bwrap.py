@@ -106,6 +106,9 @@ SANDBOX_ENV = {
     "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter/runtime",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONNOUSERSITE": "1",
+    # Every sandboxed kernel grades, and stock nbgrader sets this before it starts the kernel; the kit's kernels are
+    # started ahead of need, before nbgrader sets it in the grader, so they never had it (the packet cell reads it).
+    "NBGRADER_EXECUTION": "autograde",
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -252,8 +255,11 @@ def grading_kernel_cmd(kernel_cmd: list[str]) -> list[str]:
     program = kernel_cmd[0]
     if os.sep in program:
         # `../.venv/bin/python -m course selfcheck` from a student's my-work/ gave /home/s/my-work/../.venv/bin/python,
-        # which the sandbox, where my-work/ is not mounted, cannot follow: resolve the dots, keep the venv's own path.
-        program = os.path.normpath(os.path.abspath(program))
+        # and a symlinked environment (/tmp/venv -> ~/kit/.venv) /tmp/venv/bin/python: the sandbox mounts neither
+        # my-work/ nor the link, only the environment's real folder. So the folder is resolved; the file name is kept,
+        # since the venv's python is itself a link to the base interpreter and finds its venv from the path it runs as.
+        folder, name = os.path.split(os.path.abspath(program))
+        program = os.path.join(os.path.realpath(folder), name)
     if same_python and len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
         return [program, "-m", GRADING_KERNEL_MODULE, *kernel_cmd[3:]]
     return [program, *kernel_cmd[1:]]
