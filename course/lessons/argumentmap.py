@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
-from course.evidence import data
+from course.evidence import data, vocabulary
 
 #: Drawn at most this many inches wide (100 dpi): a 1280 px window shows it at full size.
 FIGURE_WIDTH = 10.0
@@ -31,7 +31,7 @@ HELD_BACK_STYLE = {"colour": "white", "hatch": "", "label": "held back for grade
 
 
 def _verdict_words(verdict: str) -> str:
-    return verdict.replace("_", " ") if verdict else HELD_BACK_STYLE["label"]
+    return vocabulary.VERDICTS[verdict].in_sentence if verdict else HELD_BACK_STYLE["label"]
 
 
 HELD_BACK_NOTE = ("Argument {argument_id} is assessed in graded work, so its map is held back until your instructor "

@@ -26,8 +26,9 @@ import json
 import re
 from pathlib import Path
 
+from course.evidence import vocabulary
 from course.lessons import content
-from course.lessons.widgets.common import STYLE, VERDICT_DISPLAY, StaticFallbackView, escape_text, static_page
+from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, static_page
 
 ANSWERS_FILE = "my-answers.json"
 _PLACEHOLDER = re.compile(r"\{(\w+):([^{}:]+)(?::(\w+))?\}")
@@ -56,7 +57,7 @@ def _premises(argument_id: str) -> str:
     from course.lessons.argumentmap import premises
 
     rows = premises(argument_id).to_dict("records")
-    return "; ".join(f"{r['claim_id']} “{r['claim_text']}” ({VERDICT_DISPLAY[r['verdict']][1].lower()})" for r in rows)
+    return "; ".join(f"{r['claim_id']} “{r['claim_text']}” ({vocabulary.VERDICTS[r['verdict']].in_sentence})" for r in rows)
 
 
 def fill(text: str) -> str:

@@ -13,6 +13,8 @@ import io
 import math
 import sys
 
+from course.evidence import vocabulary
+
 #: The Okabe-Ito colour-blind-safe palette, by name.
 PALETTE = {
     "orange": "#E69F00",
@@ -25,15 +27,23 @@ PALETTE = {
     "black": "#000000",
 }
 
-#: One colour, one hatch and a readable label per verdict (claims.verdict),
-#: so a verdict can be told apart in greyscale or by a colour-blind reader.
-VERDICT_COLOURS = {
-    "accurate": {"colour": PALETTE["bluish_green"], "hatch": "", "label": "accurate"},
-    "partly_accurate": {"colour": PALETTE["yellow"], "hatch": "..", "label": "partly accurate"},
-    "inaccurate": {"colour": PALETTE["vermillion"], "hatch": "xx", "label": "inaccurate"},
-    "unverifiable": {"colour": PALETTE["sky_blue"], "hatch": "//", "label": "unverifiable"},
-    "not_checkable": {"colour": PALETTE["reddish_purple"], "hatch": "\\\\", "label": "not checkable"},
+#: One colour and one hatch per verdict (claims.verdict), so a verdict can be told apart in
+#: greyscale or by a colour-blind reader; its words are the vocabulary's (notebooks/vocabulary.toml).
+VERDICT_STYLES = {
+    "accurate": {"colour": PALETTE["bluish_green"], "hatch": ""},
+    "partly_accurate": {"colour": PALETTE["yellow"], "hatch": ".."},
+    "inaccurate": {"colour": PALETTE["vermillion"], "hatch": "xx"},
+    "unverifiable": {"colour": PALETTE["sky_blue"], "hatch": "//"},
+    "not_checkable": {"colour": PALETTE["reddish_purple"], "hatch": "\\\\"},
 }
+
+
+def _verdict_style(verdict: str) -> dict:
+    return {**VERDICT_STYLES[verdict], "label": vocabulary.VERDICTS[verdict].in_sentence}
+
+
+#: Colour, hatch and the label in running text, per verdict, in the vocabulary's order (read on first use).
+VERDICT_COLOURS = vocabulary.Projection("verdict", _verdict_style)
 
 # --- Display -----------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import re
 
 from course.evidence import data
 from course.lessons.practice.labels import (
-    CITATION_KIND_LABELS, CLAIM_TYPE_MEANINGS, COMPARISON_LABELS, COPY_OR_ORIGINAL_LABELS, SOURCE_FIELD_PROMPTS,
+    CITATION_KIND_LABELS, CLAIM_TYPE_CHOICES, COMPARISON_LABELS, COPY_OR_ORIGINAL_LABELS, SOURCE_FIELD_PROMPTS,
     WEAKNESS_LABELS,
 )
 from course.lessons.widgets.common import LANGUAGE_NAMES, RELATION_LABELS, VERDICT_DISPLAY
@@ -55,8 +55,8 @@ def _claim_type(spec: dict) -> dict:
     row = _row("claims", "claim_id", spec["claim_id"])
     return {
         "prompt": _prompt(spec, "What type of claim is this, in the kit's vocabulary? “{exact}”", row),
-        "choices": tuple(f"{name}: {meaning}" for name, meaning in CLAIM_TYPE_MEANINGS.items()),
-        "answer": f"{row['claim_type']}: {CLAIM_TYPE_MEANINGS[row['claim_type']]}",
+        "choices": tuple(CLAIM_TYPE_CHOICES.values()),
+        "answer": CLAIM_TYPE_CHOICES[row["claim_type"]],
         "explanation": f"The kit classes {row['claim_id']} as “{row['claim_type']}”. In neutral words: {row['claim_text']}",
         "refs": (row["claim_id"],),
     }

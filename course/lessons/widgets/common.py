@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from course.evidence import data
+from course.evidence import data, vocabulary
 from course.lessons.charts.base import PALETTE
 
 # ---------------------------------------------------------------------------
@@ -35,25 +35,13 @@ CLAIM_TYPE_GROUPS = {
     "prediction": "prediction",
 }
 
-#: Verdicts as shown to students: a symbol (so the verdict does not rest on colour) and a label.
-VERDICT_DISPLAY = {
-    "accurate": ("✓", "Accurate"),
-    "partly_accurate": ("◐", "Partly accurate"),
-    "inaccurate": ("✗", "Inaccurate"),
-    "unverifiable": ("?", "Unverifiable"),
-    "not_checkable": ("–", "Not checkable"),
-}
+#: Verdicts as shown to students: a symbol (so the verdict does not rest on colour) and a label
+#: (notebooks/vocabulary.toml, read on first use).
+VERDICT_DISPLAY = vocabulary.Projection("verdict", lambda verdict: (vocabulary.VERDICTS[verdict].symbol,
+                                                                    vocabulary.VERDICTS[verdict].label))
 
-#: How a quotation relates to its original (data/README.md, quote_pairs.relation).
-RELATION_LABELS = {
-    "same_statement": "Same statement, small wording changes",
-    "reported_speech": "Reported speech (first person turned into third, or the reverse)",
-    "translation": "Translation of an original in another language",
-    "summary_as_quote": "A reporter's summary presented as the speaker's own words",
-    "truncated": "Truncated: the original goes on with words the document leaves out",
-    "altered": "Altered: a word or phrase changed in a way that changes the meaning",
-    "different_speaker": "Different speaker: the nearest wording belongs to someone else",
-}
+#: How a quotation relates to its original (data/README.md, quote_pairs.relation), in the words shown.
+RELATION_LABELS = vocabulary.shown_words("relation")
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "ar": "Arabic", "tr": "Turkish", "de": "German"}
 

@@ -6,10 +6,10 @@ import warnings
 from dataclasses import dataclass, replace
 
 from course.document import Document, Span, load_document
-from course.evidence import data
+from course.evidence import data, vocabulary
 from course.document.anchors import AnchorError, resolve
 from course.lessons.widgets.common import (
-    ARABIC_RUN, CLAIM_TYPE_GROUPS, HELD_BACK_NOTE, HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, SECTION_KEYS,
+    ARABIC_RUN, CLAIM_TYPE_GROUPS, HELD_BACK_NOTE, HELD_BACK_WORDS, STYLE, SECTION_KEYS,
     _attr, _check_mode, escape_text, evidence_list_html, verdict_html,
 )
 
@@ -107,8 +107,8 @@ def claim_badge(row: dict, mode: str, selected: bool = False) -> str:
     """The tag shown on a highlighted claim: 'K015 date', plus the verdict in checked mode."""
     text = f"{row['claim_id']} {row['claim_type']}"
     if mode == "checked" and row["verdict"]:
-        symbol, label = VERDICT_DISPLAY.get(row["verdict"], ("", row["verdict"]))
-        text += f" · {symbol} {label.lower()}"
+        term = vocabulary.VERDICTS.get(row["verdict"])
+        text += f" · {term.symbol} {term.in_sentence}" if term else f" · {row['verdict']}"
     elif mode == "checked":  # a teaching copy: its verdict is in the assessment bank
         text += f" · {HELD_BACK_WORDS}"
     return ("▶ " if selected else "") + text
@@ -273,7 +273,7 @@ def legend_html(mode: str = "first_read") -> str:
          "The claim you picked: black frame and a ▶ on its tag."),
     ]
     if mode == "checked":
-        verdicts = ", ".join(f"{symbol} {label.lower()}" for symbol, label in VERDICT_DISPLAY.values())
+        verdicts = ", ".join(f"{term.symbol} {term.in_sentence}" for term in vocabulary.VERDICTS.values())
         items.append(("", f"Checked mode: each claim tag also shows the kit's verdict ({verdicts})."))
     rows = "".join(f"<li>{sample} {'— ' if sample else ''}{escape_text(text)}</li>" for sample, text in items)
     return f'<div class="legend"><strong>Legend</strong><ul>{rows}</ul></div>'

@@ -6,25 +6,24 @@ from dataclasses import dataclass
 
 from course.document import Document, load_document
 from course.document.anchors import resolve
+from course.evidence import vocabulary
 from course.lessons import content
 from course.lessons.widgets.common import STYLE, StaticFallbackView, _shorten, escape_text, static_page
 from course.lessons.widgets.marking import claims_by_id
 
-_CONTENT = content.load("sorter.toml")
-
-#: The sorter's default labels (notebooks/sorter.toml, ``labels``).
-SORTER_LABELS = tuple(_CONTENT["labels"])
+#: The sorter's default labels (notebooks/sorter.toml, ``labels``; like the names below, read on first use).
+SORTER_LABELS = content.Listing("sorter.toml", "labels")
 
 #: How a claim type maps to a practice label (notebooks/sorter.toml). One
 #: exception, applied first: an ``inference`` the kit rates ``not_checkable``
 #: counts as ``value judgement``.
-PRACTICE_LABEL_BY_CLAIM_TYPE = _CONTENT["label_by_claim_type"]
+PRACTICE_LABEL_BY_CLAIM_TYPE = content.Section("sorter.toml", "label_by_claim_type")
 
 #: The default practice set: claim ids, so every sentence and answer comes from claims.csv.
-DEFAULT_SORTER_CLAIMS = tuple(_CONTENT["claims"])
+DEFAULT_SORTER_CLAIMS = content.Listing("sorter.toml", "claims")
 
 #: Why each label fits, in the kit's words (data/README.md vocabulary).
-LABEL_REASONS = _CONTENT["reasons"]
+LABEL_REASONS = content.Section("sorter.toml", "reasons")
 
 
 def practice_label(claim: dict) -> str:
@@ -72,7 +71,7 @@ def sorter_item(claim_id: str, claims: dict[str, dict] | None = None, document: 
     if label == "value judgement":
         # Never call it an inference here: the student who chose "inference" must not read that word as the answer.
         reason = (f"{claim_id} goes beyond a conclusion that evidence could test: the kit rates it "
-                  f"{row['verdict'].replace('_', ' ')}, so it counts as “{label}”: {LABEL_REASONS[label]}. "
+                  f"{vocabulary.VERDICTS[row['verdict']].in_sentence}, so it counts as “{label}”: {LABEL_REASONS[label]}. "
                   f"The kit's paraphrase: {row['claim_text']}")
     else:
         kind = f"{'an' if row['claim_type'][0] in 'aeiou' else 'a'} {row['claim_type']} claim in the kit's data"
