@@ -1,0 +1,144 @@
+"""Find student-visible words written as Python literals instead of in the kit's data files.
+
+A string literal is *prose* when, once HTML tags, CSS and ``{format}`` fields
+are taken out, two words of two or more letters stand separated by white
+space ("Model answer", "<p>Not quite.</p>"). Prose in the scanned modules
+belongs in a data file (``notebooks/*.toml``), except where :data:`EXEMPT`
+or the rules below say who reads it:
+
+* docstrings (for developers);
+* exception messages (``raise X("...")``) and the arguments of logging and
+  ``warnings`` calls: messages to developers and instructors at a terminal;
+* ``__repr__`` bodies (for developers).
+
+Used by ``tests/test_student_strings.py``; a module of its own so that the
+test can also run it on a planted sample.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from course import paths
+
+_TAG = re.compile(r"<[^>]*>")
+_FIELD = re.compile(r"\{[^{}]*\}")
+_PROSE = re.compile(r"[A-Za-z’'\-]{2,}[,:;.!?)\"”]?\s+[(“\"]?[A-Za-z’'\-]{2,}")
+#: Calls whose string arguments are for developers or operators, not students.
+DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "warn", "log"}
+
+#: Student-facing modules of the grading wing, by file name (found anywhere under course/grading, so a
+#: move into a role folder keeps them scanned). selfcheck.py is rewritten into data separately.
+GRADING_STUDENT_FACING = ("feedback.py", "itemreport.py", "itemfigure.py", "autogradereport.py", "gradereport.py")
+
+#: Modules, or functions in them, whose words are not for students, and why.
+EXEMPT = {
+    "course/evidence/rules.py": "the data checks' problems, read by the kit's authors",
+    "course/evidence/check.py": "the data check's terminal report, read by the kit's authors",
+    "course/evidence/datadoc.py": "writes data/README.md's column dictionary, documentation for authors",
+    "course/evidence/editions.py": "builds the student edition; its messages are to the instructor",
+    "course/evidence/corrections.py": "the corrections rule's problems, read by the kit's authors",
+    "course/evidence/claimreview.py": "the export's publisher metadata (names of the kit and the document's publisher)",
+    "course/lessons/manifest.py:anatomy_problems": "problems with a lesson notebook, read by lesson authors",
+    "course/lessons/manifest.py:export_html": "a progress bar's label at the instructor's terminal",
+}
+
+
+@dataclass(frozen=True)
+class Literal:
+    """One prose literal: where it is and its text (``{}`` stands for an f-string's expressions)."""
+
+    module: str
+    line: int
+    function: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.line} ({self.function or 'module'}): {self.text[:80]!r}"
+
+
+def _text(node) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    return None
+
+
+def is_prose(text: str) -> bool:
+    """Does ``text`` hold words a reader reads (not only markup, ids, paths or format fields)?
+
+    A stylesheet (a literal that opens with ``<style``) is not prose.
+    """
+    if text.lstrip().startswith("<style"):
+        return False
+    bare = _FIELD.sub(" ", _TAG.sub(" ", text))
+    return bool(_PROSE.search(bare))
+
+
+def _developer_nodes(tree) -> set[int]:
+    """Ids of nodes whose strings are for developers: docstrings, raised errors, logging, __repr__."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and _text(first.value) is not None:
+                skip.add(id(first.value))
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            skip.update(id(inner) for inner in ast.walk(node.exc))
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in DEVELOPER_CALLS:
+                skip.update(id(inner) for inner in ast.walk(node))
+        if isinstance(node, ast.FunctionDef) and node.name == "__repr__":
+            skip.update(id(inner) for inner in ast.walk(node))
+    return skip
+
+
+def scan_source(source: str, module: str, exempt: dict | None = None) -> list[Literal]:
+    """The prose literals of one module's source (``module`` is its path relative to the repository)."""
+    exempt = EXEMPT if exempt is None else exempt
+    if module in exempt:
+        return []
+    tree = ast.parse(source)
+    skip = _developer_nodes(tree)
+    functions = {}
+    # The innermost function names a literal: functions are walked outermost first, inner ones overwrite.
+    for node in sorted((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))),
+                       key=lambda n: (n.lineno, -n.end_lineno)):
+        for inner in ast.walk(node):
+            functions[id(inner)] = node.name
+    parts_of_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip or id(node) in parts_of_fstrings:
+            continue
+        text = _text(node)
+        if text is None or not is_prose(text):
+            continue
+        function = functions.get(id(node), "")
+        if f"{module}:{function}" in exempt:
+            continue
+        found.append(Literal(module, node.lineno, function, text))
+    return sorted(found, key=lambda item: item.line)
+
+
+def scanned_modules(root: Path | None = None) -> list[Path]:
+    """The lessons and evidence wings, and the grading wing's student-facing modules."""
+    package = Path(root or paths.REPO_ROOT) / "course"
+    modules = sorted((package / "lessons").rglob("*.py")) + sorted((package / "evidence").rglob("*.py"))
+    modules += sorted(p for p in (package / "grading").rglob("*.py") if p.name in GRADING_STUDENT_FACING)
+    return modules
+
+
+def scan(root: Path | None = None) -> list[Literal]:
+    """Every prose literal in the scanned modules of the checkout at ``root`` (default: this one)."""
+    root = Path(root or paths.REPO_ROOT)
+    found = []
+    for path in scanned_modules(root):
+        found += scan_source(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix())
+    return found
