@@ -11,6 +11,10 @@ or the rules below say who reads it:
   ``warnings`` calls: messages to developers and instructors at a terminal;
 * ``__repr__`` bodies (for developers).
 
+A single word counts too where it is shown for sure: between HTML tags
+(``<strong>Why:</strong>``), as a widget's or chart's label keyword
+(``description="Check"``) or as matplotlib's text (``ax.set_xlabel("Claims")``).
+
 Used by ``tests/test_student_strings.py``; a module of its own so that the
 test can also run it on a planted sample.
 """
@@ -27,6 +31,11 @@ from course import paths
 _TAG = re.compile(r"<[^>]*>")
 _FIELD = re.compile(r"\{[^{}]*\}")
 _PROSE = re.compile(r"[A-Za-z’'\-]{2,}[,:;.!?)\"”]?\s+[(“\"]?[A-Za-z’'\-]{2,}")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+#: Keyword arguments that put their value on screen (widget labels, chart text): one word is enough.
+SHOWN_KEYWORDS = {"description", "placeholder", "tooltip", "title", "label", "xlabel", "ylabel", "caption", "alt_text"}
+#: Calls that put their first argument on screen (matplotlib text): one word is enough.
+SHOWN_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "text", "annotate", "set_text"}
 #: Calls whose string arguments are for developers or operators, not students.
 DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "warn", "log"}
 
@@ -76,6 +85,8 @@ def is_prose(text: str) -> bool:
     if text.lstrip().startswith("<style"):
         return False
     bare = _FIELD.sub(" ", _TAG.sub(" ", text))
+    if _TAG.search(text) and _WORD.search(bare):
+        return True  # even one word between tags is read: "<strong>Why:</strong>"
     return bool(_PROSE.search(bare))
 
 
@@ -112,13 +123,20 @@ def scan_source(source: str, module: str, exempt: dict | None = None) -> list[Li
                        key=lambda n: (n.lineno, -n.end_lineno)):
         for inner in ast.walk(node):
             functions[id(inner)] = node.name
+    shown = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            shown.update(id(kw.value) for kw in node.keywords if kw.arg in SHOWN_KEYWORDS)
+            if name in SHOWN_CALLS and node.args:
+                shown.add(id(node.args[-1] if name == "text" else node.args[0]))
     parts_of_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
     found = []
     for node in ast.walk(tree):
         if id(node) in skip or id(node) in parts_of_fstrings:
             continue
         text = _text(node)
-        if text is None or not is_prose(text):
+        if text is None or not (is_prose(text) or (id(node) in shown and _WORD.search(_FIELD.sub(" ", text)))):
             continue
         function = functions.get(id(node), "")
         if f"{module}:{function}" in exempt:

@@ -93,6 +93,12 @@ class Listing(Sequence):
         return f"Listing({self.section.name!r}, {self.key!r})"
 
 
+def text(section: str, key: str, **fields) -> str:
+    """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "your_answer", id="01-x")``."""
+    template = words(section, key)
+    return template.format(**fields) if fields else template
+
+
 def words(*keys: str):
     """Words from ``notebooks/words.toml``: ``words("reader", "mode_label")`` is a string or a table.
 
