@@ -93,10 +93,32 @@ class Listing(Sequence):
         return f"Listing({self.section.name!r}, {self.key!r})"
 
 
-def text(section: str, key: str, **fields) -> str:
+def text(section: str, key: str, /, **fields) -> str:
     """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "your_answer", id="01-x")``."""
     template = words(section, key)
     return template.format(**fields) if fields else template
+
+
+#: Which plural form a count takes, per language (CLDR's rules for the kit's languages): English uses
+#: ``one`` for 1 only, French for 0 and 1. ``words.toml``'s ``[meta] language`` chooses.
+PLURAL_RULES = {"en": lambda count: "one" if count == 1 else "other",
+                "fr": lambda count: "one" if count in (0, 1) else "other"}
+
+
+def counted(noun: str, count: int) -> str:
+    """``count`` and a noun in the right form, from ``words.toml``'s ``[counts.<noun>]``: ``counted("event", 2)``."""
+    language = load("words.toml").get("meta", {}).get("language", "en")
+    forms = words("counts", noun)
+    return forms[PLURAL_RULES[language](count)].format(count=count)
+
+
+def joined(items) -> str:
+    """'a', 'a and b', 'a, b and c', in the words of ``words.toml``'s ``[common.lists]``."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    lists = words("common", "lists")
+    return lists["list_separator"].join(items[:-1]) + lists["list_last"] + items[-1]
 
 
 def words(*keys: str):

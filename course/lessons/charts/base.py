@@ -14,6 +14,7 @@ import math
 import sys
 
 from course.evidence import vocabulary
+from course.lessons import content
 
 #: The Okabe-Ito colour-blind-safe palette, by name.
 PALETTE = {
@@ -174,17 +175,15 @@ def _vocabulary(table: str, column: str) -> list[str]:
 
 
 def _join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    """'a', 'a and b', 'a, b and c' (the words are notebooks/words.toml's)."""
+    return content.joined(items)
 
 
 def _long_date(value) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, noun: str) -> str:
+    """``count`` and a counted noun of notebooks/words.toml (``[counts.<noun>]``), e.g. ``_plural(2, "event")``."""
+    return content.counted(noun, count)
 

@@ -126,7 +126,7 @@ def _forces_alt_text(pairs, singles) -> str:
         parts.append(f"and {len(different)} differ ({'; '.join(listed)}).")
     if len(singles):
         values = [int(v) for v in singles["record_personnel"].dropna()] + [int(v) for v in singles["document_personnel"].dropna()]
-        parts.append(f"{_plural(len(singles), 'more force')} have a figure on one side only, from {min(values):,} to {max(values):,} personnel: "
+        parts.append(f"{_plural(len(singles), 'more_force')} have a figure on one side only, from {min(values):,} to {max(values):,} personnel: "
                      f"{_join([_force_name(s) for _, s in singles.iterrows()])}.")
     return " ".join(parts)
 

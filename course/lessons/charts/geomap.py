@@ -199,7 +199,7 @@ def _map_alt_text(shapes, groups, places, kind_of) -> str:
     return (f"Map of West Africa and the Sahel with {len(names)} countries outlined; Mali, in the middle, is highlighted. "
             f"The {len(g5)} G5 Sahel members ({_join(sorted(r['country'] for r in g5))}) and the {len(ecowas)} ECOWAS members in 2020 "
             f"({_join(sorted(r['country'] for r in ecowas))}) are shaded and hatched by group; {_join(both)} belong to both. "
-            f"Marked: {_join(others)}, and {_plural(len(bases), 'foreign base location')}: {'; '.join(bases)}. "
+            f"Marked: {_join(others)}, and {_plural(len(bases), 'foreign_base_location')}: {'; '.join(bases)}. "
             f"A 500 km scale bar is drawn along {SCALE_LATITUDE:g}°N.")
 
 

@@ -9,7 +9,7 @@ from course.lessons import content
 from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, evidence_list_html, static_page
 
 
-def _text(key: str, **fields) -> str:
+def _text(key: str, /, **fields) -> str:
     """A check-yourself string of notebooks/words.toml (``[practice]``)."""
     return content.text("practice", key, **fields)
 

@@ -6,6 +6,7 @@ import html
 import re
 
 from course.evidence import data, vocabulary
+from course.lessons import content
 from course.lessons.charts.base import PALETTE
 
 # ---------------------------------------------------------------------------
@@ -16,7 +17,8 @@ from course.lessons.charts.base import PALETTE
 OKABE_ITO = PALETTE
 
 MODES = ("first_read", "checked")
-MODE_LABELS = {"first_read": "First read", "checked": "Checked"}
+#: The reader's modes as its toggle names them (notebooks/words.toml, ``[reader.mode_label]``; read on use).
+MODE_LABELS = content.Section("words.toml", "reader", "mode_label")
 
 #: Section keys: 0 is the lead (title, lead paragraph and introduction), 1-7 the numbered sections.
 SECTION_KEYS = tuple(range(0, 8))
@@ -125,7 +127,7 @@ def evidence_list_html(evidence_ids) -> str:
     """A <ul> of evidence pages (outlet linked to URL, with the evidence id) for a ';'-separated id list."""
     links = data.evidence_links(evidence_ids)
     if not links:
-        return '<p class="no-evidence">No page read settles it (no evidence ids).</p>'
+        return f'<p class="no-evidence">{content.text("common", "no_evidence")}</p>'
     items = "".join(f"<li>{link_html(url, outlet)} <code>{escape_text(eid)}</code></li>" for eid, outlet, url in links)
     return f'<ul class="evidence-links">{items}</ul>'
 
