@@ -36,6 +36,8 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 SHOWN_KEYWORDS = {"description", "placeholder", "tooltip", "title", "label", "xlabel", "ylabel", "caption", "alt_text"}
 #: Calls that put their first argument on screen (matplotlib text): one word is enough.
 SHOWN_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "text", "annotate", "set_text"}
+#: Keyword arguments whose values are CSS or layout, never read: ``flex_flow="row wrap"``, ``badge_classes="claim-tag selected"``.
+LAYOUT_KEYWORDS = {"flex_flow", "badge_classes", "classes", "boxstyle", "connectionstyle", "linestyle", "family"}
 #: Calls whose string arguments are for developers or operators, not students.
 DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "warn", "log"}
 
@@ -128,6 +130,7 @@ def scan_source(source: str, module: str, exempt: dict | None = None) -> list[Li
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             shown.update(id(kw.value) for kw in node.keywords if kw.arg in SHOWN_KEYWORDS)
+            skip.update(id(kw.value) for kw in node.keywords if kw.arg in LAYOUT_KEYWORDS)
             if name in SHOWN_CALLS and node.args:
                 shown.add(id(node.args[-1] if name == "text" else node.args[0]))
     parts_of_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
