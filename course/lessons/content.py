@@ -94,8 +94,11 @@ class Listing(Sequence):
 
 
 def text(section: str, key: str, /, **fields) -> str:
-    """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "your_answer", id="01-x")``."""
-    template = words(section, key)
+    """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "your_answer", id="01-x")``.
+
+    ``section`` may name a nested table with dots (``"charts.verdicts"``).
+    """
+    template = words(*section.split("."), key)
     return template.format(**fields) if fields else template
 
 
