@@ -45,7 +45,8 @@ VERDICT_DISPLAY = vocabulary.Projection("verdict", lambda verdict: (vocabulary.V
 #: How a quotation relates to its original (data/README.md, quote_pairs.relation), in the words shown.
 RELATION_LABELS = vocabulary.shown_words("relation")
 
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "ar": "Arabic", "tr": "Turkish", "de": "German"}
+#: Language names by code (notebooks/words.toml, ``[languages]``; read on use).
+LANGUAGE_NAMES = content.Section("words.toml", "languages")
 
 # Arabic script (letters, marks, presentation forms) with the spaces inside a
 # run, so that a phrase becomes one right-to-left span, not one per word.
