@@ -60,6 +60,9 @@ EXEMPT = {
     "grading/feedback.py:FEEDBACK_CSP": "a Content-Security-Policy header, read by browsers",
     "grading/feedback.py:has_hidden_tests": "nbgrader's hidden-test delimiter, matched in cells, never shown",
     "grading/gradereport.py:write_lms_csv": "the LMS import file's column names, which the LMS requires as they are",
+    "course/lessons/packets.py:MISSING": "said when packets.json, which carries the cards' words, is absent: in a grading "
+                                         "kernel there is no notebooks/ folder to read words from",
+    "course/lessons/workspace.py:create": "a comment in the workspace's .gitignore",
 }
 
 
@@ -142,11 +145,19 @@ def scan_source(source: str, module: str, exempt: dict | None = None) -> list[Li
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             shown.update(id(kw.value) for kw in node.keywords if kw.arg in SHOWN_KEYWORDS)
-            skip.update(id(kw.value) for kw in node.keywords if kw.arg in LAYOUT_KEYWORDS)
             if name == "text" and len(node.args) >= 3:  # matplotlib's text(x, y, s), not a words lookup
                 shown.add(id(node.args[2]))
             elif name in SHOWN_CALLS and name != "text" and node.args:
                 shown.add(id(node.args[0]))
+            for kw in node.keywords:
+                if kw.arg in LAYOUT_KEYWORDS:
+                    skip.update(id(inner) for inner in ast.walk(kw.value))
+            if isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == "re":
+                skip.update(id(inner) for inner in ast.walk(node))  # a regular expression matches text, never shows it
+        if isinstance(node, ast.Dict):  # {"xycoords": ("axes fraction", "data")}: layout, as a keyword would be
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and key.value in LAYOUT_KEYWORDS:
+                    skip.update(id(inner) for inner in ast.walk(value))
     parts_of_fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
     found = []
     for node in ast.walk(tree):

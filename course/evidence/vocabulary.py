@@ -61,7 +61,13 @@ def _kind(kind: str) -> dict:
 
 def kinds() -> tuple[str, ...]:
     """The kinds of value the vocabulary covers (``verdict``, ``relation``...)."""
-    return tuple(_kinds())
+    return tuple(kind for kind, table in _kinds().items() if "terms" in table)
+
+
+def phrase(table: str, key: str, /, **fields) -> str:
+    """A label of the evidence wing's own views (``[record]``: the record's column and row names), fields filled."""
+    template = _kinds()[table][key]
+    return template.format(**fields) if fields else template
 
 
 class Terms(Mapping):

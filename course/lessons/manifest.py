@@ -24,7 +24,10 @@ from pathlib import Path
 from course.lessons.content import NOTEBOOKS_DIR
 
 MANIFEST = NOTEBOOKS_DIR / "lessons.toml"
-REQUIRED_HEADINGS = ("## Objectives", "## Questions", "## Time", "## Key points")
+def required_headings() -> tuple[str, ...]:
+    """The sections every lesson has, in order (``## Objectives``, ``## Questions``, ``## Time``, ``## Key points``):
+    lessons.toml's ``[notebook] sections``."""
+    return tuple(_manifest()["notebook"]["sections"])
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,14 @@ def anatomy_problems(item: Lesson) -> list[str]:
     notebook = nbformat.read(item.path, as_version=4)
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     problems = []
-    positions = [markdown.find(heading) for heading in REQUIRED_HEADINGS]
-    for heading, position in zip(REQUIRED_HEADINGS, positions):
+    required = required_headings()
+    positions = [markdown.find(heading) for heading in required]
+    for heading, position in zip(required, positions):
         if position < 0:
             problems.append(f"{item.file}: no '{heading}' section")
     found = [p for p in positions if p >= 0]
     if found != sorted(found):
-        problems.append(f"{item.file}: sections out of order (expected {', '.join(REQUIRED_HEADINGS)})")
+        problems.append(f"{item.file}: sections out of order (expected {', '.join(required)})")
     words = _manifest()["notebook"]
     heading = words["heading"].format(id=item.id, title=item.title)
     first_line = notebook.cells[0].source.splitlines()[0] if notebook.cells and notebook.cells[0].source else ""
@@ -98,19 +102,20 @@ def syllabus():
     """The manifest as a table: id, title, minutes and the graded work each lesson leads to."""
     import pandas as pd
 
+    column = _manifest()["syllabus"]["table_columns"]
     return pd.DataFrame(
         [
             {
-                "lesson": item.id,
-                "title": item.title,
-                "teaching (min)": item.teaching_minutes,
-                "exercises (min)": item.exercise_minutes,
-                "graded work": item.assignment or "-",
-                "notebook": item.file,
+                column["lesson"]: item.id,
+                column["title"]: item.title,
+                column["teaching"]: item.teaching_minutes,
+                column["exercises"]: item.exercise_minutes,
+                column["graded_work"]: item.assignment or "-",
+                column["notebook"]: item.file,
             }
             for item in lessons()
         ]
-    ).set_index("lesson")
+    ).set_index(column["lesson"])
 
 
 SYLLABUS_START, SYLLABUS_END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"

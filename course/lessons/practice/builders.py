@@ -198,17 +198,17 @@ def _citation_kind(spec: dict) -> dict:
     }
 
 
-def _event_pick(spec: dict, test, criterion: str) -> tuple[list[dict], dict]:
-    """The events of a spec and the single one that passes ``test``."""
+def _event_pick(spec: dict, test) -> tuple[list[dict], list[dict]]:
+    """The events of a spec and those that pass ``test`` (the caller requires exactly one)."""
     rows = [_row("events", "event_id", eid) for eid in spec["event_ids"]]
-    passing = [r for r in rows if test(r)]
-    if len(passing) != 1:
-        raise ValueError(f"question {spec['id']}: exactly one of {spec['event_ids']} must be {criterion}; found {len(passing)}")
-    return rows, passing[0]
+    return rows, [r for r in rows if test(r)]
 
 
 def _event_not_mentioned(spec: dict) -> dict:
-    rows, omitted = _event_pick(spec, lambda r: not r["mentioned_in_document"], "left out of the document")
+    rows, passing = _event_pick(spec, lambda r: not r["mentioned_in_document"])
+    if len(passing) != 1:
+        raise ValueError(f"question {spec['id']}: exactly one of {spec['event_ids']} must be left out of the document; found {len(passing)}")
+    omitted = passing[0]
     return {
         "prompt": _prompt(spec, "event_not_mentioned", {}),
         "choices": tuple(_explain("event_choice", title=r["title"], date=_format_date(r["date"])) for r in rows),
@@ -239,7 +239,10 @@ def _event_after(spec: dict) -> dict:
 
     document = load_document()
     published = dateline_date(document)
-    rows, later = _event_pick(spec, lambda r: r["date"] > published, "after the dateline")
+    rows, passing = _event_pick(spec, lambda r: r["date"] > published)
+    if len(passing) != 1:
+        raise ValueError(f"question {spec['id']}: exactly one of {spec['event_ids']} must be after the dateline; found {len(passing)}")
+    later = passing[0]
     return {
         "prompt": _prompt(spec, "event_after", {"dateline": document.dateline_ce}),
         "choices": tuple(r["title"] for r in rows),

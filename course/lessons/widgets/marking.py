@@ -261,6 +261,7 @@ def legend_html(mode: str = "first_read") -> str:
     """What each highlight means, with a sample of each style (shape + colour + tag, never colour alone)."""
     _check_mode(mode)
     claim = _text("legend_claim_sample")
+    selected_badge = claim_badge({"claim_id": "K000", "claim_type": "date", "verdict": ""}, "first_read", selected=True)
     items = [
         (f'<span class="course-hl hl-citation">{_text("legend_citation_sample")}</span><sup class="citation-tag">C03</sup>',
          _text("legend_citation")),
@@ -271,7 +272,7 @@ def legend_html(mode: str = "first_read") -> str:
          _text(f"legend_{group}"))
         for group, sample_type in (("fact", "date"), ("quotation", "quotation"), ("inference", "inference"), ("prediction", "prediction"))
     ] + [
-        (f'<span class="course-hl hl-claim hl-claim-fact hl-selected"><sup class="claim-tag selected">▶ K000 date</sup>{claim}</span>',
+        (f'<span class="course-hl hl-claim hl-claim-fact hl-selected"><sup class="claim-tag selected">{selected_badge}</sup>{claim}</span>',
          _text("legend_selected")),
     ]
     if mode == "checked":
