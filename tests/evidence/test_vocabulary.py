@@ -85,7 +85,8 @@ def test_no_content_file_is_read_when_the_wings_are_imported():
         "tomllib.load = lambda *a, **k: calls.append('load') or real_load(*a, **k)\n"
         "tomllib.loads = lambda *a, **k: calls.append('loads') or real_loads(*a, **k)\n"
         "import course.lessons.practice, course.lessons.widgets, course.lessons.charts, course.lessons.exercises\n"
-        "import course.evidence.claimreview, course.evidence.skills, course.grading.itemfigure, course.grading.feedback\n"
+        "import course.evidence.claimreview, course.evidence.skills, course.evidence.record, course.lessons.workspace\n"
+        "import course.grading.itemfigure, course.grading.feedback, course.grading.gradereport, course.grading.autogradereport\n"
         "print(len(calls))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=paths.REPO_ROOT, check=True)
