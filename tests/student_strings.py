@@ -44,7 +44,8 @@ DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical",
 
 #: Student-facing modules of the grading wing, by file name (found anywhere under course/grading, so a
 #: move into a role folder keeps them scanned). selfcheck.py is rewritten into data separately.
-GRADING_STUDENT_FACING = ("feedback.py", "itemreport.py", "itemfigure.py", "autogradereport.py", "gradereport.py")
+GRADING_STUDENT_FACING = ("feedback.py", "itemanalysis.py", "itemreport.py", "itemfigure.py", "autogradereport.py",
+                          "gradereport.py")
 
 #: Modules, or functions (or module-level names) in them, whose words are not for students, and why. A key
 #: matches the end of a module's path, so a grading module keeps its entry when it moves into a role folder.

@@ -20,19 +20,8 @@ from pathlib import Path
 from course.evidence.skills import SKILLS, label
 from course.grading import wording
 from course.grading.gradereport import OKABE_ITO
-from course.grading.itemanalysis import (
-    HIGH,
-    LOW,
-    NEGATIVE,
-    NEGATIVE_DISCRIMINATION,
-    REASON_HELP,
-    TOO_EASY,
-    TOO_HARD,
-    WEAK,
-    WEAK_DISCRIMINATION,
-    ItemReport,
-    assignment_label,
-)
+from course.grading import itemanalysis
+from course.grading.itemanalysis import HIGH, LOW, NEGATIVE, WEAK, ItemReport, assignment_label
 
 #: Instructor-facing words: notebooks/grading.toml's ``[item_figure]``, looked up on access by these names
 #: (:func:`__getattr__`), so importing this module reads no file and a translation changes data only.
@@ -83,7 +72,7 @@ def alt_text(report: ItemReport) -> str:
     review = report.to_review()
     lines.append(_word("ALT_REVIEW").format(n=len(review)) if review else _word("ALT_REVIEW_NONE"))
     for item in review:
-        lines.append(f"- {_describe(report, item)}: " + "; ".join(f"{r}, {REASON_HELP[r]}" for r in report.reasons(item)) + ".")
+        lines.append(f"- {_describe(report, item)}: " + "; ".join(f"{r}, {itemanalysis.REASON_HELP[r]}" for r in report.reasons(item)) + ".")
     rest = [i for i in report.items if i not in review]
     if rest:
         lines.append(_word("ALT_REST").format(n=len(rest)))
@@ -111,10 +100,10 @@ def _bands(ax) -> None:
     for x in (LOW, HIGH):
         ax.axvline(x, color="black", linestyle=":", linewidth=0.8)
     style = dict(fontsize=FONT, color="#333333", style="italic")
-    ax.text(LOW / 2, Y_LIMITS[1] - 0.04, TOO_HARD, ha="center", va="top", **style)
-    ax.text((HIGH + X_LIMITS[1]) / 2, Y_LIMITS[1] - 0.04, TOO_EASY, ha="center", va="top", rotation=90, **style)
-    ax.text(LOW + 0.01, (NEGATIVE + WEAK) / 2, WEAK_DISCRIMINATION, ha="left", va="center", **style)
-    ax.text(LOW + 0.01, Y_LIMITS[0] + 0.04, NEGATIVE_DISCRIMINATION, ha="left", va="bottom", **style)
+    ax.text(LOW / 2, Y_LIMITS[1] - 0.04, itemanalysis.TOO_HARD, ha="center", va="top", **style)
+    ax.text((HIGH + X_LIMITS[1]) / 2, Y_LIMITS[1] - 0.04, itemanalysis.TOO_EASY, ha="center", va="top", rotation=90, **style)
+    ax.text(LOW + 0.01, (NEGATIVE + WEAK) / 2, itemanalysis.WEAK_DISCRIMINATION, ha="left", va="center", **style)
+    ax.text(LOW + 0.01, Y_LIMITS[0] + 0.04, itemanalysis.NEGATIVE_DISCRIMINATION, ha="left", va="bottom", **style)
 
 
 def _overlaps(box, boxes) -> bool:
