@@ -1,7 +1,7 @@
 """Find student-visible words written as Python literals instead of in the kit's data files.
 
-A string literal is *prose* when, once HTML tags, CSS and ``{format}`` fields
-are taken out, two words of two or more letters stand separated by white
+A string literal is *prose* when, once HTML tags and ``{format}`` fields are
+taken out (a stylesheet, a literal opening with ``<style``, never is), two words of two or more letters stand separated by white
 space ("Model answer", "<p>Not quite.</p>"). Prose in the scanned modules
 belongs in a data file (``notebooks/*.toml``), except where :data:`EXEMPT`
 or the rules below say who reads it:
@@ -61,8 +61,8 @@ EXEMPT = {
     "grading/feedback.py:FEEDBACK_CSP": "a Content-Security-Policy header, read by browsers",
     "grading/feedback.py:has_hidden_tests": "nbgrader's hidden-test delimiter, matched in cells, never shown",
     "grading/gradereport.py:write_lms_csv": "the LMS import file's column names, which the LMS requires as they are",
-    "course/lessons/packets.py:MISSING": "said when packets.json, which carries the cards' words, is absent: in a grading "
-                                         "kernel there is no notebooks/ folder to read words from",
+    "course/lessons/packets.py:MISSING": "said when packets.json, which carries the cards' words, is absent; the module "
+                                         "reads nothing of the kit but that file, by design (it runs in grading kernels)",
     "course/lessons/workspace.py:create": "a comment in the workspace's .gitignore",
 }
 
