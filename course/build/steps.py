@@ -75,6 +75,12 @@ def _practice_keys() -> dict[Path, str]:
     return out
 
 
+def _syllabus() -> dict[Path, str]:
+    from course.lessons import manifest
+
+    return manifest.render_syllabus()
+
+
 def _module_tree() -> dict[Path, str]:
     from course.build import moduletree
 
@@ -97,9 +103,8 @@ STEPS: list[Step] = [
          ("bank/keys/*.toml",), ("assignments/*/*.ipynb",), _answer_keys),
     Step("practice-keys", "the practice set's check cells from its key", ("assignments/practice-*/key.toml",),
          ("assignments/practice-*/practice-*.ipynb",), _practice_keys),
-    # The syllabus goes here, one entry: Step("syllabus", "the syllabus in notebooks/README.md",
-    # ("notebooks/lessons.toml",), ("notebooks/README.md",), _syllabus), with _syllabus above returning
-    # {path: text} from the lessons wing's generator.
+    Step("syllabus", "the syllabus table in notebooks/README.md, from the lessons' manifest",
+         ("notebooks/lessons.toml",), ("notebooks/README.md",), _syllabus),
     Step("module-tree", "the module tree in docs/architecture.md, from each module's docstring",
          ("course/**/*.py",), ("docs/architecture.md",), _module_tree),
 ]

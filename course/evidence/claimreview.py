@@ -17,17 +17,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course.evidence import data
+from course.evidence import data, vocabulary
 
 #: Verdicts on a 1-5 scale (5 best); verdicts with no place on it get no ratingValue.
 RATING_VALUES = {"accurate": 5, "partly_accurate": 3, "inaccurate": 1}
-RATING_NAMES = {
-    "accurate": "Accurate",
-    "partly_accurate": "Partly accurate",
-    "inaccurate": "Inaccurate",
-    "unverifiable": "Unverifiable",
-    "not_checkable": "Not checkable",
-}
+#: Each verdict's name in a rating: its label in notebooks/vocabulary.toml (read on first use).
+RATING_NAMES = vocabulary.Projection("verdict", lambda verdict: vocabulary.label("verdict", verdict))
 
 #: Where the document appears (read by lateral reading; see data/README.md).
 DOCUMENT_APPEARANCE = "http://www.khilafah.com/qa-the-military-coup-detat-in-mali/"

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from course.evidence import data
+from course.evidence import data, vocabulary
+
+
+def _label(key: str, /, **fields) -> str:
+    """A column or row name of these views (notebooks/vocabulary.toml, ``[record]``)."""
+    return vocabulary.phrase("record", key, **fields)
 
 
 def document_date() -> dt.date:
@@ -40,11 +45,12 @@ def mention_counts(since: dt.date | None = None):
     if since is not None:
         events = events[events["date"] >= since]
     table = events.groupby(["category", "mentioned_in_document"]).size().unstack(fill_value=0)
-    table = table.rename(columns={True: "mentioned", False: "not mentioned"})
-    for column in ("mentioned", "not mentioned"):
+    mentioned, not_mentioned = _label("mentioned"), _label("not_mentioned")
+    table = table.rename(columns={True: mentioned, False: not_mentioned})
+    for column in (mentioned, not_mentioned):
         if column not in table.columns:
             table[column] = 0
-    return table[["mentioned", "not mentioned"]].sort_values("not mentioned", ascending=False)
+    return table[[mentioned, not_mentioned]].sort_values(not_mentioned, ascending=False)
 
 
 def events_after_document():
@@ -67,12 +73,13 @@ def predictions_and_outcomes():
     events = data.events()
     later = events[events["date"] > document_date()]
     rows = []
+    said, happened = _label("claim"), _label("what_happened")
     for _, claim in forward.iterrows():
         linked = later[later["claim_ids"].apply(lambda cell: claim["claim_id"] in data.split_ids(cell))]
         if linked.empty:
-            rows.append({"claim_id": claim["claim_id"], "claim": claim["claim_text"], "verdict": claim["verdict"], "event_id": "", "date": None, "what happened": ""})
+            rows.append({"claim_id": claim["claim_id"], said: claim["claim_text"], "verdict": claim["verdict"], "event_id": "", "date": None, happened: ""})
         for _, event in linked.sort_values("date").iterrows():
-            rows.append({"claim_id": claim["claim_id"], "claim": claim["claim_text"], "verdict": claim["verdict"], "event_id": event["event_id"], "date": event["date"], "what happened": event["title"]})
+            rows.append({"claim_id": claim["claim_id"], said: claim["claim_text"], "verdict": claim["verdict"], "event_id": event["event_id"], "date": event["date"], happened: event["title"]})
     return pd.DataFrame(rows)
 
 
@@ -90,17 +97,17 @@ def evidence_profile():
     citations = data.citations()
     wiki = pages["outlet"].str.contains("Wikipedia|wiki", case=False, regex=True)
     counts = {
-        "pages read": len(pages),
-        "publisher's own page (original)": int((pages["copy_or_original"] == "original").sum()),
-        "copy, mirror or repost": int((pages["copy_or_original"] == "copy").sum()),
-        "copies of a named agency story": int((pages["original_agency"] != "").sum()),
-        "Wikipedia or a Wikipedia mirror": int(wiki.sum()),
-        "no publication date shown": int((pages["published"] == "").sum()),
+        "pages_read": len(pages),
+        "originals": int((pages["copy_or_original"] == "original").sum()),
+        "copies": int((pages["copy_or_original"] == "copy").sum()),
+        "agency_copies": int((pages["original_agency"] != "").sum()),
+        "wikipedia": int(wiki.sum()),
+        "undated": int((pages["published"] == "").sum()),
         "languages": ", ".join(f"{lang} {n}" for lang, n in pages["language"].value_counts().items()),
-        "claims marked unverified": int((claims["status"] == "unverified").sum()),
-        "citations whose original was not found": int((citations["comparison"] == "not_found").sum()),
+        "unverified_claims": int((claims["status"] == "unverified").sum()),
+        "unfound_citations": int((citations["comparison"] == "not_found").sum()),
     }
-    return pd.DataFrame({"count": counts})
+    return pd.DataFrame({_label("count"): {_label(key): value for key, value in counts.items()}})
 
 
 def citations_table():
@@ -201,6 +208,5 @@ def actor_latest_facts():
 def as_of_sentence() -> str:
     """The words lessons show about how far the record runs: "The record as of 31 December 2025 …"."""
     day = data.record_as_of()
-    return (f"The record as of {day.day} {day:%B %Y}: the kit's tables stop at that date, so anything that "
-            "happened later is not in them.")
+    return _label("as_of", date=f"{day.day} {day:%B %Y}")
 

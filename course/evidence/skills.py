@@ -18,29 +18,15 @@ of table-querying functions, worth bonus points or none.
 
 from __future__ import annotations
 
-#: skill id -> (short label, what a student who has it can do). Order is the order of reports.
-SKILLS: dict[str, tuple[str, str]] = {
-    "investigate-source": ("Investigate the source",
-                           "Says who is behind a page or document, what they want and how they found out (SIFT: Investigate; COR: who is behind it?)."),
-    "lateral-reading": ("Find better coverage",
-                        "Leaves the page to see what other, independent sources say about it or its claim (SIFT: Find; COR: what do other sources say?)."),
-    "trace-origin": ("Trace the claim to its origin",
-                     "Follows a claim, citation or figure back to the report it first appeared in and compares the two (SIFT: Trace)."),
-    "quotation-fidelity": ("Quotation fidelity",
-                           "Tells a faithful quotation from a summary, a cut or a changed wording, and quotes exactly (SIFT: Trace; COR: what is the evidence?)."),
-    "names-dates-numbers": ("Names, dates and numbers",
-                            "Checks a printed name, date or figure against the record, allowing for translation and transliteration."),
-    "argument-structure": ("Argument structure",
-                           "Separates a conclusion from its premises and judges how well the evidence offered supports it (COR: what is the evidence?)."),
-    "omission-alternatives": ("Omission and alternatives",
-                              "Notices what a source leaves out and weighs other explanations the record supports."),
-}
+from course.evidence import vocabulary
+
+#: skill id -> (short label, what a student who has it can do), i.e. a vocabulary :class:`~course.evidence.vocabulary.Term`.
+#: The words are in notebooks/vocabulary.toml (``[skill]``), read on first use. Order is the order of reports.
+SKILLS = vocabulary.SKILLS
 
 #: The optional track: table queries in Python. Marked in the notebooks, worth bonus points or none.
 DATA_SKILLS = "data-skills"
-OPTIONAL_SKILLS: dict[str, tuple[str, str]] = {
-    DATA_SKILLS: ("Data skills (optional)", "Queries the kit's tables with Python functions."),
-}
+OPTIONAL_SKILLS = vocabulary.OPTIONAL_SKILLS
 
 
 def label(skill: str) -> str:

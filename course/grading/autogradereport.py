@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.grading import wording
+
 STATUSES = ("graded", "failed", "skipped")
 
 
@@ -54,9 +56,17 @@ class SubmissionResult:
         return f"{self.student:<24} {self.assignment:<32} {self.status:<8} {score:>9} {self.seconds:6.1f} s{reason}"
 
 
-#: Said once per run: the one place the kit's autograde knowingly differs from nbgrader's (docs/grading-at-scale.md).
-SCRATCH_NOTE = ("files the notebooks wrote while graded were discarded (they ran in a scratch copy); "
-                "stock nbgrader keeps them in autograded/")
+def _text(key: str, /, **fields) -> str:
+    """A string of notebooks/grading.toml's ``[autograde_report]``."""
+    return wording.text("autograde_report", key, **fields)
+
+
+def __getattr__(name: str):
+    # SCRATCH_NOTE: said once per run, the one place the kit's autograde knowingly differs from nbgrader's
+    # (docs/grading-at-scale.md); its words are data, looked up on access.
+    if name == "SCRATCH_NOTE":
+        return _text("scratch_note")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -79,19 +89,20 @@ class AutogradeReport:
 
     def table(self) -> str:
         """The printed summary: warnings, one line per submission (reasons included), then totals."""
-        lines = [f"WARNING: {w}" for w in self.warnings] + [f"REFUSED: {r}" for r in self.refused]
-        header = f"{'student':<24} {'assignment':<32} {'status':<8} {'score':>9} {'time':>8}"
+        lines = [_text("warning", warning=w) for w in self.warnings] + [_text("refused", refused=r) for r in self.refused]
+        student, assignment, status, score, time = wording.words("autograde_report", "columns")
+        header = f"{student:<24} {assignment:<32} {status:<8} {score:>9} {time:>8}"
         lines += [header, "-" * len(header)]
         lines += [r.line() for r in sorted(self.results, key=lambda r: (r.assignment, r.student))]
-        counts = ", ".join(f"{sum(r.status == s for r in self.results)} {s}" for s in STATUSES)
+        counts = ", ".join(_text("status_count", count=sum(r.status == s for r in self.results), status=s) for s in STATUSES)
         graded = [r for r in self.results if r.status == "graded"]
-        per = f"; {self.seconds / len(graded):.2f} s per graded submission" if graded else ""
-        lines.append(f"{len(self.results)} submission(s): {counts}; {self.seconds:.1f} s with {self.jobs} job(s){per}; "
-                     f"sandbox {'on' if self.sandboxed else 'OFF'}")
+        per = _text("per_submission", seconds=f"{self.seconds / len(graded):.2f}") if graded else ""
+        lines.append(_text("totals", submissions=len(self.results), counts=counts, seconds=f"{self.seconds:.1f}", jobs=self.jobs,
+                           per=per, sandbox=_text("sandbox_on" if self.sandboxed else "sandbox_off")))
         if self.scratch and graded:
-            lines.append(SCRATCH_NOTE)
+            lines.append(_text("scratch_note"))
         if self.backup_path:
-            lines.append(f"gradebook backed up to {self.backup_path}")
+            lines.append(_text("backed_up", path=self.backup_path))
         return "\n".join(lines)
 
     def by_student(self, assignment: str) -> dict[str, SubmissionResult]:

@@ -57,21 +57,25 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 from traitlets import Bool
 
-#: The comment that stands where hidden tests were.
-HIDDEN_PLACEHOLDER = "# Hidden tests ran here; their code is not shown."
+from course.grading import wording
 
-#: Shown when a test cell failed with something other than an authored assertion.
-GENERAL_HINT = (
-    "A test could not run to the end. Check that the cell with your answer runs "
-    "without errors and defines the names the task asks for, with the types it asks for."
-)
+#: Names other modules and tests read, each a string (or table) of notebooks/grading.toml's ``[feedback]``,
+#: looked up on access (:func:`__getattr__`) so that importing this module reads no file:
+#: the comment that stands where hidden tests were, the hint shown when a test cell failed with something
+#: other than an authored assertion, hints for errors whose cause is usually clear from their type alone
+#: (their messages are never shown), and the heading of the skills table.
+_WORDS = {"HIDDEN_PLACEHOLDER": "hidden_placeholder", "GENERAL_HINT": "general_hint", "ERROR_HINTS": "error_hints",
+          "SUMMARY_TITLE": "summary_title"}
 
-#: Hints for errors whose cause is usually clear from their type alone (their messages are never shown).
-ERROR_HINTS = {
-    "NotImplementedError": "The answer has not been written yet: replace the stub with your answer (a value in place of None, or your code).",
-    "NameError": "A name the test needs is not defined: run the cell with your answer (and the cells above it) without errors, and keep the names the task asks for.",
-    "SyntaxError": "Python could not read a cell: fix the syntax error in your answer.",
-}
+
+def __getattr__(name: str):
+    if name in _WORDS:
+        return wording.words("feedback", _WORDS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _text(key: str, /, **fields) -> str:
+    return wording.text("feedback", key, **fields)
 
 
 def hint_for(ename: str, evalue: str, cell_source: str) -> str:
@@ -88,7 +92,7 @@ def hint_for(ename: str, evalue: str, cell_source: str) -> str:
 
         if authored_message(evalue, cell_source):
             return evalue
-    return ERROR_HINTS.get(ename, GENERAL_HINT)
+    return wording.words("feedback", "error_hints").get(ename, _text("general_hint"))
 
 
 def has_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS") -> bool:
@@ -109,7 +113,7 @@ class HideHiddenTests(ClearHiddenTests):
             return cell, resources
         full_source = cell.source
         self._remove_hidden_test_region(cell)
-        cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_PLACEHOLDER
+        cell.source = cell.source.rstrip("\n") + "\n" + _text("hidden_placeholder")
         cell.outputs = _reduced_outputs(cell.get("outputs", []), full_source)
         return cell, resources
 
@@ -126,9 +130,6 @@ def _reduced_outputs(outputs, full_source: str) -> list:
     return []
 
 
-SUMMARY_TITLE = "## Your results by skill"
-
-
 def skill_rows(nb) -> list[tuple[str, str, str, float, float]]:
     """(item, kind, skill, score, points) for every graded cell with a skill, after GetGrades set the scores."""
     rows = []
@@ -138,9 +139,10 @@ def skill_rows(nb) -> list[tuple[str, str, str, float, float]]:
         if not (grade.get("grade") and course.get("skill") and grade.get("points")):
             continue
         if course.get("rubric_point"):
-            kind = f"written, point {course['rubric_point']} of {course.get('question') or str(grade['grade_id']).split('-')[0]}"
+            kind = _text("written_point", point=course["rubric_point"],
+                         question=course.get("question") or str(grade["grade_id"]).split("-")[0])
         else:
-            kind = "checked automatically"
+            kind = _text("checked_automatically")
         rows.append((grade["grade_id"], kind, course["skill"], float(grade.get("score") or 0), float(grade["points"])))
     return rows
 
@@ -152,17 +154,17 @@ def summary_markdown(rows) -> str:
     def named(skill) -> str:  # a student may have edited the skill id in their copy
         return label(skill) if is_known(skill) else str(skill)
 
-    lines = [SUMMARY_TITLE, "", "| item | how it is marked | skill | met? |", "|---|---|---|---|"]
+    lines = [_text("summary_title"), "", _text("summary_header"), "|---|---|---|---|"]
     for item, kind, skill, score, points in rows:
-        met = "met" if score >= points else ("partly met" if score > 0 else "not yet")
+        met = _text("met") if score >= points else (_text("partly_met") if score > 0 else _text("not_yet"))
         lines.append(f"| {md_text(item)} | {md_text(kind)} | {md_text(named(skill))} | {met} ({score:g}/{points:g}) |")
     shares: dict[str, list[float]] = {}
     for _, _, skill, score, points in rows:
         shares.setdefault(skill, [0.0, 0.0])
         shares[skill][0] += score
         shares[skill][1] += points
-    lines += ["", "Share of points per skill: "
-              + "; ".join(f"{md_text(named(k))} {v[0]:g}/{v[1]:g}" for k, v in shares.items()) + "."]
+    lines += ["", _text("skill_shares", shares="; ".join(_text("skill_share", skill=md_text(named(k)), score=f"{v[0]:g}", points=f"{v[1]:g}")
+                                                       for k, v in shares.items()))]
     return "\n".join(lines)
 
 
@@ -336,15 +338,15 @@ def safe_html_config(c) -> None:
     c.GenerateFeedback.exporter_class = "course.grading.feedback.FeedbackExporter"
 
 
+#: The page for a submission that could not be graded; its words are notebooks/grading.toml's ``[failed_feedback]``.
 FAILED_FEEDBACK = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{language}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
-<title>{assignment}: not graded automatically</title></head>
+<title>{title}</title></head>
 <body>
-<h1>{assignment}: your submission could not be graded automatically</h1>
-<p>Reason: {reason}.</p>
-<p>Your instructor has been told and will look at it. Check that the notebook opens in Jupyter and
-runs from top to bottom, then submit it again if you can.</p>
+<h1>{heading}</h1>
+<p>{reason}</p>
+<p>{next_steps}</p>
 </body></html>
 """
 
@@ -370,8 +372,10 @@ def write_failed_feedback(api, assignment_id: str, student_id: str, reason: str)
         (folder / name).unlink(missing_ok=True)
         (folder / name).write_bytes(content)
     target = folder / f"{assignment_id}.html"
-    target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False),
-                                             csp=FEEDBACK_CSP), encoding="utf-8")
+    assignment = html.escape(assignment_id)
+    words = {key: wording.text("failed_feedback", key, assignment=assignment, reason=html.escape(reason, quote=False))
+             for key in ("title", "heading", "reason", "next_steps")}
+    target.write_text(FAILED_FEEDBACK.format(language=wording.words("meta", "language"), csp=FEEDBACK_CSP, **words), encoding="utf-8")
     return target
 
 
@@ -390,5 +394,5 @@ def withhold_leaking_feedback(api, assignment_id: str, student_id: str, html_fil
         leaks = find_leaks(html_text(page.read_text(encoding="utf-8")), secrets)
         if leaks:
             page.unlink()
-            problems.append(f"{student_id}/{assignment_id}: feedback withheld, it would show {len(leaks)} line(s) of solutions or hidden tests")
+            problems.append(_text("withheld", student=student_id, assignment=assignment_id, count=len(leaks)))
     return problems

@@ -20,6 +20,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course.grading import wording
+
 #: Okabe-Ito colours, one per assignment in course order (never the only cue: each also gets a hatch).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo")
@@ -119,6 +121,11 @@ def collect_report(api, assignment_ids: list[str]) -> GradeReport:
     return report
 
 
+def _text(key: str, /, **fields) -> str:
+    """A string of notebooks/grading.toml's ``[grade_report]``."""
+    return wording.text("grade_report", key, **fields)
+
+
 def _points(value: float) -> str:
     return f"{value:g}"
 
@@ -131,20 +138,21 @@ def format_late(seconds: float) -> str:
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     parts = ([f"{days}d"] if days else []) + ([f"{hours}h"] if hours else []) + [f"{minutes:02d}m" if (days or hours) else f"{minutes}m"]
-    return "".join(parts) + " late"
+    return wording.text("grade_report", "late", time="".join(parts))
 
 
 def format_table(report: GradeReport) -> str:
     """A plain-text table of every submission and a summary line per assignment."""
-    header = ("assignment", "student", "auto", "written", "total", "status")
+    header = tuple(wording.words("grade_report", "columns"))
     lines = []
     for row in sorted(report.submitted(), key=lambda r: (report.assignments.index(r.assignment), r.student)):
-        status = "; ".join(s for s in (format_late(row.seconds_late), f"{row.to_grade} cell(s) to grade by hand" if row.to_grade else "") if s)
+        to_grade = _text("to_grade", count=row.to_grade) if row.to_grade else ""
+        status = "; ".join(s for s in (format_late(row.seconds_late), to_grade) if s)
         lines.append((row.assignment, row.student,
                       f"{_points(row.code_score)}/{_points(row.max_code_score)}",
                       f"{_points(row.written_score)}/{_points(row.max_written_score)}",
                       f"{_points(row.final_score)}/{_points(row.max_score)}",
-                      status or "ok"))
+                      status or _text("ok")))
     widths = [max(len(str(item[i])) for item in [header, *lines]) for i in range(len(header))]
     out = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(item)).rstrip() for item in [header, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
@@ -152,13 +160,13 @@ def format_table(report: GradeReport) -> str:
     for assignment in report.assignments:
         rows = [r for r in report.submitted() if r.assignment == assignment]
         if not rows:
-            out.append(f"{assignment}: no submissions")
+            out.append(_text("no_submissions", assignment=assignment))
             continue
         shares = sorted(100 * r.final_score / r.max_score for r in rows if r.max_score)
         late = sum(r.late for r in rows)
         pending = sum(r.to_grade for r in rows)
-        out.append(f"{assignment}: {len(rows)} submissions, median {_median(shares):.0f}% of {_points(report.max_scores[assignment])} points, "
-                   f"{late} late, {pending} cell(s) still to grade by hand")
+        out.append(_text("summary", assignment=assignment, count=len(rows), median=f"{_median(shares):.0f}",
+                         points=_points(report.max_scores[assignment]), late=late, pending=pending))
     return "\n".join(out)
 
 
@@ -220,16 +228,15 @@ def band_counts(report: GradeReport, assignment: str) -> list[int]:
 
 def alt_text(report: GradeReport) -> str:
     """A text description of the distribution figure, with every count it shows."""
-    lines = [f"Grade distribution: one histogram per assignment of the percentage of points each submission scored, "
-             f"in 10-point bands from 0-9% to 90-100% (written answers count once graded)."]
+    lines = [_text("alt_intro")]
     for assignment in report.assignments:
         counts = band_counts(report, assignment)
         total = sum(counts)
         if not total:
-            lines.append(f"{assignment}: no submissions.")
+            lines.append(_text("alt_none", assignment=assignment))
             continue
-        bands = ", ".join(f"{low}-{low + 9 if low < 90 else 100}%: {n}" for low, n in zip(BANDS, counts) if n)
-        lines.append(f"{assignment}: {total} submissions; {bands}.")
+        bands = ", ".join(_text("alt_band", low=low, high=low + 9 if low < 90 else 100, count=n) for low, n in zip(BANDS, counts) if n)
+        lines.append(_text("alt_assignment", assignment=assignment, total=total, bands=bands))
     return "\n".join(lines)
 
 
@@ -255,14 +262,14 @@ def plot_distribution(report: GradeReport, path: Path) -> tuple[Path, Path]:
         bars = ax.bar(range(len(BANDS)), counts, color=OKABE_ITO[index % len(OKABE_ITO)],
                       hatch=HATCHES[index % len(HATCHES)], edgecolor="black", linewidth=0.6)
         ax.bar_label(bars, labels=[str(n) if n else "" for n in counts], padding=1, fontsize=8)
-        ax.set_title(f"{assignment} ({sum(counts)} submissions)", fontsize=9, loc="left")
-        ax.set_ylabel("students", fontsize=8)
+        ax.set_title(_text("panel_title", assignment=assignment, count=sum(counts)), fontsize=9, loc="left")
+        ax.set_ylabel(_text("ylabel"), fontsize=8)
         ax.set_ylim(0, max(counts + [1]) * 1.3)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
     axes[-1].set_xticks(range(len(BANDS)), labels, fontsize=8)
-    axes[-1].set_xlabel("score band (% of the assignment's points)")
-    figure.suptitle("Grade distribution", fontsize=11)
+    axes[-1].set_xlabel(_text("xlabel"))
+    figure.suptitle(_text("title"), fontsize=11)
     figure.savefig(path, dpi=120)
     text_path = path.with_suffix(".txt")
     text_path.write_text(alt_text(report) + "\n", encoding="utf-8")

@@ -36,33 +36,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.evidence.skills import SKILLS, label
+from course.grading import wording
 
 #: Thresholds of the reasons to review an item (facility below LOW or above HIGH; r below WEAK or NEGATIVE).
 LOW, HIGH, WEAK, NEGATIVE = 0.2, 0.9, 0.2, 0.0
 
-# Instructor-facing words, kept here so a French edition can replace them in one place.
-TOO_HARD = "too hard"
-TOO_EASY = "too easy"
-NEGATIVE_DISCRIMINATION = "negative discrimination"
-WEAK_DISCRIMINATION = "weak discrimination"
-#: Why each reason matters, as the table's key and the alt text say it.
-REASON_HELP = {
-    TOO_HARD: f"facility below {LOW} (almost everyone misses it)",
-    TOO_EASY: f"facility above {HIGH} (almost everyone gets it)",
-    NEGATIVE_DISCRIMINATION: "discrimination below 0 (students weaker on the rest of the assignment do better here: "
-                             "check the key and the wording)",
-    WEAK_DISCRIMINATION: f"discrimination below {WEAK} (it hardly separates stronger from weaker students)",
-}
-#: The order reasons are listed in, most urgent first (a negative r usually means a fault in the key).
-REASON_ORDER = (NEGATIVE_DISCRIMINATION, TOO_HARD, WEAK_DISCRIMINATION, TOO_EASY)
-TABLE_REVIEW = "Items to review ({n}), most urgent first"
-TABLE_REVIEW_NONE = "Items to review: none (no item is too hard, too easy or weakly discriminating)"
-TABLE_KEY = "\n".join(f"  {reason}: {REASON_HELP[reason]}" for reason in REASON_ORDER)
-TABLE_REST = "Other items ({n}; facility: mean share of points; discrimination: item-rest correlation)"
-ITEM_HEADER = ("item", "grade id", "kind", "skill", "points", "n", "facility", "discrim.")
-WHY = "why"
-#: Short assignment labels: a diagnostic form is "diag A"/"diag B", any other assignment the first word of its id.
-DIAGNOSTIC_LABEL = "diag"
+#: The reasons to review an item, most urgent first (a negative r usually means a fault in the key). Their words,
+#: what each means and the tables' words are notebooks/grading.toml's ``[item_analysis]``, looked up on use.
+REASON_KEYS = ("negative_discrimination", "too_hard", "weak_discrimination", "too_easy")
+#: Names other modules and tests read, looked up on access (:func:`__getattr__`): each reason's words
+#: (``TOO_HARD``...), ``REASON_HELP`` (why each matters, as the table's key and the alt text say it),
+#: ``REASON_ORDER`` and the tables' headings.
+_WORDS = {"TOO_HARD": "too_hard", "TOO_EASY": "too_easy", "NEGATIVE_DISCRIMINATION": "negative_discrimination",
+          "WEAK_DISCRIMINATION": "weak_discrimination", "TABLE_REVIEW": "table_review", "TABLE_REST": "table_rest",
+          "TABLE_REVIEW_NONE": "table_review_none", "WHY": "why"}
+
+
+def __getattr__(name: str):
+    if name in _WORDS:
+        return _text(_WORDS[name])
+    if name == "REASON_HELP":
+        return _reason_help()
+    if name == "REASON_ORDER":
+        return tuple(_text(key) for key in REASON_KEYS)
+    if name == "TABLE_KEY":
+        return _table_key()
+    if name == "ITEM_HEADER":
+        return tuple(wording.words("item_analysis", "item_header"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _text(key: str, /, **fields) -> str:
+    """A string of notebooks/grading.toml's ``[item_analysis]``."""
+    return wording.text("item_analysis", key, **fields)
+
+
+def _table_key() -> str:
+    """The table's key: each reason and why it matters, one line each."""
+    return "\n".join(_text("table_key_line", reason=reason, help=why) for reason, why in _reason_help().items())
+
+
+def _reason_help() -> dict[str, str]:
+    """Each reason's words -> why it matters, in the order of :data:`REASON_KEYS`."""
+    return {_text(key): _text(f"help_{key}", low=LOW, high=HIGH, weak=WEAK) for key in REASON_KEYS}
 #: Heading words shortened in titles ("Question 3" -> "Q3"); any other word is kept whole.
 HEADING_WORDS = {"Question": "Q", "Part": "P"}
 #: Longest title on the plot and in the table (characters): longer ones are cut with an ellipsis; the alt text and CSV keep them whole.
@@ -111,14 +127,14 @@ class ItemReport:
         f, d = item.facility, self.r(item)
         found = set()
         if f is not None and f < LOW:
-            found.add(TOO_HARD)
+            found.add("too_hard")
         if f is not None and f > HIGH:
-            found.add(TOO_EASY)
+            found.add("too_easy")
         if d is not None and d < NEGATIVE:
-            found.add(NEGATIVE_DISCRIMINATION)
+            found.add("negative_discrimination")
         elif d is not None and d < WEAK:
-            found.add(WEAK_DISCRIMINATION)
-        return [reason for reason in REASON_ORDER if reason in found]
+            found.add("weak_discrimination")
+        return [_text(key) for key in REASON_KEYS if key in found]
 
     def flag(self, item: Item) -> str:
         return "; ".join(self.reasons(item))
@@ -126,7 +142,8 @@ class ItemReport:
     def to_review(self) -> list[Item]:
         """The flagged items, most urgent reason first, then the lowest discrimination."""
         flagged = [i for i in self.items if self.reasons(i)]
-        return sorted(flagged, key=lambda i: (REASON_ORDER.index(self.reasons(i)[0]), _or(self.r(i), 1.0)))
+        order = [_text(key) for key in REASON_KEYS]
+        return sorted(flagged, key=lambda i: (order.index(self.reasons(i)[0]), _or(self.r(i), 1.0)))
 
     def skill_shares(self, student: str | None = None, exclude: tuple[str, ...] = ()) -> dict[str, float]:
         """skill -> share of points earned (one student, or the whole class), leaving out the ``exclude`` assignments."""
@@ -204,7 +221,7 @@ def assignment_label(assignment_id: str) -> str:
     """A short label for plots and tables: "diag A" for a diagnostic form, else the id's first word ("ps1", "final")."""
     meta = _manifest().get(assignment_id, {})
     if meta.get("kind") == "diagnostic" and meta.get("form"):
-        return f"{DIAGNOSTIC_LABEL} {meta['form']}"
+        return _text("diagnostic_label", form=meta["form"])
     return assignment_id.split("-")[0]
 
 
@@ -326,31 +343,33 @@ def _table_row(report: ItemReport, i: Item) -> tuple:
 def format_tables(report: ItemReport) -> str:
     review = report.to_review()
     if review:
-        out = [TABLE_REVIEW.format(n=len(review)), TABLE_KEY]
-        out += _grid((*ITEM_HEADER, WHY), [(*_table_row(report, i), report.flag(i)) for i in review])
+        out = [_text("table_review", n=len(review)), _table_key()]
+        out += _grid((*wording.words("item_analysis", "item_header"), _text("why")),
+                     [(*_table_row(report, i), report.flag(i)) for i in review])
     else:
-        out = [TABLE_REVIEW_NONE]
+        out = [_text("table_review_none")]
     rest = [i for i in report.items if i not in review]
-    out += ["", TABLE_REST.format(n=len(rest))]
-    out += _grid(ITEM_HEADER, [_table_row(report, i) for i in rest])
+    out += ["", _text("table_rest", n=len(rest))]
+    out += _grid(tuple(wording.words("item_analysis", "item_header")), [_table_row(report, i) for i in rest])
     exclude = report.skill_exclude()
-    out += ["", "Skills (share of points earned over every item of the skill" + (", diagnostic left out)" if exclude else ")")]
+    out += ["", _text("skills_heading_without_diagnostic" if exclude else "skills_heading")]
     skills = list(report.skill_shares(exclude=exclude))
-    header = ("student", *skills)
+    header = (_text("student"), *skills)
     rows = [(s, *(_fmt(report.skill_shares(s, exclude).get(k)) for k in skills)) for s in report.students]
-    rows.append(("CLASS", *(_fmt(report.skill_shares(exclude=exclude).get(k)) for k in skills)))
+    rows.append((_text("class_row"), *(_fmt(report.skill_shares(exclude=exclude).get(k)) for k in skills)))
     out += _grid(header, rows)
     counts = {k: sum(1 for i in report.items if i.skill == k and i.assignment not in exclude) for k in skills}
-    out.append("items per skill: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    out.append(_text("items_per_skill", counts=", ".join(_text("skill_count", skill=k, count=n) for k, n in counts.items())))
     students, by_skill = report.gains()
     if students:
         pre, post = report.diagnostic_pair()
-        out += ["", f"Diagnostic: {pre} (form A, before) and {post} (form B, after); share of points and gain"]
-        out += _grid(("student", "before", "after", "gain"), [(s, _fmt(a), _fmt(b), _signed(g)) for s, a, b, g in students])
+        gain_columns = tuple(wording.words("item_analysis", "gain_columns"))
+        out += ["", _text("diagnostic_heading", pre=pre, post=post)]
+        out += _grid((_text("student"), *gain_columns), [(s, _fmt(a), _fmt(b), _signed(g)) for s, a, b, g in students])
         gains = [g for *_, g in students if g is not None]
-        out.append(f"class mean gain: {_signed(sum(gains) / len(gains)) if gains else ''} ({len(gains)} students took both forms)")
-        out += ["", "Diagnostic by skill (class share of points)"]
-        out += _grid(("skill", "before", "after", "gain"), [(k, _fmt(a), _fmt(b), _signed(g)) for k, (a, b, g) in by_skill.items()])
+        out.append(_text("class_gain", gain=_signed(sum(gains) / len(gains)) if gains else "", count=len(gains)))
+        out += ["", _text("diagnostic_by_skill")]
+        out += _grid((_text("skill"), *gain_columns), [(k, _fmt(a), _fmt(b), _signed(g)) for k, (a, b, g) in by_skill.items()])
     return "\n".join(out)
 
 

@@ -18,47 +18,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from course.evidence.skills import SKILLS, label
+from course.grading import wording
 from course.grading.gradereport import OKABE_ITO
-from course.grading.itemanalysis import (
-    HIGH,
-    LOW,
-    NEGATIVE,
-    NEGATIVE_DISCRIMINATION,
-    REASON_HELP,
-    TOO_EASY,
-    TOO_HARD,
-    WEAK,
-    WEAK_DISCRIMINATION,
-    ItemReport,
-    assignment_label,
-)
+from course.grading import itemanalysis
+from course.grading.itemanalysis import HIGH, LOW, NEGATIVE, WEAK, ItemReport, assignment_label
 
-# Instructor-facing words, kept here so a French edition can replace them in one place.
-SCATTER_TITLE = "Items to review: facility against discrimination"
-X_LABEL = "facility (mean share of the item's points)"
-Y_LABEL = "discrimination (item–rest correlation)"
-NO_R = "no r"  # marks an item whose discrimination cannot be computed (plotted at 0)
-MORE_FLAGGED = "{n} more items to review, not named here for room: see the table and the alt text"
-GAINS_TITLE = "Diagnostic gains per skill (class share of points)"
-BEFORE = "before (form A)"
-AFTER = "after (form B)"
-SHARE = "class share of points"
-SKILLS_TITLE = "Skills across the class (the two diagnostic forms are not both graded)"
-ALT_INTRO = ("Item analysis figure in two panels. Left panel: each graded item is a point, facility (x, 0 to 1: the "
-             "mean share of its points) against discrimination (y, -1 to 1: the item-rest correlation). Shaded bands "
-             "mark the regions to review: too hard (facility below {low}), too easy (above {high}), weak "
-             "discrimination (below {weak}) and negative discrimination (below 0). Colour and marker shape show the "
-             "assignment. Only the items to review are named on the plot.")
-ALT_REVIEW = "Items to review ({n}), named on the plot:"
-ALT_REVIEW_NONE = "Items to review: none."
-ALT_REST = "Other items ({n}), not named on the plot:"
-ALT_ITEM = "{name} ({assignment} {grade_id}): facility {facility}, discrimination {r}"
-ALT_GAINS = ("Right panel: the class's share of points per skill on the diagnostic, before the unit (form A, hollow "
-             "circle) and after it (form B, filled square), with the gain written beside each skill:")
-ALT_GAIN = "{skill}: before {before}, after {after}, gain {gain}."
-ALT_SKILLS = "Right panel: the class's share of points per skill (the two diagnostic forms are not both graded):"
-ALT_SKILL = "{skill}: {share}."
-NOT_COMPUTED = "not computed"
+#: Instructor-facing words: notebooks/grading.toml's ``[item_figure]``, looked up on access by these names
+#: (:func:`__getattr__`), so importing this module reads no file and a translation changes data only.
+_WORDS = ("SCATTER_TITLE", "X_LABEL", "Y_LABEL", "NO_R", "MORE_FLAGGED", "GAINS_TITLE", "BEFORE", "AFTER", "SHARE",
+          "SKILLS_TITLE", "ALT_INTRO", "ALT_REVIEW", "ALT_REVIEW_NONE", "ALT_REST", "ALT_ITEM", "ALT_GAINS", "ALT_GAIN",
+          "ALT_SKILLS", "ALT_SKILL", "NOT_COMPUTED")
+
+
+def __getattr__(name: str):
+    if name in _WORDS:
+        return _word(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _word(name: str) -> str:
+    """The template of one of :data:`_WORDS` (``"ALT_REST"`` is ``[item_figure] alt_rest``)."""
+    return wording.words("item_figure", name.lower())
+
 
 #: Okabe-Ito without its yellow, which is too pale on white for a small marker; one shape per colour as well.
 COLOURS = tuple(c for c in OKABE_ITO if c != "#F0E442")
@@ -73,11 +54,11 @@ X_LIMITS = (-0.03, 1.03)
 
 
 def _fmt(value: float | None) -> str:
-    return NOT_COMPUTED if value is None else f"{value:.2f}"
+    return _word("NOT_COMPUTED") if value is None else f"{value:.2f}"
 
 
 def _describe(report: ItemReport, item) -> str:
-    return ALT_ITEM.format(name=item.title or item.name, assignment=item.assignment, grade_id=item.grade_id,
+    return _word("ALT_ITEM").format(name=item.title or item.name, assignment=item.assignment, grade_id=item.grade_id,
                            facility=_fmt(item.facility), r=_fmt(report.r(item)))
 
 
@@ -87,23 +68,23 @@ def _skill_name(skill: str) -> str:
 
 def alt_text(report: ItemReport) -> str:
     """Every flagged item with its reasons, every other item with its values, then the right panel's values."""
-    lines = [ALT_INTRO.format(low=LOW, high=HIGH, weak=WEAK)]
+    lines = [_word("ALT_INTRO").format(low=LOW, high=HIGH, weak=WEAK)]
     review = report.to_review()
-    lines.append(ALT_REVIEW.format(n=len(review)) if review else ALT_REVIEW_NONE)
+    lines.append(_word("ALT_REVIEW").format(n=len(review)) if review else _word("ALT_REVIEW_NONE"))
     for item in review:
-        lines.append(f"- {_describe(report, item)}: " + "; ".join(f"{r}, {REASON_HELP[r]}" for r in report.reasons(item)) + ".")
+        lines.append(f"- {_describe(report, item)}: " + "; ".join(f"{r}, {itemanalysis.REASON_HELP[r]}" for r in report.reasons(item)) + ".")
     rest = [i for i in report.items if i not in review]
     if rest:
-        lines.append(ALT_REST.format(n=len(rest)))
+        lines.append(_word("ALT_REST").format(n=len(rest)))
         lines += [f"- {_describe(report, item)}." for item in rest]
     _, by_skill = report.gains()
     if by_skill:
-        lines.append(ALT_GAINS)
-        lines += [ALT_GAIN.format(skill=_skill_name(k), before=_fmt(a), after=_fmt(b),
-                                  gain=NOT_COMPUTED if g is None else f"{g:+.2f}") for k, (a, b, g) in by_skill.items()]
+        lines.append(_word("ALT_GAINS"))
+        lines += [_word("ALT_GAIN").format(skill=_skill_name(k), before=_fmt(a), after=_fmt(b),
+                                  gain=_word("NOT_COMPUTED") if g is None else f"{g:+.2f}") for k, (a, b, g) in by_skill.items()]
     else:
-        lines.append(ALT_SKILLS)
-        lines += [ALT_SKILL.format(skill=_skill_name(k), share=f"{v:.2f}")
+        lines.append(_word("ALT_SKILLS"))
+        lines += [_word("ALT_SKILL").format(skill=_skill_name(k), share=f"{v:.2f}")
                   for k, v in report.skill_shares(exclude=report.skill_exclude()).items()]
     return "\n".join(lines)
 
@@ -119,10 +100,10 @@ def _bands(ax) -> None:
     for x in (LOW, HIGH):
         ax.axvline(x, color="black", linestyle=":", linewidth=0.8)
     style = dict(fontsize=FONT, color="#333333", style="italic")
-    ax.text(LOW / 2, Y_LIMITS[1] - 0.04, TOO_HARD, ha="center", va="top", **style)
-    ax.text((HIGH + X_LIMITS[1]) / 2, Y_LIMITS[1] - 0.04, TOO_EASY, ha="center", va="top", rotation=90, **style)
-    ax.text(LOW + 0.01, (NEGATIVE + WEAK) / 2, WEAK_DISCRIMINATION, ha="left", va="center", **style)
-    ax.text(LOW + 0.01, Y_LIMITS[0] + 0.04, NEGATIVE_DISCRIMINATION, ha="left", va="bottom", **style)
+    ax.text(LOW / 2, Y_LIMITS[1] - 0.04, itemanalysis.TOO_HARD, ha="center", va="top", **style)
+    ax.text((HIGH + X_LIMITS[1]) / 2, Y_LIMITS[1] - 0.04, itemanalysis.TOO_EASY, ha="center", va="top", rotation=90, **style)
+    ax.text(LOW + 0.01, (NEGATIVE + WEAK) / 2, itemanalysis.WEAK_DISCRIMINATION, ha="left", va="center", **style)
+    ax.text(LOW + 0.01, Y_LIMITS[0] + 0.04, itemanalysis.NEGATIVE_DISCRIMINATION, ha="left", va="bottom", **style)
 
 
 def _overlaps(box, boxes) -> bool:
@@ -146,7 +127,7 @@ def _label_flagged(figure, ax, report: ItemReport, points: dict) -> None:
             left_off += 1
             continue
         # The reasons under the title: the bands say where, the label says which item and why in words.
-        text = item.name + (f" ({NO_R})" if report.r(item) is None else "") + "\n" + "; ".join(report.reasons(item))
+        text = item.name + (f" ({_word('NO_R')})" if report.r(item) is None else "") + "\n" + "; ".join(report.reasons(item))
         others = [p for k, p in marks.items() if k != key]
         for dx, dy in OFFSETS:
             style = dict(xytext=(dx, dy), textcoords="offset points", fontsize=FONT, zorder=5,
@@ -164,7 +145,7 @@ def _label_flagged(figure, ax, report: ItemReport, points: dict) -> None:
             left_off += 1
     if left_off:
         # Below the legend, outside the axes: inside, it would cover the points and the bands' names.
-        ax.text(0.5, -0.2, MORE_FLAGGED.format(n=left_off), transform=ax.transAxes, ha="center", va="top", fontsize=FONT)
+        ax.text(0.5, -0.2, _word("MORE_FLAGGED").format(n=left_off), transform=ax.transAxes, ha="center", va="top", fontsize=FONT)
 
 
 def _scatter(figure, ax, report: ItemReport) -> None:
@@ -180,10 +161,10 @@ def _scatter(figure, ax, report: ItemReport) -> None:
         ax.scatter(xs, ys, s=55, marker=MARKERS[k % len(MARKERS)], color=COLOURS[k % len(COLOURS)],
                    edgecolor="black", linewidth=0.5, alpha=0.85, label=assignment_label(assignment), zorder=3)
         points.update({(i.assignment, i.grade_id): (x, y) for i, x, y in zip(mine, xs, ys)})
-    ax.set_xlabel(X_LABEL, fontsize=FONT + 1)
-    ax.set_ylabel(Y_LABEL, fontsize=FONT + 1)
+    ax.set_xlabel(_word("X_LABEL"), fontsize=FONT + 1)
+    ax.set_ylabel(_word("Y_LABEL"), fontsize=FONT + 1)
     ax.tick_params(labelsize=FONT)
-    ax.set_title(SCATTER_TITLE, fontsize=FONT + 2, loc="left")
+    ax.set_title(_word("SCATTER_TITLE"), fontsize=FONT + 2, loc="left")
     ax.legend(fontsize=FONT, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(7, len(assignments)), frameon=False)
     _label_flagged(figure, ax, report, points)
 
@@ -193,14 +174,14 @@ def _gains(ax, report: ItemReport) -> None:
     ax.set_xlim(0, 1.25)  # room for the gain written right of each row
     ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.tick_params(labelsize=FONT)
-    ax.set_xlabel(SHARE, fontsize=FONT + 1)
+    ax.set_xlabel(_word("SHARE"), fontsize=FONT + 1)
     if not by_skill:  # no before/after pair graded: the class's share per skill, as the table prints it
         shares = report.skill_shares(exclude=report.skill_exclude())
         bars = ax.barh(range(len(shares)), list(shares.values()), color=COLOURS[0], hatch="//", edgecolor="black", linewidth=0.5)
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in shares.values()], padding=3, fontsize=FONT)
         ax.set_yticks(range(len(shares)), [_skill_name(s) for s in shares], fontsize=FONT)
         ax.invert_yaxis()
-        ax.set_title(SKILLS_TITLE, fontsize=FONT + 2, loc="left", wrap=True)
+        ax.set_title(_word("SKILLS_TITLE"), fontsize=FONT + 2, loc="left", wrap=True)
         return
     rows = list(by_skill.items())
     for n, (_, (before, after, gain)) in enumerate(rows):
@@ -211,13 +192,13 @@ def _gains(ax, report: ItemReport) -> None:
     ys = range(len(rows))
     # A large hollow circle round a small square: when before equals after, both stay visible.
     ax.scatter([_or0(b) for _, (b, _, _) in rows], ys, s=150, marker="o", facecolor="white", edgecolor=COLOURS[0],
-               linewidth=1.8, label=BEFORE, zorder=3)
+               linewidth=1.8, label=_word("BEFORE"), zorder=3)
     ax.scatter([_or0(a) for _, (_, a, _) in rows], ys, s=45, marker="s", color=COLOURS[5], edgecolor="black",
-               linewidth=0.5, label=AFTER, zorder=4)
+               linewidth=0.5, label=_word("AFTER"), zorder=4)
     ax.set_yticks(list(ys), [_skill_name(k) for k, _ in rows], fontsize=FONT)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_title(GAINS_TITLE, fontsize=FONT + 2, loc="left")
+    ax.set_title(_word("GAINS_TITLE"), fontsize=FONT + 2, loc="left")
     ax.legend(fontsize=FONT, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
 
 

@@ -2,7 +2,8 @@
 
 ``manifest`` reads ``notebooks/lessons.toml`` and exports static HTML;
 ``content`` reads the other content files beside the notebooks
-(``practice.toml``, ``sorter.toml``, ``exercises.toml``); ``views`` shows the
+(``practice.toml``, ``sorter.toml``, ``exercises.toml``, and ``words.toml``,
+where every word a widget, view or chart shows is kept); ``views`` shows the
 kit's tables for a reader (full text, wrapped, no reprs); ``charts`` draws
 every figure (alt text, Okabe-Ito palette, text at least 11 px on screen);
 ``widgets`` holds the interactive views, one module each; ``practice`` asks

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
-from course.evidence import data
+from course.evidence import data, vocabulary
+from course.lessons import content
 
 #: Drawn at most this many inches wide (100 dpi): a 1280 px window shows it at full size.
 FIGURE_WIDTH = 10.0
@@ -27,15 +28,16 @@ def _argument(argument_id: str):
 
 
 #: A premise whose verdict the student edition holds back (graded work asks about that claim): plain white.
-HELD_BACK_STYLE = {"colour": "white", "hatch": "", "label": "held back for graded work"}
+HELD_BACK_STYLE = {"colour": "white", "hatch": ""}
+
+
+def _text(key: str, /, **fields) -> str:
+    """An argument map string of notebooks/words.toml (``[argument_map]``)."""
+    return content.text("argument_map", key, **fields)
 
 
 def _verdict_words(verdict: str) -> str:
-    return verdict.replace("_", " ") if verdict else HELD_BACK_STYLE["label"]
-
-
-HELD_BACK_NOTE = ("Argument {argument_id} is assessed in graded work, so its map is held back until your instructor "
-                  "releases that assignment's feedback. Build the map yourself first; it appears here afterwards.")
+    return vocabulary.VERDICTS[verdict].in_sentence if verdict else _text("held_back")
 
 
 def premises(argument_id: str):
@@ -94,32 +96,31 @@ def argument_figure(argument_id: str):
         line, column = divmod(index, per_row)
         x = column * slot + 0.1
         y = height - 0.2 - (line + 1) * (row_height + gap) + gap
-        label = f"{row['claim_id']} · {_verdict_words(row['verdict'])}\n" + textwrap.fill(row["claim_text"], int(slot * 9))
+        label = _text("premise", claim=row["claim_id"], verdict=_verdict_words(row["verdict"])) + "\n" + textwrap.fill(row["claim_text"], int(slot * 9))
         box(x, y, slot - 0.2, row_height, label, row["verdict"])
         tops.append((x + (slot - 0.2) / 2, y))
     cx = 0.3
     box(cx, 0.2, width - 0.6, conclusion_height,
-        f"Conclusion ({argument['conclusion_claim_id']} · {_verdict_words(conclusion_claim['verdict'])})\n" + textwrap.fill(argument["conclusion"], 95),
+        _text("conclusion", claim=argument["conclusion_claim_id"], verdict=_verdict_words(conclusion_claim["verdict"]))
+        + "\n" + textwrap.fill(argument["conclusion"], 95),
         conclusion_claim["verdict"])
     for x, y in tops:
         ax.add_patch(FancyArrowPatch((x, y), (width / 2, 0.2 + conclusion_height + 0.05), arrowstyle="-|>", mutation_scale=12,
                                      color="black", linewidth=0.8, zorder=0))
-    weaknesses = ", ".join(w.replace("_", " ") for w in data.split_ids(argument["reasoning_weaknesses"])) or "none recorded"
-    ax.set_title(f"Argument {argument_id}: premises the document offers → its conclusion\nReasoning weaknesses: {weaknesses}", fontsize=TEXT_POINTS + 1)
+    weaknesses = ", ".join(vocabulary.WEAKNESSES[w].in_sentence if w in vocabulary.WEAKNESSES else w.replace("_", " ")
+                           for w in data.split_ids(argument["reasoning_weaknesses"])) or _text("no_weaknesses")
+    ax.set_title(_text("title", argument_id=argument_id, weaknesses=weaknesses), fontsize=TEXT_POINTS + 1)
     verdict_counts = table["verdict"].value_counts()
-    summary = ", ".join(f"{n} {_verdict_words(v)}" for v, n in verdict_counts.items())
-    fig.alt_text = (
-        f"Argument map {argument_id}: {count} premises lead by arrows to the conclusion '{argument['conclusion']}' "
-        f"(rated {_verdict_words(conclusion_claim['verdict'])}). Premise verdicts: {summary}. "
-        f"Reasoning weaknesses recorded: {weaknesses}."
-    )
+    summary = ", ".join(_text("verdict_count", count=n, verdict=_verdict_words(v)) for v, n in verdict_counts.items())
+    fig.alt_text = _text("alt", argument_id=argument_id, count=count, conclusion=argument["conclusion"],
+                         verdict=_verdict_words(conclusion_claim["verdict"]), summary=summary, weaknesses=weaknesses)
     fig.tight_layout()
     return fig
 
 
 def _held_back_figure(argument_id: str, new_figure):
     """A small figure that says the map is held back (with the same words as its alt text)."""
-    note = HELD_BACK_NOTE.format(argument_id=argument_id)
+    note = _text("held_back_note", argument_id=argument_id)
     fig = new_figure(FIGURE_WIDTH, 1.2)
     ax = fig.add_subplot()
     ax.axis("off")

@@ -10,6 +10,11 @@ They sit beside the notebooks in ``notebooks/`` (found through
                        (:mod:`course.lessons.practice`)
 ``sorter.toml``        the claim sorter's labels, reasons and default claims
                        (:mod:`course.lessons.widgets.sorter`)
+``vocabulary.toml``    every coded value's label and explanation (verdicts,
+                       relations, skills...; :mod:`course.evidence.vocabulary`)
+``words.toml``         the words of widgets, charts and views: labels,
+                       titles, axis labels, alt-text templates
+                       (:func:`words`)
 =====================  ====================================================
 
 Facts never live here: a question names the rows it is about and the
@@ -19,6 +24,7 @@ builders read the facts from the data package.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,3 +48,90 @@ def load(name: str, folder: Path | None = None) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"content file {paths.display(path)} is missing")
     return _load(str(path), path.stat().st_mtime_ns)
+
+
+class Section(Mapping):
+    """One table of a content file (e.g. ``practice.toml``'s ``[labels.citation_kind]``), read on first access."""
+
+    def __init__(self, name: str, *keys: str):
+        self.name = name
+        self.keys_path = keys
+
+    def _table(self) -> dict:
+        table = load(self.name)
+        for key in self.keys_path:
+            table = table[key]
+        return table
+
+    def __getitem__(self, key: str):
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return f"Section({self.name!r}, {', '.join(map(repr, self.keys_path))})"
+
+
+class Listing(Sequence):
+    """One list of a content file (e.g. ``sorter.toml``'s ``labels``), read on first access."""
+
+    def __init__(self, name: str, *keys: str):
+        self.section = Section(name, *keys[:-1])
+        self.key = keys[-1]
+
+    def __getitem__(self, index):
+        return self.section[self.key][index]
+
+    def __len__(self) -> int:
+        return len(self.section[self.key])
+
+    def __repr__(self) -> str:
+        return f"Listing({self.section.name!r}, {self.key!r})"
+
+
+def text(section: str, key: str, /, **fields) -> str:
+    """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "your_answer", id="01-x")``.
+
+    ``section`` may name a nested table with dots (``"charts.verdicts"``).
+    """
+    template = words(*section.split("."), key)
+    return template.format(**fields) if fields else template
+
+
+#: Which plural form a count takes, per language (CLDR's rules for the kit's languages): English uses
+#: ``one`` for 1 only, French for 0 and 1. ``words.toml``'s ``[meta] language`` chooses.
+PLURAL_RULES = {"en": lambda count: "one" if count == 1 else "other",
+                "fr": lambda count: "one" if count in (0, 1) else "other"}
+
+
+def counted(noun: str, count: int) -> str:
+    """``count`` and a noun in the right form, from ``words.toml``'s ``[counts.<noun>]``: ``counted("event", 2)``."""
+    language = load("words.toml").get("meta", {}).get("language", "en")
+    forms = words("counts", noun)
+    return forms[PLURAL_RULES[language](count)].format(count=count)
+
+
+def joined(items) -> str:
+    """'a', 'a and b', 'a, b and c', in the words of ``words.toml``'s ``[common.lists]``."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    lists = words("common", "lists")
+    return lists["list_separator"].join(items[:-1]) + lists["list_last"] + items[-1]
+
+
+def words(*keys: str):
+    """Words from ``notebooks/words.toml``: ``words("reader", "mode_label")`` is a string or a table.
+
+    Each student-visible string of a widget, chart or view lives there, keyed by
+    the module that shows it; templates use ``str.format`` fields (``{count}``)
+    so a translation can reorder the words.
+    """
+    table = load("words.toml")
+    for key in keys:
+        table = table[key]
+    return table

@@ -26,8 +26,9 @@ import json
 import re
 from pathlib import Path
 
+from course.evidence import vocabulary
 from course.lessons import content
-from course.lessons.widgets.common import STYLE, VERDICT_DISPLAY, StaticFallbackView, escape_text, static_page
+from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, static_page
 
 ANSWERS_FILE = "my-answers.json"
 _PLACEHOLDER = re.compile(r"\{(\w+):([^{}:]+)(?::(\w+))?\}")
@@ -61,7 +62,7 @@ def _premises(argument_id: str) -> str:
     from course.lessons.argumentmap import premises
 
     rows = premises(argument_id).to_dict("records")
-    return "; ".join(f"{r['claim_id']} “{r['claim_text']}” ({VERDICT_DISPLAY[r['verdict']][1].lower()})" for r in rows)
+    return "; ".join(f"{r['claim_id']} “{r['claim_text']}” ({vocabulary.VERDICTS[r['verdict']].in_sentence})" for r in rows)
 
 
 def fill(text: str) -> str:
@@ -84,8 +85,9 @@ def fill(text: str) -> str:
 def model_answer_html(spec: dict) -> str:
     """The model answer and the mark-scheme points as HTML."""
     points = "".join(f"<li>{escape_text(p)}</li>" for p in spec["points"])
-    return (f'<div class="course-model-answer"><p><strong>Model answer.</strong> {escape_text(fill(spec["model"]))}</p>'
-            f"<p><strong>Check your answer:</strong></p><ul>{points}</ul></div>")
+    model = content.text("exercise", "model_heading", model=escape_text(fill(spec["model"])))
+    return (f'<div class="course-model-answer"><p>{model}</p>'
+            f'<p>{content.text("exercise", "check_heading")}</p><ul>{points}</ul></div>')
 
 
 def answers_path() -> Path:
@@ -124,14 +126,15 @@ class Exercise(StaticFallbackView):
         import ipywidgets as widgets
 
         self.spec = spec
-        self.answer_box = widgets.Textarea(value=saved_answer(spec["id"]), placeholder="Write your answer here (it is saved as you type).",
+        self.answer_box = widgets.Textarea(value=saved_answer(spec["id"]), placeholder=content.text("exercise", "placeholder"),
                                            layout=widgets.Layout(width="100%", height="8em"))
         self.answer_box.add_class("course-exercise-answer")
-        self.model_button = widgets.Button(description="Model answer", tooltip="Write something first; then compare with a model answer")
+        self.model_button = widgets.Button(description=content.text("exercise", "model_button"),
+                                           tooltip=content.text("exercise", "model_button_tooltip"))
         self.model_button.add_class("course-model-button")
         self.model_view = widgets.HTML()
         self.model_view.add_class("course-model-view")
-        label = widgets.HTML(f'{STYLE}<div class="course-doc"><p><strong>Your answer</strong> ({escape_text(spec["id"])}):</p></div>')
+        label = widgets.HTML(f'{STYLE}<div class="course-doc"><p>{content.text("exercise", "your_answer", id=escape_text(spec["id"]))}</p></div>')
         self.widget = widgets.VBox([label, self.answer_box, self.model_button, self.model_view])
         self.widget.add_class("course-exercise")
         self.answer_box.observe(self._on_text, names="value")
@@ -148,14 +151,14 @@ class Exercise(StaticFallbackView):
     def reveal(self) -> bool:
         """Show the model answer; refused (False) while the answer box is empty."""
         if not self.answer_box.value.strip():
-            self.model_view.value = '<div class="course-doc"><p>Write your own answer first.</p></div>'
+            self.model_view.value = f'<div class="course-doc"><p>{content.text("exercise", "write_first")}</p></div>'
             return False
         self.model_view.value = f'{STYLE}<div class="course-doc">{model_answer_html(self.spec)}</div>'
         return True
 
     def static_html(self) -> str:
-        body = f"<details><summary>Model answer</summary>{model_answer_html(self.spec)}</details>"
-        return static_page("course-exercise", body, "Static view: write your answer on paper, then open the model answer.")
+        body = f'<details><summary>{content.text("exercise", "model_summary")}</summary>{model_answer_html(self.spec)}</details>'
+        return static_page("course-exercise", body, content.text("exercise", "static_note"))
 
     def __repr__(self) -> str:
         return f"Exercise({self.spec['id']!r})"

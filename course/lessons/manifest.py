@@ -3,8 +3,15 @@
 Every lesson notebook has the same anatomy, in this order: a title, then
 ``## Objectives``, ``## Questions`` and ``## Time`` (teaching and exercise
 minutes, as in the manifest), the body, and ``## Key points`` at the end.
-:func:`anatomy_problems` checks a notebook against it; the tests run it on
-every lesson.
+:func:`anatomy_problems` checks a notebook against it, title and minutes
+included; the tests run it on every lesson.
+
+Lesson titles and minutes are kept once, in the manifest. The notebooks keep
+their own heading and "Time" lines, checked against it rather than drawn by a
+code cell, because lessons are stored with outputs cleared: a heading printed
+by code would be blank until the student runs the cell, and JupyterLab's
+table of contents and the HTML export read Markdown headings. The syllabus
+table in ``notebooks/README.md`` is generated (:func:`write_syllabus`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ from pathlib import Path
 from course.lessons.content import NOTEBOOKS_DIR
 
 MANIFEST = NOTEBOOKS_DIR / "lessons.toml"
-REQUIRED_HEADINGS = ("## Objectives", "## Questions", "## Time", "## Key points")
+def required_headings() -> tuple[str, ...]:
+    """The sections every lesson has, in order (``## Objectives``, ``## Questions``, ``## Time``, ``## Key points``):
+    lessons.toml's ``[notebook] sections``."""
+    return tuple(_manifest()["notebook"]["sections"])
 
 
 @dataclass(frozen=True)
@@ -30,16 +40,21 @@ class Lesson:
     teaching_minutes: int
     exercise_minutes: int
     assignment: str
+    outcomes: str = ""
+    graded_work: str = ""
 
     @property
     def path(self) -> Path:
         return NOTEBOOKS_DIR / self.file
 
 
+def _manifest() -> dict:
+    return tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+
+
 def lessons() -> list[Lesson]:
     """The lessons in teaching order."""
-    entries = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["lesson"]
-    return [Lesson(**entry) for entry in entries]
+    return [Lesson(**entry) for entry in _manifest()["lesson"]]
 
 
 def lesson(lesson_id: str) -> Lesson:
@@ -57,20 +72,24 @@ def anatomy_problems(item: Lesson) -> list[str]:
     notebook = nbformat.read(item.path, as_version=4)
     markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     problems = []
-    positions = [markdown.find(heading) for heading in REQUIRED_HEADINGS]
-    for heading, position in zip(REQUIRED_HEADINGS, positions):
+    required = required_headings()
+    positions = [markdown.find(heading) for heading in required]
+    for heading, position in zip(required, positions):
         if position < 0:
             problems.append(f"{item.file}: no '{heading}' section")
     found = [p for p in positions if p >= 0]
     if found != sorted(found):
-        problems.append(f"{item.file}: sections out of order (expected {', '.join(REQUIRED_HEADINGS)})")
+        problems.append(f"{item.file}: sections out of order (expected {', '.join(required)})")
+    words = _manifest()["notebook"]
+    heading = words["heading"].format(id=item.id, title=item.title)
+    first_line = notebook.cells[0].source.splitlines()[0] if notebook.cells and notebook.cells[0].source else ""
+    if first_line.strip() != heading:
+        problems.append(f"{item.file}: its first line must be the manifest's title, {heading!r} (found {first_line!r})")
     time_section = markdown[positions[2]:] if positions[2] >= 0 else ""
-    teaching = re.search(r"Teaching:\s*(\d+)\s*min", time_section)
-    exercises = re.search(r"Exercises:\s*(\d+)\s*min", time_section)
-    if not teaching or int(teaching.group(1)) != item.teaching_minutes:
-        problems.append(f"{item.file}: '## Time' must say 'Teaching: {item.teaching_minutes} min'")
-    if not exercises or int(exercises.group(1)) != item.exercise_minutes:
-        problems.append(f"{item.file}: '## Time' must say 'Exercises: {item.exercise_minutes} min'")
+    for kind, minutes in (("teaching", item.teaching_minutes), ("exercises", item.exercise_minutes)):
+        said = words[kind].format(minutes=minutes)
+        if not re.search(rf"(?<!\d){re.escape(said)}", time_section):
+            problems.append(f"{item.file}: '## Time' must say '{said}'")
     if notebook.metadata.get("kernelspec", {}).get("name") != "python3":
         problems.append(f"{item.file}: kernelspec must be python3")
     for index, cell in enumerate(notebook.cells):
@@ -83,19 +102,69 @@ def syllabus():
     """The manifest as a table: id, title, minutes and the graded work each lesson leads to."""
     import pandas as pd
 
+    column = _manifest()["syllabus"]["table_columns"]
     return pd.DataFrame(
         [
             {
-                "lesson": item.id,
-                "title": item.title,
-                "teaching (min)": item.teaching_minutes,
-                "exercises (min)": item.exercise_minutes,
-                "graded work": item.assignment or "-",
-                "notebook": item.file,
+                column["lesson"]: item.id,
+                column["title"]: item.title,
+                column["teaching"]: item.teaching_minutes,
+                column["exercises"]: item.exercise_minutes,
+                column["graded_work"]: item.assignment or "-",
+                column["notebook"]: item.file,
             }
             for item in lessons()
         ]
-    ).set_index("lesson")
+    ).set_index(column["lesson"])
+
+
+SYLLABUS_START, SYLLABUS_END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"
+#: The notebooks' README, whose syllabus block :func:`write_syllabus` generates.
+README = NOTEBOOKS_DIR / "README.md"
+
+
+def syllabus_markdown() -> str:
+    """The syllabus table and its total, in the words of ``lessons.toml``'s ``[syllabus]``."""
+    words = _manifest()["syllabus"]
+    items = lessons()
+    rows = ["| " + " | ".join(words["header"]) + " |", "|" + "---|" * len(words["header"])]
+    for item in items:
+        minutes = words["minutes"].format(teaching=item.teaching_minutes, exercises=item.exercise_minutes)
+        cells = (item.id, item.title, item.outcomes, minutes, item.graded_work or words["no_graded_work"])
+        rows.append("| " + " | ".join(cells) + " |")
+    teaching = sum(item.teaching_minutes for item in items)
+    exercises = sum(item.exercise_minutes for item in items)
+    total = words["total"].format(teaching=teaching, exercises=exercises,
+                                  hour_sessions=-(-(teaching + exercises) // 60),
+                                  long_sessions=-(-(teaching + exercises) // 90))
+    return "\n".join(rows) + "\n\n" + total
+
+
+def render_syllabus(readme: Path | None = None) -> dict[Path, str]:
+    """``notebooks/README.md`` with its syllabus block made from the manifest, as {path: text} (writes nothing).
+
+    Raises ValueError when the block's markers are missing.
+    """
+    readme = Path(readme or README)
+    text = readme.read_text(encoding="utf-8")
+    if SYLLABUS_START not in text or SYLLABUS_END not in text:
+        raise ValueError(f"{readme.name} has no {SYLLABUS_START} ... {SYLLABUS_END} block")
+    head, rest = text.split(SYLLABUS_START, 1)
+    _, tail = rest.split(SYLLABUS_END, 1)
+    return {readme: f"{head}{SYLLABUS_START}\n{syllabus_markdown()}\n{SYLLABUS_END}{tail}"}
+
+
+def write_syllabus(check: bool = False, readme: Path | None = None) -> bool:
+    """Rewrite the syllabus block in ``notebooks/README.md`` from the manifest; with ``check``, only compare.
+
+    Returns True when the README already matched. ``python -m course build`` runs this as its syllabus step.
+    """
+    (path, wanted), = render_syllabus(readme).items()
+    if wanted == path.read_text(encoding="utf-8"):
+        return True
+    if not check:
+        path.write_text(wanted, encoding="utf-8")
+    return False
 
 
 def export_html(output_dir, lesson_ids=None, progress: bool = True) -> list[Path]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from course.lessons import content
 from course.lessons.shown import Shown  # noqa: F401 -- views.Shown is what lessons and tests name
 from course.lessons.widgets.common import HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
 
@@ -51,7 +52,7 @@ def format_value(value) -> str:
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
     if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return "yes" if value else "no"
+        return content.text("views", "yes" if value else "no")
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import paths
-from course.lessons import manifest
+from course.lessons import content, manifest
 
 #: Where ``course start`` puts the workspace unless told otherwise (never inside site-packages).
 DEFAULT_WORKSPACE = paths.REPO_ROOT / "my-work" if paths.is_checkout() else Path.home() / "course-workspace"
@@ -163,15 +163,15 @@ def lab_command(workspace: Workspace, *extra: str) -> list[str]:
 def start(root: Path | str | None = None, *, open_lab: bool = True, extra_args: tuple[str, ...] = ()) -> int:
     """Create the workspace, say what happened, and (unless ``open_lab`` is False) run JupyterLab there until it stops."""
     workspace = create(root)
-    print(f"Your workspace: {workspace.root}")
+    print(content.text("workspace", "created", folder=workspace.root))
     if workspace.copied:
-        print(f"  copied {len(workspace.copied)} lesson(s): {', '.join(workspace.copied)}")
+        print(content.text("workspace", "copied", count=len(workspace.copied), lessons=", ".join(workspace.copied)))
     if workspace.kept:
-        print(f"  kept your own copies of {len(workspace.kept)} lesson(s) as you left them")
-    print("  your written answers are saved in my-answers.json there; nothing in it is tracked by git")
+        print(content.text("workspace", "kept", count=len(workspace.kept)))
+    print(content.text("workspace", "answers"))
     if not open_lab:
         return 0
     if shutil.which("jupyter") is None and not (Path(sys.executable).parent / "jupyter").exists():
-        print("JupyterLab is not installed in this environment: run `make install` first", file=sys.stderr)
+        print(content.text("workspace", "no_lab"), file=sys.stderr)
         return 1
     return subprocess.call(lab_command(workspace, *extra_args), cwd=workspace.root, env=lab_environment(workspace, self_study=True))

@@ -536,3 +536,22 @@ def test_a_python_reached_through_a_symlinked_environment_is_started_from_the_re
     command = sandbox.grading_kernel_cmd([linked, "-m", "some_kernel", "-f", "conn.json"])
     assert command == [os.path.join(os.path.realpath(real), Path(sys.executable).name), "-m", "some_kernel", "-f", "conn.json"]
     assert Path(command[0]).name == Path(sys.executable).name
+
+
+@kernel
+@pytest.mark.slow
+def test_student_code_in_the_sandbox_reads_the_kits_words(tmp_path):
+    """Can what a graded notebook calls speak? The lessons' views and grading's hints read their words from
+    notebooks/ (vocabulary.toml, words.toml, grading.toml), which the sandbox shows read-only, as the wheel would."""
+    nb = new_notebook(cells=[
+        new_code_cell("from course.lessons.views import table\nfrom course.evidence import data\n"
+                      "print('Accurate' in table(data.claims().head(40)).html)"),
+        new_code_cell("from course.grading.feedback import hint_for\nfrom course.grading import wording\n"
+                      "print(hint_for('NameError', '', '') == wording.words('feedback', 'error_hints', 'NameError'))"),
+    ])
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    done, report = run_notebook_sandboxed(nb, scratch, hidden_paths=course_hidden_paths(), readonly_paths=course_readonly_paths(),
+                                          cell_timeout=60, notebook_timeout=180)
+    assert report.sandboxed and report.completed
+    assert [stdout(cell) for cell in done.cells] == ["True\n", "True\n"]

@@ -59,3 +59,10 @@ def test_the_wheel_carries_no_desk_notes(wheel):
     names = wheel.namelist()
     assert any(name.startswith("course/_data/geo/") for name in names)
     assert not [name for name in names if "/research/" in name]
+
+
+def test_the_wheel_carries_the_kits_words(wheel):
+    """Do the data files every student-visible word is read from ship with the package (course/_notebooks)?"""
+    names = set(wheel.namelist())
+    for words in ("vocabulary.toml", "words.toml", "grading.toml", "lessons.toml", "practice.toml"):
+        assert f"course/_notebooks/{words}" in names, words

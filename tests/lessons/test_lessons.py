@@ -38,12 +38,23 @@ def test_anatomy_is_identical_and_outputs_are_cleared(item):
 def test_anatomy_check_catches_a_broken_lesson(tmp_path, monkeypatch):
     item = LESSONS[1]
     notebook = nbformat.read(item.path, as_version=4)
-    notebook.cells[0].source = notebook.cells[0].source.replace("## Questions", "## Things to ask").replace(f"Teaching: {item.teaching_minutes} min", "Teaching: 999 min")
+    notebook.cells[0].source = notebook.cells[0].source.replace("## Questions", "## Things to ask").replace(f"Teaching: {item.teaching_minutes} min", "Teaching: 999 min").replace(item.title, "An old title")
     notebook.cells.append(nbformat.v4.new_code_cell("1 + 1", execution_count=3, outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)]))
     monkeypatch.setattr(lessons, "NOTEBOOKS_DIR", tmp_path)
     nbformat.write(notebook, tmp_path / item.file)
     problems = " | ".join(lessons.anatomy_problems(item))
     assert "'## Questions'" in problems and "Teaching:" in problems and "stored outputs" in problems
+    assert f"the manifest's title, '# {item.id} · {item.title}'" in problems
+
+
+def test_syllabus_in_the_readme_is_generated_from_the_manifest(tmp_path):
+    """Is notebooks/README.md's syllabus block what lessons.toml gives, and does a hand edit make the check fail?"""
+    assert lessons.write_syllabus(check=True), "run python -m course build"
+    stale = tmp_path / "README.md"
+    stale.write_text(lessons.README.read_text(encoding="utf-8").replace("| 15 / 20 |", "| 15 / 99 |", 1), encoding="utf-8")
+    assert not lessons.write_syllabus(check=True, readme=stale)
+    assert lessons.write_syllabus(readme=stale) is False and lessons.write_syllabus(check=True, readme=stale)
+    assert stale.read_text(encoding="utf-8") == lessons.README.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])

@@ -56,14 +56,17 @@ def course_hidden_paths() -> list[Path]:
 
 def course_readonly_paths() -> list[Path]:
     """Paths shown read-only inside hidden ones: the ``course`` package, the data
-    folder and the Python environment, so student code can ``import course``."""
-    from course.paths import PACKAGE_DIR, REPO_ROOT, data_dir, is_checkout
+    folder, the kit's words (``notebooks/``, where the lessons' and grading's words
+    are read from) and the Python environment, so student code can ``import course``
+    and what it calls can speak. An installed wheel carries ``notebooks/`` inside the package."""
+    from course.paths import PACKAGE_DIR, REPO_ROOT, data_dir, is_checkout, notebooks_dir
 
     # The grader's libraries, wherever its sys.path finds them (a venv's own site-packages sit under
     # sys.prefix; a .pth file or PYTHONPATH may add folders elsewhere); never the repository itself.
     libraries = [Path(p) for p in sys.path if p and os.path.isdir(p)
                  and not (is_checkout() and _is_within(os.path.realpath(p), os.path.realpath(REPO_ROOT)))]
-    return [PACKAGE_DIR, data_dir(), Path(sys.prefix), *libraries]
+    words = [notebooks_dir()] if notebooks_dir().is_dir() else []  # student material: it ships in the wheel
+    return [PACKAGE_DIR, data_dir(), *words, Path(sys.prefix), *libraries]
 
 
 def course_import_env() -> dict[str, str]:

@@ -13,6 +13,9 @@ import io
 import math
 import sys
 
+from course.evidence import vocabulary
+from course.lessons import content
+
 #: The Okabe-Ito colour-blind-safe palette, by name.
 PALETTE = {
     "orange": "#E69F00",
@@ -25,15 +28,23 @@ PALETTE = {
     "black": "#000000",
 }
 
-#: One colour, one hatch and a readable label per verdict (claims.verdict),
-#: so a verdict can be told apart in greyscale or by a colour-blind reader.
-VERDICT_COLOURS = {
-    "accurate": {"colour": PALETTE["bluish_green"], "hatch": "", "label": "accurate"},
-    "partly_accurate": {"colour": PALETTE["yellow"], "hatch": "..", "label": "partly accurate"},
-    "inaccurate": {"colour": PALETTE["vermillion"], "hatch": "xx", "label": "inaccurate"},
-    "unverifiable": {"colour": PALETTE["sky_blue"], "hatch": "//", "label": "unverifiable"},
-    "not_checkable": {"colour": PALETTE["reddish_purple"], "hatch": "\\\\", "label": "not checkable"},
+#: One colour and one hatch per verdict (claims.verdict), so a verdict can be told apart in
+#: greyscale or by a colour-blind reader; its words are the vocabulary's (notebooks/vocabulary.toml).
+VERDICT_STYLES = {
+    "accurate": {"colour": PALETTE["bluish_green"], "hatch": ""},
+    "partly_accurate": {"colour": PALETTE["yellow"], "hatch": ".."},
+    "inaccurate": {"colour": PALETTE["vermillion"], "hatch": "xx"},
+    "unverifiable": {"colour": PALETTE["sky_blue"], "hatch": "//"},
+    "not_checkable": {"colour": PALETTE["reddish_purple"], "hatch": "\\\\"},
 }
+
+
+def _verdict_style(verdict: str) -> dict:
+    return {**VERDICT_STYLES[verdict], "label": vocabulary.VERDICTS[verdict].in_sentence}
+
+
+#: Colour, hatch and the label in running text, per verdict, in the vocabulary's order (read on first use).
+VERDICT_COLOURS = vocabulary.Projection("verdict", _verdict_style)
 
 # --- Display -----------------------------------------------------------------
 
@@ -164,17 +175,15 @@ def _vocabulary(table: str, column: str) -> list[str]:
 
 
 def _join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    """'a', 'a and b', 'a, b and c' (the words are notebooks/words.toml's)."""
+    return content.joined(items)
 
 
 def _long_date(value) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, noun: str) -> str:
+    """``count`` and a counted noun of notebooks/words.toml (``[counts.<noun>]``), e.g. ``_plural(2, "event")``."""
+    return content.counted(noun, count)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from course.evidence import vocabulary
+from course.lessons import content
 from course.lessons.charts.base import PALETTE, _join, _new_figure, _plural
 
 #: Characters per line of the notes beside the bars (the whole note is shown, wrapped, never cut).
@@ -11,8 +13,13 @@ NOTE_WIDTH = 48
 
 # --- Forces --------------------------------------------------------------------
 
+def _text(key: str, /, **fields) -> str:
+    """A forces chart string of notebooks/words.toml (``[charts.forces]``)."""
+    return content.text("charts.forces", key, **fields)
+
+
 def _force_name(row) -> str:
-    return f"{row['mission']} — {row['contributor']}"
+    return _text("force_name", mission=row["mission"], contributor=row["contributor"])
 
 
 def force_pairs():
@@ -60,15 +67,18 @@ def forces_figure():
         top.barh(y_rec, record, height=0.8, **record_style, gid=f"record-{row['force_id']}")
         top.text(document * 1.08, y_doc, f"{document:,}", va="center", fontsize=8)
         top.text(record * 1.08, y_rec, f"{record:,}", va="center", fontsize=8)
-        verdicts = [f"{cid}: {claims.at[cid, 'verdict'].replace('_', ' ')}" for cid in data.split_ids(row["claim_ids"]) if cid in claims.index]
-        match = "same figure as the record" if document == record else f"{document / record:.2g}× the record's figure ({document - record:+,})"
-        top.annotate(textwrap.fill(f"document: {match}" + (f"; claim {'; '.join(verdicts)}" if verdicts else ""), NOTE_WIDTH), (1.02, y_doc), **note_style)
-        top.annotate(textwrap.fill("record: " + row["record_basis"] + (f" ({row['record_as_of']})" if row["record_as_of"] else ""), NOTE_WIDTH), (1.02, y_rec), **note_style)
+        verdicts = [_text("claim_verdict", claim=cid, verdict=_verdict_words(claims.at[cid, "verdict"]))
+                    for cid in data.split_ids(row["claim_ids"]) if cid in claims.index]
+        match = (_text("same_figure") if document == record
+                 else _text("times_record", ratio=f"{document / record:.2g}", difference=f"{document - record:+,}"))
+        note = _text("document_note", match=match) + (_text("document_note_claims", verdicts="; ".join(verdicts)) if verdicts else "")
+        top.annotate(textwrap.fill(note, NOTE_WIDTH), (1.02, y_doc), **note_style)
+        top.annotate(textwrap.fill(_text("record_note", basis=_basis(row)), NOTE_WIDTH), (1.02, y_rec), **note_style)
         ticks.append(y_doc + 0.5)
         tick_labels.append(textwrap.fill(_force_name(row), 28))
     top.set_yticks(ticks, tick_labels, fontsize=8)
     top.set_ylim(len(pairs) * 3 - 1.3, -0.7)
-    top.set_title("Forces for which the document gives a figure: document (hatched) vs record (solid)", fontsize=10, loc="left")
+    top.set_title(_text("pairs_title"), fontsize=10, loc="left")
 
     # Lower panel: a figure on one side only.
     single_ticks, single_labels = [], []
@@ -78,15 +88,15 @@ def forces_figure():
         style = single_style if which == "record" else doc_style
         bottom.barh(index, value, height=0.7, **style, gid=f"{which}-only-{row['force_id']}")
         bottom.text(value * 1.08, index, f"{value:,}", va="center", fontsize=8)
-        basis = (row["record_basis"] + (f" ({row['record_as_of']})" if row["record_as_of"] else "")
-                 if which == "record" else "the record gives no figure")
-        bottom.annotate(textwrap.fill(f"{which} only: {basis}", NOTE_WIDTH), (1.02, index), **note_style)
+        basis = _basis(row) if which == "record" else _text("no_record_figure")
+        bottom.annotate(textwrap.fill(_text("one_side_note", side=_text(f"{which}_only_side"), basis=basis), NOTE_WIDTH),
+                        (1.02, index), **note_style)
         single_ticks.append(index)
         single_labels.append(textwrap.fill(_force_name(row), 28))
     bottom.set_yticks(single_ticks, single_labels, fontsize=8)
     bottom.set_ylim(len(singles) - 0.4, -0.6)
     record_only = bool(len(singles)) and bool(singles["document_personnel"].isna().all())
-    bottom.set_title("The document gives no figure for these: record only" if record_only else "Only one side gives a figure", fontsize=10, loc="left")
+    bottom.set_title(_text("singles_title_record_only") if record_only else _text("singles_title"), fontsize=10, loc="left")
 
     values = [int(v) for v in forces["document_personnel"].dropna()] + [int(v) for v in forces["record_personnel"].dropna()]
     for ax in (top, bottom):
@@ -96,38 +106,46 @@ def forces_figure():
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlim(min(values) / 1.6, max(values) * 4)
-        ax.set_xlabel("personnel (log scale)", fontsize=8)
+        ax.set_xlabel(_text("xlabel"), fontsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     from matplotlib.patches import Patch
 
-    fig.legend(handles=[Patch(**doc_style, label="the document's figure (hatched)"), Patch(**record_style, label="the record's figure (solid)"),
-                        Patch(**single_style, label="one side only (dotted, lower panel)")],
+    fig.legend(handles=[Patch(**doc_style, label=_text("legend_document")), Patch(**record_style, label=_text("legend_record")),
+                        Patch(**single_style, label=_text("legend_single"))],
                loc="upper left", bbox_to_anchor=(0.02, 0.955), ncols=3, fontsize=8, frameon=False, handleheight=1.4)
-    fig.suptitle("Foreign and UN forces in Mali around August 2020: the document's figures and the record's (all figures approximate)",
-                 fontsize=11, x=0.02, ha="left")
+    fig.suptitle(_text("title"), fontsize=11, x=0.02, ha="left")
     fig.subplots_adjust(left=0.27, right=0.6, top=0.86, bottom=0.07)
 
     fig.alt_text = _forces_alt_text(pairs, singles)
-    fig.caption = (f"Source: data/forces.csv ({len(forces)} rows; each row's evidence ids lead to the pages read). "
-                   "Record figures are of different kinds (caps, ceilings, planned or announced strengths), so compare with care.")
+    fig.caption = _text("caption", rows=len(forces))
     return fig
+
+
+def _verdict_words(verdict: str) -> str:
+    """A verdict inside a note; a held-back claim's empty verdict stays empty, as before."""
+    return vocabulary.VERDICTS[verdict].in_sentence if verdict in vocabulary.VERDICTS else verdict.replace("_", " ")
+
+
+def _basis(row) -> str:
+    """What the record's figure is (a cap, a ceiling...) and, when known, as of when."""
+    return row["record_basis"] + (_text("as_of", as_of=row["record_as_of"]) if row["record_as_of"] else "")
 
 
 def _forces_alt_text(pairs, singles) -> str:
     same = [p for _, p in pairs.iterrows() if int(p["document_personnel"]) == int(p["record_personnel"])]
     different = [p for _, p in pairs.iterrows() if int(p["document_personnel"]) != int(p["record_personnel"])]
-    parts = [f"Bar chart on a log scale of foreign and UN force sizes around August 2020 (all figures approximate). "
-             f"{_plural(len(pairs), 'force')} have both a figure in the document and one in the record:"]
-    matching = _join([f"{_force_name(p)}, {int(p['document_personnel']):,}" for p in same])
-    parts.append(f"{len(same)} match ({matching})" if same else "none match")
+    parts = [_text("alt_intro", forces=_plural(len(pairs), "force"))]
+    matching = _join([_text("alt_match_item", force=_force_name(p), figure=f"{int(p['document_personnel']):,}") for p in same])
+    parts.append(_text("alt_match", count=len(same), forces=matching) if same else _text("alt_none_match"))
     if different:
-        listed = [f"{_force_name(p)}: document {int(p['document_personnel']):,}, record {int(p['record_personnel']):,} ({p['record_basis']})" for p in different]
-        parts.append(f"and {len(different)} differ ({'; '.join(listed)}).")
+        listed = [_text("alt_differ_item", force=_force_name(p), document=f"{int(p['document_personnel']):,}",
+                        record=f"{int(p['record_personnel']):,}", basis=p["record_basis"]) for p in different]
+        parts.append(_text("alt_differ", count=len(different), forces="; ".join(listed)))
     if len(singles):
         values = [int(v) for v in singles["record_personnel"].dropna()] + [int(v) for v in singles["document_personnel"].dropna()]
-        parts.append(f"{_plural(len(singles), 'more force')} have a figure on one side only, from {min(values):,} to {max(values):,} personnel: "
-                     f"{_join([_force_name(s) for _, s in singles.iterrows()])}.")
+        parts.append(_text("alt_singles", forces=_plural(len(singles), "more_force"), low=f"{min(values):,}", high=f"{max(values):,}",
+                           names=_join([_force_name(s) for _, s in singles.iterrows()])))
     return " ".join(parts)
 
 

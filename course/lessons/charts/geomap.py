@@ -8,6 +8,7 @@ import math
 from functools import lru_cache
 
 from course import paths
+from course.lessons import content
 from course.lessons.charts.base import PALETTE, _join, _new_figure, _plural
 
 # --- Map -------------------------------------------------------------------------
@@ -71,13 +72,18 @@ def _ring_area_centroid(ring) -> tuple[float, float, float]:
 
 
 MAP_STYLES = {
-    # key: (legend label, face colour, hatch, edge width)
-    "mali": ("Mali (G5 Sahel and ECOWAS)", PALETTE["vermillion"], "xx", 1.6),
-    "both": ("G5 Sahel and ECOWAS member", PALETTE["bluish_green"], "/.", 0.7),
-    "g5": ("G5 Sahel member", PALETTE["orange"], "//", 0.7),
-    "ecowas": ("ECOWAS member (2020)", PALETTE["sky_blue"], "..", 0.7),
-    "other": ("other country", "#00000012", "", 0.4),
+    # key: (face colour, hatch, edge width); the legend's words are notebooks/words.toml's [charts.map] group_<key>
+    "mali": (PALETTE["vermillion"], "xx", 1.6),
+    "both": (PALETTE["bluish_green"], "/.", 0.7),
+    "g5": (PALETTE["orange"], "//", 0.7),
+    "ecowas": (PALETTE["sky_blue"], "..", 0.7),
+    "other": ("#00000012", "", 0.4),
 }
+
+
+def _text(key: str, /, **fields) -> str:
+    """A map string of notebooks/words.toml (``[charts.map]``)."""
+    return content.text("charts.map", key, **fields)
 MALI_ISO = "466"  # ISO 3166-1 numeric code of Mali, the id Natural Earth gives it
 MAP_EXTENT = (-26.0, 26.0, 0.0, 28.0)  # lon_min, lon_max, lat_min, lat_max (as in scripts/build_map_data.py)
 SCALE_LATITUDE = 15.0  # the map's aspect and scale bar are true along this parallel (middle of Mali)
@@ -111,7 +117,7 @@ def map_figure():
         iso = feature["properties"]["iso_n3"]
         kind = "mali" if iso == MALI_ISO else "both" if iso in g5 and iso in ecowas else "g5" if iso in g5 else "ecowas" if iso in ecowas else "other"
         kind_of[iso] = kind
-        label, face, hatch, edge_width = MAP_STYLES[kind]
+        face, hatch, edge_width = MAP_STYLES[kind]
         patches = [Polygon(polygon[0], closed=True) for polygon in _polygon_rings(feature["geometry"])]
         collection = PatchCollection(patches, facecolor=face, edgecolor=PALETTE["black"], hatch=hatch or None,
                                      linewidth=edge_width, zorder=3 if kind == "mali" else 2 if kind != "other" else 1)
@@ -131,22 +137,19 @@ def map_figure():
     _draw_places(ax, places)
     _draw_scale_bar(ax, 500)
 
-    country_handles = [Patch(facecolor=MAP_STYLES[k][1], hatch=MAP_STYLES[k][2] or None, edgecolor=PALETTE["black"], label=MAP_STYLES[k][0])
+    country_handles = [Patch(facecolor=MAP_STYLES[k][0], hatch=MAP_STYLES[k][1] or None, edgecolor=PALETTE["black"], label=_text(f"group_{k}"))
                        for k in MAP_STYLES if k in kind_of.values()]
     place_handles = [Line2D([], [], marker=PLACE_MARKERS[k][0], markersize=PLACE_MARKERS[k][1] * 0.8, linestyle="none", markerfacecolor=PALETTE["black"],
                             markeredgecolor="white", label=k.replace("_", " ")) for k in PLACE_MARKERS if any(p["kind"] == k for p in places)]
-    ax.legend(handles=country_handles + place_handles, loc="lower left", fontsize=8, framealpha=0.95, handleheight=1.6, title="Key", title_fontsize=8)
-    ax.set_title("Mali and its region in 2020: G5 Sahel and ECOWAS members, the Kati camp and the main foreign bases", fontsize=11, loc="left")
+    ax.legend(handles=country_handles + place_handles, loc="lower left", fontsize=8, framealpha=0.95, handleheight=1.6, title=_text("legend_title"), title_fontsize=8)
+    ax.set_title(_text("title"), fontsize=11, loc="left")
 
-    key_lines = [f"{i}. {p['label']} [{p['evidence_id'].replace(';', ', ')}]" for i, p in enumerate(places, start=1)]
+    key_lines = [_text("key_line", number=i, place=p["label"], evidence=p["evidence_id"].replace(";", ", ")) for i, p in enumerate(places, start=1)]
     fig.text(0.02, 0.17, "\n".join(key_lines), fontsize=8, va="top", ha="left")
-    fig.text(0.98, 0.17, "Country outlines: Natural Earth 1:50m (public domain), via world-atlas.\n"
-             f"Place coordinates: GeoNames (CC BY 4.0), rounded to 0.01°.\nSimple longitude/latitude map; scale true along {SCALE_LATITUDE:g}°N.",
-             fontsize=8, va="top", ha="right")
+    fig.text(0.98, 0.17, _text("credits", latitude=f"{SCALE_LATITUDE:g}"), fontsize=8, va="top", ha="right")
 
     fig.alt_text = _map_alt_text(shapes, groups, places, kind_of)
-    fig.caption = ("Sources: data/geo/memberships.csv and data/geo/places.csv (each row with its evidence ids), "
-                   "Natural Earth country outlines; see data/geo/README.md.")
+    fig.caption = _text("caption")
     return fig
 
 
@@ -186,7 +189,7 @@ def _draw_scale_bar(ax, kilometres: float) -> None:
     degrees = kilometres / (111.32 * math.cos(math.radians(SCALE_LATITUDE)))
     x0, y0 = MAP_EXTENT[0] + 1, MAP_EXTENT[3] - 1.5
     ax.plot([x0, x0 + degrees], [y0, y0], color=PALETTE["black"], linewidth=3, solid_capstyle="butt", zorder=8, gid="scale-bar")
-    ax.text(x0 + degrees / 2, y0 - 0.4, f"{kilometres:g} km (along {SCALE_LATITUDE:g}°N)", ha="center", va="top", fontsize=8, zorder=8)
+    ax.text(x0 + degrees / 2, y0 - 0.4, _text("scale_bar", kilometres=f"{kilometres:g}", latitude=f"{SCALE_LATITUDE:g}"), ha="center", va="top", fontsize=8, zorder=8)
 
 
 def _map_alt_text(shapes, groups, places, kind_of) -> str:
@@ -196,10 +199,8 @@ def _map_alt_text(shapes, groups, places, kind_of) -> str:
     both = sorted({r["country"] for r in g5} & {r["country"] for r in ecowas})
     bases = [p["label"] for p in places if p["kind"] == "foreign_base"]
     others = [p["name"] for p in places if p["kind"] != "foreign_base"]
-    return (f"Map of West Africa and the Sahel with {len(names)} countries outlined; Mali, in the middle, is highlighted. "
-            f"The {len(g5)} G5 Sahel members ({_join(sorted(r['country'] for r in g5))}) and the {len(ecowas)} ECOWAS members in 2020 "
-            f"({_join(sorted(r['country'] for r in ecowas))}) are shaded and hatched by group; {_join(both)} belong to both. "
-            f"Marked: {_join(others)}, and {_plural(len(bases), 'foreign base location')}: {'; '.join(bases)}. "
-            f"A 500 km scale bar is drawn along {SCALE_LATITUDE:g}°N.")
+    return _text("alt", countries=len(names), g5_count=len(g5), g5=_join(sorted(r["country"] for r in g5)), ecowas_count=len(ecowas),
+                 ecowas=_join(sorted(r["country"] for r in ecowas)), both=_join(both), places=_join(others),
+                 bases=_plural(len(bases), "foreign_base_location"), base_names="; ".join(bases), latitude=f"{SCALE_LATITUDE:g}")
 
 

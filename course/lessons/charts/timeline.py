@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from course.lessons import content
 from course.lessons.charts.base import PALETTE, _join, _long_date, _new_figure, _plural, _vocabulary, figure_html
 
 MENTIONED_CHOICES = (None, True, False)
@@ -13,7 +14,13 @@ KEY_CATEGORIES = ("coup", "un_resolution")
 
 #: Words for whether the document mentions an event; "held" is the student edition holding it back
 #: (graded work asks about that event), which must read as neither yes nor no.
-MENTION_WORDS = {"yes": "● mentioned", "no": "○ not mentioned", "held": "– held back for graded work"}
+#: The words are notebooks/words.toml's ``[charts.timeline]`` (read on use).
+MENTION_WORDS = content.Section("words.toml", "charts", "timeline", "mention")
+
+
+def _text(key: str, /, **fields) -> str:
+    """A timeline string of notebooks/words.toml (``[charts.timeline]``)."""
+    return content.text("charts.timeline", key, **fields)
 
 
 def mention_state(value) -> str:
@@ -89,13 +96,13 @@ def _filter_description(actor_ids, mentioned, start, end) -> str:
     wanted = _actor_list(actor_ids)
     if wanted:
         names = data.actors().set_index("actor_id")["canonical_name"]
-        bits.append("involving " + _join([names[a] for a in wanted]))
+        bits.append(_text("involving", actors=_join([names[a] for a in wanted])))
     if mentioned is True:
-        bits.append("mentioned in the document")
+        bits.append(_text("filter_mentioned"))
     elif mentioned is False:
-        bits.append("not mentioned in the document")
+        bits.append(_text("filter_not_mentioned"))
     if start is not None or end is not None:
-        bits.append(f"dated {start or 'the start'} to {end or 'the end'}")
+        bits.append(_text("dated", start=start or _text("from_the_start"), end=end or _text("to_the_end")))
     return "; ".join(bits)
 
 
@@ -164,35 +171,37 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
 
     omitted = _label_events(fig, ax, events, positions)
     if events.empty:
-        ax.text(0.5, 0.5, "No event matches these filters", transform=ax.transAxes, ha="center", va="center", fontsize=11)
+        ax.text(0.5, 0.5, _text("no_match"), transform=ax.transAxes, ha="center", va="center", fontsize=11)
 
     # The legend lists only what is drawn (lesson 08 once promised filled markers where none were).
     keys = []
     states = set(events["mentioned_in_document"].map(mention_state))
     if "yes" in states:
-        keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="filled: mentioned in the document"))
+        keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label=_text("legend_filled")))
     if "no" in states:
-        keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label="hollow: not mentioned in the document"))
+        keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label=_text("legend_hollow")))
     if "held" in states:
         keys.append(Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
-                           label="square: held back"))
+                           label=_text("legend_square")))
     if events["end_date"].notna().any():
-        keys.append(Line2D([], [], color=colour, linewidth=1.6, label="line: event lasting several days"))
+        keys.append(Line2D([], [], color=colour, linewidth=1.6, label=_text("legend_line")))
     if keys:
         # Four keys in one row are wider than a lesson's output area (the figure would be scaled below 11 px text).
         ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=len(keys) if len(keys) < 4 else 2,
                   fontsize=8, frameon=False)
     description = _filter_description(actor_ids, mentioned, start, end)
     period = str(left.year) if left.year == right.year else f"{left.year}–{right.year}"
-    ax.set_title(f"Events in and around Mali, {period}" + (f" ({description})" if description else "") + f": {_plural(len(events), 'event')}",
-                 fontsize=10, loc="left")
+    title = _text("title", period=period, description=_text("title_description", description=description) if description else "",
+                  events=_plural(len(events), "event"))
+    ax.set_title(title, fontsize=10, loc="left")
 
     fig.alt_text = _timeline_alt_text(events, description, lanes)
-    unlabelled = "; ".join(f"{_long_date(pd.Timestamp(e['date']))}: {e['title']}" for _, e in events.iloc[omitted].iterrows())
+    unlabelled = "; ".join(_text("unlabelled_event", date=_long_date(pd.Timestamp(e["date"])), title=e["title"])
+                           for _, e in events.iloc[omitted].iterrows())
     as_of = data.record_as_of()
-    fig.caption = (f"Source: data/events.csv, the record as of {as_of.day} {as_of:%B %Y} ({len(events)} of {len(all_events)} events shown). "
-                   + ("Labels: every event" if len(events) <= LABEL_ALL_UP_TO else "Labels: coups and UN resolutions only")
-                   + (f"; not labelled where labels would overlap: {unlabelled}." if omitted else "."))
+    fig.caption = (_text("caption", as_of=_long_date(as_of), shown=len(events), total=len(all_events))
+                   + (_text("labels_all") if len(events) <= LABEL_ALL_UP_TO else _text("labels_key"))
+                   + (_text("labels_omitted", events=unlabelled) if omitted else _text("labels_end")))
     fig.events_shown = list(events["event_id"])
     return fig
 
@@ -242,22 +251,21 @@ def _label_events(fig, ax, events, positions) -> list[int]:
 def _timeline_alt_text(events, description: str, lanes) -> str:
     import pandas as pd
 
-    scope = f" ({description})" if description else ""
+    scope = _text("title_description", description=description) if description else ""
     if events.empty:
-        return f"Empty timeline: no event in the kit's data matches these filters{scope}."
+        return _text("alt_empty", scope=scope)
     days = pd.to_datetime(events["date"])
     states = events["mentioned_in_document"].map(mention_state)
     mentioned, held = int((states == "yes").sum()), int((states == "held").sum())
     not_mentioned = len(events) - mentioned - held
-    held_words = f", and {held} held back for graded work (square markers)" if held else ""
+    held_words = _text("alt_held", count=held) if held else ""
     by_category = events["category"].value_counts()
     by_year = days.dt.year.value_counts()
     top_category, top_year = by_category.index[0], by_year.index[0]
-    return (f"Timeline of {_plural(len(events), 'event')}{scope}, from {_long_date(days.min())} to {_long_date(days.max())}, "
-            f"in {len(by_category)} of the {len(lanes)} category lanes. "
-            f"{mentioned} {'is' if mentioned == 1 else 'are'} mentioned in the document (filled markers), {not_mentioned} "
-            f"{'is' if not_mentioned == 1 else 'are'} not (hollow markers){held_words}. "
-            f"Busiest category: {top_category.replace('_', ' ')} ({by_category.iloc[0]}); busiest year: {top_year} ({by_year.iloc[0]}).")
+    return _text("alt", events=_plural(len(events), "event"), scope=scope, first=_long_date(days.min()), last=_long_date(days.max()),
+                 categories=len(by_category), lanes=len(lanes), mentioned=_plural(mentioned, "mentioned_event"),
+                 unmentioned=_plural(not_mentioned, "unmentioned_event"), held=held_words,
+                 category=top_category.replace("_", " "), category_count=by_category.iloc[0], year=top_year, year_count=by_year.iloc[0])
 
 
 def static_html() -> str:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from course.lessons.charts.base import PALETTE, VERDICT_COLOURS, _join, _new_figure, _vocabulary
+from course.evidence import vocabulary
+from course.lessons import content
+from course.lessons.charts.base import PALETTE, VERDICT_COLOURS, _join, _new_figure, _plural, _vocabulary
 
 GROUPINGS = ("section", "claim_type")
 
 # --- Verdicts ------------------------------------------------------------------
 
+def _text(key: str, /, **fields) -> str:
+    """A verdict chart string of notebooks/words.toml (``[charts.verdicts]``)."""
+    return content.text("charts.verdicts", key, **fields)
+
+
 def _group_label(group_by: str, value) -> str:
     if group_by == "section":
-        return "Lead paragraph" if int(value) == 0 else f"Section {int(value)}"
-    return str(value).replace("_", " ")
+        return _text("lead_paragraph") if int(value) == 0 else _text("section", number=int(value))
+    return vocabulary.label("claim_type", str(value), default=str(value).replace("_", " "))
 
 
 def verdict_counts(group_by: str = "section"):
@@ -61,41 +68,43 @@ def verdicts_figure(group_by: str = "section"):
                         fontsize=8, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
         left = [a + b for a, b in zip(left, widths)]
     for y, total in zip(positions, totals):
-        ax.text(total + 0.3, y, f"{int(total)} claims", va="center", fontsize=8)
+        ax.text(total + 0.3, y, _plural(int(total), "claim"), va="center", fontsize=8)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()  # first section (or first type) on top, as in the document
     ax.set_xlim(0, int(totals.max()) * 1.18)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("number of claims")
-    heading = "document section" if group_by == "section" else "claim type"
-    held_words = f" ({len(held)} held back)" if held else ""
-    ax.set_title(f"Verdicts on {int(totals.sum())} checkable claims of the document, by {heading}{held_words}", fontsize=11, loc="left")
+    ax.set_xlabel(_text("xlabel"))
+    heading = _text(f"heading_{group_by}")
+    held_words = _text("held_count", count=len(held)) if held else ""
+    ax.set_title(_text("title", total=int(totals.sum()), heading=heading, held=held_words), fontsize=11, loc="left")
     ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.28 if len(counts) < 6 else -0.16), fontsize=8, frameon=False, handleheight=1.4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.16, right=0.97, top=0.88, bottom=0.26 if len(counts) < 6 else 0.18)
 
     fig.alt_text = _verdicts_alt_text(counts, labels, heading) + (
-        f" Not counted: {len(held)} claims whose verdicts are held back for graded work ({', '.join(held)})." if held else "")
-    fig.caption = (f"Source: data/claims.csv ({int(totals.sum())} claims; verdicts are defined in data/README.md). "
-                   "Each verdict has its own colour and hatch."
-                   + (f" Held back until feedback (graded work asks about them): {', '.join(held)}." if held else ""))
+        _text("not_counted", count=len(held), ids=", ".join(held)) if held else "")
+    fig.caption = (_text("caption", total=int(totals.sum()))
+                   + (_text("caption_held", ids=", ".join(held)) if held else ""))
     return fig
 
 
 def _verdicts_alt_text(counts, labels, heading) -> str:
     total = int(counts.values.sum())
-    overall = [f"{int(counts[v].sum())} {VERDICT_COLOURS[v]['label']}" for v in VERDICT_COLOURS if counts[v].sum()]
-    parts = [f"Stacked bar chart of the verdicts on {total} claims in the document, one bar per {heading} ({len(counts)} bars).",
-             f"Overall: {_join(overall)}."]
+    def counted(count, verdict) -> str:
+        return _text("verdict_count", count=int(count), verdict=VERDICT_COLOURS[verdict]["label"])
+
+    overall = [counted(counts[v].sum(), v) for v in VERDICT_COLOURS if counts[v].sum()]
+    parts = [_text("alt_intro", total=total, heading=heading, bars=len(counts)), _text("alt_overall", counts=_join(overall))]
     most = int(counts["inaccurate"].max())
     if most:
-        worst = [f"{label} ({int(row['inaccurate'])} of {int(row.sum())})" for label, (_, row) in zip(labels, counts.iterrows()) if row["inaccurate"] == most]
-        parts.append(f"Most inaccurate verdicts: {_join(worst)}.")
+        worst = [_text("alt_worst_group", label=label, inaccurate=int(row["inaccurate"]), total=int(row.sum()))
+                 for label, (_, row) in zip(labels, counts.iterrows()) if row["inaccurate"] == most]
+        parts.append(_text("alt_worst", groups=_join(worst)))
     per_group = []
     for label, (_, row) in zip(labels, counts.iterrows()):
-        detail = ", ".join(f"{int(row[v])} {VERDICT_COLOURS[v]['label']}" for v in VERDICT_COLOURS if row[v])
-        per_group.append(f"{label}: {int(row.sum())} ({detail})")
+        detail = ", ".join(counted(row[v], v) for v in VERDICT_COLOURS if row[v])
+        per_group.append(_text("alt_group", label=label, total=int(row.sum()), detail=detail))
     parts.append("; ".join(per_group) + ".")
     return " ".join(parts)
 
@@ -112,8 +121,13 @@ COMPARISON_STYLES = {
     "misattributed": {"colour": PALETTE["vermillion"], "hatch": "//"},
     "not_found": {"colour": "#BBBBBB", "hatch": "oo"},
 }
-#: The bar of citations whose comparison the student edition holds back (empty until feedback).
-HELD_BACK = ("", "held back for graded work", {"colour": "white", "hatch": ""})
+#: The bar of citations whose comparison the student edition holds back (empty until feedback): its style.
+HELD_BACK_STYLE = {"colour": "white", "hatch": ""}
+
+
+def _citations_text(key: str, /, **fields) -> str:
+    """A citation chart string of notebooks/words.toml (``[charts.citations]``)."""
+    return content.text("charts.citations", key, **fields)
 
 
 def citation_comparison_figure():
@@ -122,9 +136,9 @@ def citation_comparison_figure():
 
     table = data.citations()
     # A held-back row reads as held back (its comparison is empty in the student edition); nothing else does.
-    table.loc[table["citation_id"].isin(data.held_back("citations")), "comparison"] = HELD_BACK[0]
-    styles = {**COMPARISON_STYLES, HELD_BACK[0]: HELD_BACK[2]}
-    words = {c: c.replace("_", " ") for c in COMPARISON_STYLES} | {HELD_BACK[0]: HELD_BACK[1]}
+    table.loc[table["citation_id"].isin(data.held_back("citations")), "comparison"] = ""
+    styles = {**COMPARISON_STYLES, "": HELD_BACK_STYLE}
+    words = {c: vocabulary.COMPARISONS[c].in_sentence for c in COMPARISON_STYLES} | {"": _citations_text("held_back")}
     order = [c for c in styles if c in set(table["comparison"])]
     counts = [int((table["comparison"] == c).sum()) for c in order]
     fig = _new_figure(9, 0.55 * len(order) + 1.6)
@@ -137,19 +151,19 @@ def citation_comparison_figure():
     ax.set_yticks(range(len(order)), [words[c] for c in order])
     ax.invert_yaxis()
     ax.set_xlim(0, max(counts) * 2.2)
-    ax.set_xlabel("number of citations")
+    ax.set_xlabel(_citations_text("xlabel"))
     from course.document.citations import citations as document_citations
 
     total = len(document_citations())
     # The others are in the assessment bank: how the document renders them is what graded work asks.
-    shown = f"the {total}" if len(table) >= total else f"{len(table)} of the {total}"
-    ax.set_title(f"How the document renders {shown} reports it cites", fontsize=11, loc="left")
+    shown = _citations_text("shown_all", total=total) if len(table) >= total else _citations_text("shown_some", count=len(table), total=total)
+    ax.set_title(_citations_text("title", shown=shown), fontsize=11, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.2, right=0.97, top=0.85, bottom=0.2)
-    parts = [f"{n} {words[c]} ({', '.join(table.loc[table['comparison'] == c, 'citation_id'])})" for c, n in zip(order, counts)]
-    others = "" if len(table) >= total else f" The other {total - len(table)} are left to graded work."
-    fig.alt_text = (f"Bar chart of {shown} citations of the document by how faithfully it renders the original report: "
-                    + "; ".join(parts) + "." + others)
-    fig.caption = "Source: data/citations.csv (each row lists the pages the desk read to trace the citation); categories are defined in data/README.md."
+    parts = [_citations_text("alt_part", count=n, comparison=words[c], ids=", ".join(table.loc[table["comparison"] == c, "citation_id"]))
+             for c, n in zip(order, counts)]
+    others = "" if len(table) >= total else _citations_text("others", count=total - len(table))
+    fig.alt_text = _citations_text("alt", shown=shown, parts="; ".join(parts), others=others)
+    fig.caption = _citations_text("caption")
     return fig

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from course.evidence import data
+from course.evidence import data, vocabulary
+from course.lessons import content
 from course.lessons.practice.labels import (
-    CITATION_KIND_LABELS, CLAIM_TYPE_MEANINGS, COMPARISON_LABELS, COPY_OR_ORIGINAL_LABELS, SOURCE_FIELD_PROMPTS,
+    CITATION_KIND_LABELS, CLAIM_TYPE_CHOICES, COMPARISON_LABELS, COPY_OR_ORIGINAL_LABELS, SOURCE_FIELD_PROMPTS,
     WEAKNESS_LABELS,
 )
 from course.lessons.widgets.common import LANGUAGE_NAMES, RELATION_LABELS, VERDICT_DISPLAY
@@ -36,14 +37,21 @@ def unique(values) -> list[str]:
     return seen
 
 
-def _prompt(spec: dict, default: str, fields: dict) -> str:
-    return spec.get("prompt", default).format(**fields)
+def _prompt(spec: dict, kind: str, fields: dict) -> str:
+    """The spec's own prompt, or the default prompt of its kind (practice.toml ``[prompts]``), filled from ``fields``."""
+    return spec.get("prompt", content.load("practice.toml")["prompts"][kind]).format(**fields)
+
+
+def _explain(key: str, /, **fields) -> str:
+    """An explanation template of practice.toml (``[explanations]``), filled from the data."""
+    template = content.load("practice.toml")["explanations"][key]
+    return template.format(**fields) if fields else template
 
 
 def _claim_verdict(spec: dict) -> dict:
     row = _row("claims", "claim_id", spec["claim_id"])
     return {
-        "prompt": _prompt(spec, "The document says: “{exact}”. What verdict does the kit's fact-check give this claim?", row),
+        "prompt": _prompt(spec, "claim_verdict", row),
         "choices": tuple(label for _, label in VERDICT_DISPLAY.values()),
         "answer": VERDICT_DISPLAY[row["verdict"]][1],
         "explanation": f"{row['claim_id']} ({row['claim_type']}): {row['rating_explanation']}",
@@ -54,10 +62,10 @@ def _claim_verdict(spec: dict) -> dict:
 def _claim_type(spec: dict) -> dict:
     row = _row("claims", "claim_id", spec["claim_id"])
     return {
-        "prompt": _prompt(spec, "What type of claim is this, in the kit's vocabulary? “{exact}”", row),
-        "choices": tuple(f"{name}: {meaning}" for name, meaning in CLAIM_TYPE_MEANINGS.items()),
-        "answer": f"{row['claim_type']}: {CLAIM_TYPE_MEANINGS[row['claim_type']]}",
-        "explanation": f"The kit classes {row['claim_id']} as “{row['claim_type']}”. In neutral words: {row['claim_text']}",
+        "prompt": _prompt(spec, "claim_type", row),
+        "choices": tuple(CLAIM_TYPE_CHOICES.values()),
+        "answer": CLAIM_TYPE_CHOICES[row["claim_type"]],
+        "explanation": _explain("claim_type", **row),
         "refs": (row["claim_id"],),
     }
 
@@ -74,10 +82,10 @@ def _event_date(spec: dict) -> dict:
         raise ValueError(f"question {spec['id']}: claim {claim['claim_id']} prints no D/M/YYYY date")
     candidates = sorted({event["date"], parse_document_date(printed.group(0)), other["date"]})
     return {
-        "prompt": _prompt(spec, "The document says: “{exact}”. When did this happen, according to the record?", claim),
+        "prompt": _prompt(spec, "event_date", claim),
         "choices": tuple(_format_date(d) for d in candidates),
         "answer": _format_date(event["date"]),
-        "explanation": f"{claim['rating_explanation']} (Timeline {event['event_id']}: {event['title']}.)",
+        "explanation": _explain("event_date", rating_explanation=claim["rating_explanation"], event_id=event["event_id"], title=event["title"]),
         "refs": (claim["claim_id"], *unique(data.split_ids(claim["evidence_ids"]) + data.split_ids(event["evidence_ids"]))),
     }
 
@@ -86,13 +94,11 @@ def _citation_comparison(spec: dict) -> dict:
     row = _row("citations", "citation_id", spec["citation_id"])
     claims = [c["claim_id"] for c in data.claims().to_dict("records") if c["citation_id"] == row["citation_id"]]
     date = f" ({row['date_as_printed']})" if row["date_as_printed"] else ""
-    default = ("The document cites “{outlet_as_printed}”" + date + " for this: {attributed_content} "
-               "The kit's desk traced it to: {original_outlet}. How does the document's rendering compare with the original?")
     return {
-        "prompt": _prompt(spec, default, row),
+        "prompt": _prompt(spec, "citation_comparison", {**row, "printed_date": date}),
         "choices": tuple(COMPARISON_LABELS.values()),
         "answer": COMPARISON_LABELS[row["comparison"]],
-        "explanation": f"Citation {row['citation_id']}: {row['notes']}",
+        "explanation": _explain("citation_comparison", citation_id=row["citation_id"], notes=row["notes"]),
         "refs": (*claims, *data.split_ids(row["evidence_ids"])),
     }
 
@@ -109,12 +115,12 @@ def _source_field(spec: dict) -> dict:
     cited = [r for r in data.sources().to_dict("records") if r["cited_in_document"] and r["source_id"] != row["source_id"]]
     others = [v for v in unique(r[name_field] for r in cited) if v != row[name_field]][:3]
     choices = sorted(show(v) for v in [row[name_field], *others])
-    explanation = (f"{row['name']}: {row['source_type'].replace('_', ' ')}, based in {row['country'] or 'a country not found'}; "
-                   f"ownership: {row['ownership']}.")
+    explanation = _explain("source_field", name=row["name"], source_type=row["source_type"].replace("_", " "),
+                           country=row["country"] or _explain("no_country"), ownership=row["ownership"])
     if row["notes"]:
         explanation += f" {row['notes']}"
     return {
-        "prompt": _prompt(spec, SOURCE_FIELD_PROMPTS[name_field], row),
+        "prompt": spec.get("prompt", SOURCE_FIELD_PROMPTS[name_field]).format(**row),
         "choices": tuple(choices),
         "answer": show(row[name_field]),
         "explanation": explanation,
@@ -128,13 +134,11 @@ def _quote_relation(spec: dict) -> dict:
         raise KeyError(f"quote_pairs.csv has no row {spec['pair_id']!r}")
     pair = pairs[spec["pair_id"]]
     fields = {**pair, "language": LANGUAGE_NAMES.get(pair["original_language"], pair["original_language"])}
-    default = ("The document prints: “{document_text}”. The nearest original wording found ({outlet}, in {language}): "
-               "“{original_text}”. How do the document's words relate to the original?")
     return {
-        "prompt": _prompt(spec, default, fields),
+        "prompt": _prompt(spec, "quote_relation", fields),
         "choices": tuple(RELATION_LABELS.values()),
         "answer": RELATION_LABELS[pair["relation"]],
-        "explanation": f"{pair['pair_id']} (claim {pair['claim_id']}): {pair['note']}",
+        "explanation": _explain("quote_relation", pair_id=pair["pair_id"], claim_id=pair["claim_id"], note=pair["note"]),
         "refs": (pair["claim_id"], pair["evidence_id"]),
     }
 
@@ -149,13 +153,13 @@ def _argument_weakness(spec: dict) -> dict:
         raise ValueError(f"question {spec['id']}: argument {row['argument_id']} does not list {right!r}; it lists {', '.join(listed)}")
     distractors = [w for w in WEAKNESS_LABELS if w not in listed][:3]
     choices = [WEAKNESS_LABELS[w] for w in WEAKNESS_LABELS if w == right or w in distractors]
-    default = "Argument {argument_id}: “{conclusion}” Which of these reasoning weaknesses does the kit find in it?"
     return {
-        "prompt": _prompt(spec, default, row),
+        "prompt": _prompt(spec, "argument_weakness", row),
         "choices": tuple(choices),
         "answer": WEAKNESS_LABELS[right],
-        "explanation": (f"{row['weakness_explanation']} The kit lists: {', '.join(w.replace('_', ' ') for w in listed)}. "
-                        f"Alternative explanations from the record: {row['alternative_explanations']}"),
+        "explanation": _explain("argument_weakness", weakness_explanation=row["weakness_explanation"],
+                                listed=", ".join(vocabulary.WEAKNESSES[w].in_sentence for w in listed),
+                                alternatives=row["alternative_explanations"]),
         "refs": (row["conclusion_claim_id"], *data.split_ids(row["premise_claim_ids"]), *data.split_ids(row["alternative_evidence_ids"])),
     }
 
@@ -165,11 +169,11 @@ def _event_mentioned(spec: dict) -> dict:
     fields = {**row, "date": _format_date(row["date"])}
     mentioned = bool(row["mentioned_in_document"])
     return {
-        "prompt": _prompt(spec, "Does the document mention this event: {title} ({date})?", fields),
-        "choices": ("Yes", "No"),
-        "answer": "Yes" if mentioned else "No",
-        "explanation": (f"{row['description']} (The kit's timeline, {row['event_id']}, records it as "
-                        f"{'mentioned' if mentioned else 'not mentioned'} in the document.)"),
+        "prompt": _prompt(spec, "event_mentioned", fields),
+        "choices": (_explain("yes"), _explain("no")),
+        "answer": _explain("yes") if mentioned else _explain("no"),
+        "explanation": _explain("event_mentioned", description=row["description"], event_id=row["event_id"],
+                                mentioned=_explain("mentioned" if mentioned else "not_mentioned")),
         "refs": (*data.split_ids(row["claim_ids"]), *data.split_ids(row["evidence_ids"])),
     }
 
@@ -186,30 +190,31 @@ def _citation_kind(spec: dict) -> dict:
     row = _row("citations", "citation_id", citation.citation_id)
     claims = [c["claim_id"] for c in data.claims().to_dict("records") if c["citation_id"] == citation.citation_id]
     return {
-        "prompt": _prompt(spec, "Read this attribution from the document: [{marker}]. What kind of attribution is this?", {"marker": citation.marker}),
+        "prompt": _prompt(spec, "citation_kind", {"marker": citation.marker}),
         "choices": tuple(CITATION_KIND_LABELS.values()),
         "answer": CITATION_KIND_LABELS[citation.kind],
-        "explanation": f"Citation {citation.citation_id} ({row['status']}): {row['notes']}",
+        "explanation": _explain("citation_kind", citation_id=citation.citation_id, status=row["status"], notes=row["notes"]),
         "refs": (*claims, *data.split_ids(row["evidence_ids"])),
     }
 
 
-def _event_pick(spec: dict, test, criterion: str) -> tuple[list[dict], dict]:
-    """The events of a spec and the single one that passes ``test``."""
+def _event_pick(spec: dict, test) -> tuple[list[dict], list[dict]]:
+    """The events of a spec and those that pass ``test`` (the caller requires exactly one)."""
     rows = [_row("events", "event_id", eid) for eid in spec["event_ids"]]
-    passing = [r for r in rows if test(r)]
-    if len(passing) != 1:
-        raise ValueError(f"question {spec['id']}: exactly one of {spec['event_ids']} must be {criterion}; found {len(passing)}")
-    return rows, passing[0]
+    return rows, [r for r in rows if test(r)]
 
 
 def _event_not_mentioned(spec: dict) -> dict:
-    rows, omitted = _event_pick(spec, lambda r: not r["mentioned_in_document"], "left out of the document")
+    rows, passing = _event_pick(spec, lambda r: not r["mentioned_in_document"])
+    if len(passing) != 1:
+        raise ValueError(f"question {spec['id']}: exactly one of {spec['event_ids']} must be left out of the document; found {len(passing)}")
+    omitted = passing[0]
     return {
-        "prompt": _prompt(spec, "All of these happened. Which one does the document not mention?", {}),
-        "choices": tuple(f"{r['title']} ({_format_date(r['date'])})" for r in rows),
-        "answer": f"{omitted['title']} ({_format_date(omitted['date'])})",
-        "explanation": " ".join(f"{r['title']}: {'mentioned' if r['mentioned_in_document'] else 'not mentioned'}." for r in rows)
+        "prompt": _prompt(spec, "event_not_mentioned", {}),
+        "choices": tuple(_explain("event_choice", title=r["title"], date=_format_date(r["date"])) for r in rows),
+        "answer": _explain("event_choice", title=omitted["title"], date=_format_date(omitted["date"])),
+        "explanation": " ".join(_explain("event_mention", title=r["title"],
+                                         mentioned=_explain("mentioned" if r["mentioned_in_document"] else "not_mentioned")) for r in rows)
                        + f" {omitted['description']}",
         "refs": tuple(unique(eid for r in rows for eid in data.split_ids(r["evidence_ids"]))),
     }
@@ -218,12 +223,13 @@ def _event_not_mentioned(spec: dict) -> dict:
 def _evidence_copy(spec: dict) -> dict:
     row = _row("evidence", "evidence_id", spec["evidence_id"])
     labels = COPY_OR_ORIGINAL_LABELS
-    agency = f" It carries a story by {row['original_agency']}." if row["original_agency"] else ""
+    agency = _explain("evidence_agency", agency=row["original_agency"]) if row["original_agency"] else ""
     return {
-        "prompt": _prompt(spec, "Is the page {evidence_id} from {outlet} an original or a copy?", row),
+        "prompt": _prompt(spec, "evidence_copy", row),
         "choices": tuple(labels.values()),
         "answer": labels[row["copy_or_original"]],
-        "explanation": f"evidence.csv records {row['evidence_id']} ({row['outlet']}) as “{row['copy_or_original']}”.{agency} {row['summary']}",
+        "explanation": _explain("evidence_copy", evidence_id=row["evidence_id"], outlet=row["outlet"],
+                                copy_or_original=row["copy_or_original"], agency=agency, summary=row["summary"]),
         "refs": (row["evidence_id"],),
     }
 
@@ -233,14 +239,16 @@ def _event_after(spec: dict) -> dict:
 
     document = load_document()
     published = dateline_date(document)
-    rows, later = _event_pick(spec, lambda r: r["date"] > published, "after the dateline")
+    rows, passing = _event_pick(spec, lambda r: r["date"] > published)
+    if len(passing) != 1:
+        raise ValueError(f"question {spec['id']}: exactly one of {spec['event_ids']} must be after the dateline; found {len(passing)}")
+    later = passing[0]
     return {
-        "prompt": _prompt(spec, "The document is dated {dateline}. Which of these events happened after that date?",
-                          {"dateline": document.dateline_ce}),
+        "prompt": _prompt(spec, "event_after", {"dateline": document.dateline_ce}),
         "choices": tuple(r["title"] for r in rows),
         "answer": later["title"],
-        "explanation": ("The dateline is read day first: " + _format_date(published) + ". "
-                        + "; ".join(f"{r['title']}: {_format_date(r['date'])}" for r in rows) + "."),
+        "explanation": _explain("event_after", date=_format_date(published),
+                                events="; ".join(_explain("event_dated", title=r["title"], date=_format_date(r["date"])) for r in rows)),
         "refs": tuple(unique(eid for r in rows for eid in data.split_ids(r["evidence_ids"]))),
     }
 
@@ -257,7 +265,8 @@ def _event_outcome(spec: dict) -> dict:
         "prompt": spec["prompt"],
         "choices": choices,
         "answer": choices[spec["answer"]],
-        "explanation": " ".join(f"{_format_date(r['date'])}, {r['title']}: {r['description']}" for r in rows),
+        "explanation": " ".join(_explain("event_outcome", date=_format_date(r["date"]), title=r["title"], description=r["description"])
+                                for r in rows),
         "refs": tuple(unique(eid for r in rows for eid in data.split_ids(r["evidence_ids"]))),
     }
 
@@ -272,17 +281,12 @@ def _force_number(spec: dict) -> dict:
         raise ValueError(f"question {spec['id']}: forces row {row['force_id']} has no {side} figure")
     document_figure = row["document_personnel"]
     has_document_figure = document_figure is not None and document_figure == document_figure  # pandas NA-safe
-    fields = {**row, "document_personnel": f"{int(document_figure):,}" if has_document_figure else "no figure"}
-    if side == "document":
-        default = "Mission: {mission}; contributor: {contributor}. What figure does the document give? Answer with a number."
-    else:
-        default = ("Mission: {mission}; contributor: {contributor}. The document gives about {document_personnel}. "
-                   "What figure does the record give (it counts: {record_basis})? Answer with a number.")
+    fields = {**row, "document_personnel": f"{int(document_figure):,}" if has_document_figure else _explain("no_figure")}
     return {
-        "prompt": _prompt(spec, default, fields),
+        "prompt": _prompt(spec, f"force_number_{side}", fields),
         "answer": f"{int(value):,}",
         "accepted": (str(int(value)),),
-        "explanation": f"The document says: {row['document_says']} The record: {row['record_says']}",
+        "explanation": _explain("force_number", document_says=row["document_says"], record_says=row["record_says"]),
         "refs": (*data.split_ids(row["claim_ids"]), *data.split_ids(row["evidence_ids"])),
     }
 
@@ -293,12 +297,12 @@ def _evidence_language(spec: dict) -> dict:
     answer = LANGUAGE_NAMES.get(row["language"], row["language"])
     if answer not in choices:
         choices.append(answer)
-    title = f" under the title “{row['title']}”" if row["title"] else ""
+    title = _explain("evidence_title", title=row["title"]) if row["title"] else ""
     return {
-        "prompt": _prompt(spec, "In what language is this page: {outlet}?", row),
+        "prompt": _prompt(spec, "evidence_language", row),
         "choices": tuple(choices),
         "answer": answer,
-        "explanation": f"{row['outlet']} carries it{title}. {row['summary']}",
+        "explanation": _explain("evidence_language", outlet=row["outlet"], title=title, summary=row["summary"]),
         "refs": (row["evidence_id"],),
     }
 
@@ -321,14 +325,10 @@ def _dateline(spec: dict) -> dict:
     candidates.add(coup["date"])
     provenance = spec["evidence_ids"]
     return {
-        "prompt": _prompt(spec, "The document ends with two dates: “{hijri}” and “{ce}”. Which day does the CE date stand for?",
-                          {"hijri": document.dateline_hijri, "ce": document.dateline_ce}),
+        "prompt": _prompt(spec, "dateline", {"hijri": document.dateline_hijri, "ce": document.dateline_ce}),
         "choices": tuple(_format_date(d) for d in sorted(candidates)),
         "answer": _format_date(published),
-        "explanation": (f"The first date is in the Hijri calendar (AH), the second in the Common Era (CE). The document "
-                        f"writes dates day first (D/M/YYYY), so {document.dateline_ce} is {_format_date(published)}. The "
-                        "stored copies of the English and Arabic pages did not show the dateline, so this date rests on "
-                        "the document itself."),
+        "explanation": _explain("dateline", ce=document.dateline_ce, date=_format_date(published)),
         "refs": tuple(provenance),
     }
 

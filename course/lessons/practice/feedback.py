@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from course.lessons.practice.questions import Question, question
+from course.lessons import content
 from course.lessons.widgets.common import STYLE, StaticFallbackView, escape_text, evidence_list_html, static_page
+
+
+def _text(key: str, /, **fields) -> str:
+    """A check-yourself string of notebooks/words.toml (``[practice]``)."""
+    return content.text("practice", key, **fields)
 
 
 def _normalise(text: str) -> str:
@@ -33,9 +39,9 @@ def sources_html(q: Question) -> str:
     """The claim ids and evidence links an answer rests on (nothing for method questions)."""
     if not q.refs:
         return ""
-    parts = ["<p><strong>Where this comes from:</strong>"]
+    parts = [f'<p>{_text("sources")}']
     if q.claim_ids:
-        parts.append(f" claims {escape_text(', '.join(q.claim_ids))} in data/claims.csv.")
+        parts.append(_text("sources_claims", claims=escape_text(", ".join(q.claim_ids))))
     parts.append("</p>")
     if q.evidence_ids:
         parts.append(evidence_list_html(q.evidence_ids))
@@ -45,13 +51,12 @@ def sources_html(q: Question) -> str:
 def feedback_html(q: Question, answer: str | None) -> str:
     """Immediate feedback: whether the answer matches, the kit's answer and why (neutral wording)."""
     if answer is None or not str(answer).strip():
-        return '<p>Choose or type an answer first, then press Check.</p>'
+        return f'<p>{_text("answer_first")}</p>'
     if is_correct(q, answer):
-        head = f'<p class="feedback-correct"><strong>Correct: {escape_text(q.answer)}.</strong></p>'
+        head = f'<p class="feedback-correct">{_text("correct", answer=escape_text(q.answer))}</p>'
     else:
-        head = (f'<p class="feedback-incorrect"><strong>Not quite. You answered “{escape_text(answer)}”; '
-                f'the answer is: {escape_text(q.answer)}.</strong></p>')
-    return f"{head}<p><strong>Why:</strong> {escape_text(q.explanation)}</p>{sources_html(q)}"
+        head = f'<p class="feedback-incorrect">{_text("not_quite", given=escape_text(answer), answer=escape_text(q.answer))}</p>'
+    return f'{head}<p>{_text("why", explanation=escape_text(q.explanation))}</p>{sources_html(q)}'
 
 
 def question_static_html(q: Question) -> str:
@@ -60,10 +65,11 @@ def question_static_html(q: Question) -> str:
     if q.choices:
         choices = '<ol type="A">' + "".join(f"<li>{escape_text(c)}</li>" for c in q.choices) + "</ol>"
     elif q.kind == "short":
-        choices = "<p><em>Short answer.</em></p>"
+        choices = f'<p>{_text("short_answer")}</p>'
+    heading = _text("check_yourself_id", id=escape_text(q.question_id), prompt=escape_text(q.prompt))
     return (f'<div class="practice-question" data-question-id="{escape_text(q.question_id)}">'
-            f"<p><strong>Check yourself ({escape_text(q.question_id)}):</strong> {escape_text(q.prompt)}</p>{choices}"
-            f"<details><summary>Show the answer</summary><p><strong>{escape_text(q.answer)}</strong></p>"
+            f"<p>{heading}</p>{choices}"
+            f'<details><summary>{_text("show_answer")}</summary><p><strong>{escape_text(q.answer)}</strong></p>'
             f"<p>{escape_text(q.explanation)}</p>{sources_html(q)}</details></div>")
 
 
@@ -84,13 +90,13 @@ class PracticeQuestion(StaticFallbackView):
         import ipywidgets as widgets
 
         self.question = q
-        self.prompt_view = widgets.HTML(f'{STYLE}<div class="course-doc"><p><strong>Check yourself:</strong> {escape_text(q.prompt)}</p></div>')
+        self.prompt_view = widgets.HTML(f'{STYLE}<div class="course-doc"><p>{_text("check_yourself", prompt=escape_text(q.prompt))}</p></div>')
         if q.kind == "choice":
             self.answer_input = widgets.RadioButtons(options=list(q.choices), value=None, layout=widgets.Layout(width="auto"))
         else:
-            self.answer_input = widgets.Text(placeholder="Type your answer")
+            self.answer_input = widgets.Text(placeholder=_text("type_answer"))
         self.answer_input.add_class("course-practice-answer")
-        self.check_button = widgets.Button(description="Check", button_style="primary")
+        self.check_button = widgets.Button(description=_text("check_button"), button_style="primary")
         self.check_button.add_class("course-practice-check")
         self.feedback_view = widgets.HTML()
         self.feedback_view.add_class("course-practice-feedback")
@@ -110,7 +116,7 @@ class PracticeQuestion(StaticFallbackView):
 
     def static_html(self) -> str:
         return static_page("course-practice-question", question_static_html(self.question),
-                           "Static view: run the notebook to answer and get feedback.")
+                           _text("static_note"))
 
     def __repr__(self) -> str:
         return f"PracticeQuestion({self.question.question_id!r})"

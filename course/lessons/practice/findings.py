@@ -15,6 +15,7 @@ import html
 import re
 
 from course.evidence import data
+from course.lessons import content
 
 
 def _row(table: str, key: str, ident: str) -> dict:
@@ -62,7 +63,8 @@ def finding_markers(spec: dict) -> list[tuple[str, list[str]]]:
         return [("", [f"{day.day} {day:%B %Y}"])]
     if kind == "event_mentioned":
         row = _row("events", "event_id", spec["event_id"])
-        return [(row["title"], ["mentioned" if row["mentioned_in_document"] else "not mentioned"])]
+        words = content.load("practice.toml")["explanations"]  # the words the answer's explanation shows
+        return [(row["title"], [words["mentioned"] if row["mentioned_in_document"] else words["not_mentioned"]])]
     return []  # concept questions, and kinds whose answer is a choice among events shown for other reasons
 
 

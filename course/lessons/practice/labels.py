@@ -1,16 +1,21 @@
-"""The words shown for each answer of the check-yourself questions (``notebooks/practice.toml``, ``[labels.*]``)."""
+"""The words shown for each answer of the check-yourself questions: the vocabulary's and ``practice.toml``'s ``[labels.*]``.
+
+Nothing is read at import: each name is a mapping that reads its file on first use.
+"""
 
 from __future__ import annotations
 
+from course.evidence import vocabulary
 from course.lessons import content
 
-_LABELS = content.load("practice.toml")["labels"]
-
-#: Answer labels shown to students (notebooks/practice.toml, [labels.*]).
-CLAIM_TYPE_MEANINGS = _LABELS["claim_type"]
-COMPARISON_LABELS = _LABELS["comparison"]
-WEAKNESS_LABELS = _LABELS["weakness"]
-SOURCE_FIELD_PROMPTS = _LABELS["source_field_prompt"]
-CITATION_KIND_LABELS = _LABELS["citation_kind"]
-COPY_OR_ORIGINAL_LABELS = _LABELS["copy_or_original"]
-
+#: Claim type -> what it means (notebooks/vocabulary.toml, [claim_type]).
+CLAIM_TYPE_MEANINGS = vocabulary.Projection("claim_type", lambda value: vocabulary.CLAIM_TYPES[value].explanation)
+#: Claim type -> its choice as shown ("date: when something happened").
+CLAIM_TYPE_CHOICES = vocabulary.shown_words("claim_type")
+#: Citation comparison and reasoning weakness -> the words shown (notebooks/vocabulary.toml).
+COMPARISON_LABELS = vocabulary.shown_words("comparison")
+WEAKNESS_LABELS = vocabulary.shown_words("weakness")
+#: Answer labels only these questions use (notebooks/practice.toml, [labels.*]).
+SOURCE_FIELD_PROMPTS = content.Section("practice.toml", "labels", "source_field_prompt")
+CITATION_KIND_LABELS = content.Section("practice.toml", "labels", "citation_kind")
+COPY_OR_ORIGINAL_LABELS = content.Section("practice.toml", "labels", "copy_or_original")

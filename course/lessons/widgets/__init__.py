@@ -42,7 +42,7 @@ from course.lessons.widgets.common import (
     ARABIC_RUN, CLAIM_TYPE_GROUPS, LANGUAGE_NAMES, MODE_LABELS, MODES, OKABE_ITO, RELATION_LABELS, SECTION_KEYS, STYLE,
     VERDICT_DISPLAY, StaticFallbackView, escape_text, evidence_list_html, link_html, static_page, verdict_html,
 )
-from course.lessons.widgets.comparer import DIFF_LEGEND, QuoteComparer, comparison_html, quote_pairs_by_id, word_diff
+from course.lessons.widgets.comparer import QuoteComparer, diff_legend, comparison_html, quote_pairs_by_id, word_diff
 from course.lessons.widgets.explorer import timeline_explorer
 from course.lessons.widgets.marking import (
     Highlight, claim_badge, claim_detail_html, claim_spans, claims_by_id, document_highlights, document_html,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from course.evidence import data
+from course.evidence import data, vocabulary
+from course.lessons import content
 from course.lessons.charts.base import PALETTE
 
 # ---------------------------------------------------------------------------
@@ -16,7 +17,8 @@ from course.lessons.charts.base import PALETTE
 OKABE_ITO = PALETTE
 
 MODES = ("first_read", "checked")
-MODE_LABELS = {"first_read": "First read", "checked": "Checked"}
+#: The reader's modes as its toggle names them (notebooks/words.toml, ``[reader.mode_label]``; read on use).
+MODE_LABELS = content.Section("words.toml", "reader", "mode_label")
 
 #: Section keys: 0 is the lead (title, lead paragraph and introduction), 1-7 the numbered sections.
 SECTION_KEYS = tuple(range(0, 8))
@@ -35,27 +37,16 @@ CLAIM_TYPE_GROUPS = {
     "prediction": "prediction",
 }
 
-#: Verdicts as shown to students: a symbol (so the verdict does not rest on colour) and a label.
-VERDICT_DISPLAY = {
-    "accurate": ("✓", "Accurate"),
-    "partly_accurate": ("◐", "Partly accurate"),
-    "inaccurate": ("✗", "Inaccurate"),
-    "unverifiable": ("?", "Unverifiable"),
-    "not_checkable": ("–", "Not checkable"),
-}
+#: Verdicts as shown to students: a symbol (so the verdict does not rest on colour) and a label
+#: (notebooks/vocabulary.toml, read on first use).
+VERDICT_DISPLAY = vocabulary.Projection("verdict", lambda verdict: (vocabulary.VERDICTS[verdict].symbol,
+                                                                    vocabulary.VERDICTS[verdict].label))
 
-#: How a quotation relates to its original (data/README.md, quote_pairs.relation).
-RELATION_LABELS = {
-    "same_statement": "Same statement, small wording changes",
-    "reported_speech": "Reported speech (first person turned into third, or the reverse)",
-    "translation": "Translation of an original in another language",
-    "summary_as_quote": "A reporter's summary presented as the speaker's own words",
-    "truncated": "Truncated: the original goes on with words the document leaves out",
-    "altered": "Altered: a word or phrase changed in a way that changes the meaning",
-    "different_speaker": "Different speaker: the nearest wording belongs to someone else",
-}
+#: How a quotation relates to its original (data/README.md, quote_pairs.relation), in the words shown.
+RELATION_LABELS = vocabulary.shown_words("relation")
 
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "ar": "Arabic", "tr": "Turkish", "de": "German"}
+#: Language names by code (notebooks/words.toml, ``[languages]``; read on use).
+LANGUAGE_NAMES = content.Section("words.toml", "languages")
 
 # Arabic script (letters, marks, presentation forms) with the spaces inside a
 # run, so that a phrase becomes one right-to-left span, not one per word.
@@ -137,7 +128,7 @@ def evidence_list_html(evidence_ids) -> str:
     """A <ul> of evidence pages (outlet linked to URL, with the evidence id) for a ';'-separated id list."""
     links = data.evidence_links(evidence_ids)
     if not links:
-        return '<p class="no-evidence">No page read settles it (no evidence ids).</p>'
+        return f'<p class="no-evidence">{content.text("common", "no_evidence")}</p>'
     items = "".join(f"<li>{link_html(url, outlet)} <code>{escape_text(eid)}</code></li>" for eid, outlet, url in links)
     return f'<ul class="evidence-links">{items}</ul>'
 

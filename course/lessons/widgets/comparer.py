@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from course.evidence import data
+from course.lessons import content
 from course.lessons.widgets.common import (
     LANGUAGE_NAMES, RELATION_LABELS, STYLE, StaticFallbackView, _attr, _shorten, escape_text, link_html, static_page,
 )
@@ -60,28 +61,32 @@ def _diff_columns(original: str, document_text: str) -> tuple[str, str]:
             right.append(escape_text(text_original))
             continue
         if text_document:
-            left.append(f'<ins class="diff" title="not in the original">{escape_text(text_document)}</ins>')
+            left.append(f'<ins class="diff" title="{_text("not_in_original")}">{escape_text(text_document)}</ins>')
         if text_original:
-            right.append(f'<del class="diff" title="not in the document\'s words">{escape_text(text_original)}</del>')
+            right.append(f'<del class="diff" title="{_text("not_in_document")}">{escape_text(text_original)}</del>')
     return " ".join(left), " ".join(right)
 
 
-DIFF_LEGEND = ("<p class=\"diff-legend\"><strong>How to read the marks:</strong> "
-               "<ins class=\"diff\">underlined on a green tint</ins> = words in the document's version that the original "
-               "does not have; <del class=\"diff\">struck through on a vermillion (red-orange) tint</del> = words of the original that "
-               "the document's version does not have. A changed word shows as both. Case and punctuation are ignored.</p>")
+def _text(key: str, /, **fields) -> str:
+    """A quote comparer string of notebooks/words.toml (``[comparer]``)."""
+    return content.text("comparer", key, **fields)
+
+
+def diff_legend() -> str:
+    """How to read the word-level marks (a paragraph of HTML)."""
+    return f'<p class="diff-legend">{_text("diff_legend")}</p>'
 
 
 def reading_html(pair: dict) -> str:
     """The kit's reading of a pair: how the document's words relate to the original, and what changed."""
     relation = pair["relation"]
-    return (f'<p><strong>Relation:</strong> {escape_text(RELATION_LABELS.get(relation, relation))}</p>'
-            f'<p><strong>What changed:</strong> {escape_text(pair["note"])}</p>')
+    return (f'<p>{_text("relation", relation=escape_text(RELATION_LABELS.get(relation, relation)))}</p>'
+            f'<p>{_text("what_changed", note=escape_text(pair["note"]))}</p>')
 
 
-#: Shown where the kit's reading is hidden (predict, then reveal).
-DECIDE_FIRST = ("<p class=\"static-note\">Decide first: are these the speaker's own words, a summary, a truncation, a translation "
-                "or a changed word? Then show the kit's reading.</p>")
+def decide_first() -> str:
+    """Shown where the kit's reading is hidden (predict, then reveal)."""
+    return f'<p class="static-note">{_text("decide_first")}</p>'
 
 
 def comparison_html(pair: dict, reveal: str = "shown") -> str:
@@ -96,23 +101,21 @@ def comparison_html(pair: dict, reveal: str = "shown") -> str:
     translation = language != "en"
     if translation:
         left, right = escape_text(pair["document_text"]), escape_text(pair["original_text"])
-        marks = (f'<p class="translation-note"><strong>Translation comparison:</strong> the original is in '
-                 f'{escape_text(language_name)}, so the words are not compared one by one (every word would differ). '
-                 "Compare the meaning: what is kept, what is added, what is left out?</p>")
+        marks = f'<p class="translation-note">{_text("translation_note", language=escape_text(language_name))}</p>'
     else:
         left, right = _diff_columns(pair["original_text"], pair["document_text"])
-        marks = DIFF_LEGEND
-    reading = {"shown": reading_html(pair), "hidden": DECIDE_FIRST,
-               "details": f"<details><summary>The kit's reading</summary>{reading_html(pair)}</details>"}[reveal]
+        marks = diff_legend()
+    reading = {"shown": reading_html(pair), "hidden": decide_first(),
+               "details": f'<details><summary>{_text("reading_summary")}</summary>{reading_html(pair)}</details>'}[reveal]
     return "\n".join([
         f'<div class="quote-pair" data-pair-id="{_attr(pair["pair_id"])}" data-claim-id="{_attr(pair["claim_id"])}">',
-        f'<h4>{escape_text(pair["pair_id"])}: claim {escape_text(pair["claim_id"])}</h4>',
-        '<table class="quote-compare"><thead><tr><th>The document\'s words</th>'
-        f'<th>The original wording ({escape_text(language_name)})</th></tr></thead>',
+        f'<h4>{_text("pair_heading", pair=escape_text(pair["pair_id"]), claim=escape_text(pair["claim_id"]))}</h4>',
+        f'<table class="quote-compare"><thead><tr><th>{_text("document_words")}</th>'
+        f'<th>{_text("original_words", language=escape_text(language_name))}</th></tr></thead>',
         f'<tbody><tr><td lang="en">{left}</td><td lang="{_attr(language)}">{right}</td></tr></tbody></table>',
         marks,
         reading,
-        f'<p><strong>Source of the original wording:</strong> {link_html(pair["url"], pair["outlet"])} <code>{escape_text(pair["evidence_id"])}</code></p>',
+        f'<p>{_text("source", link=link_html(pair["url"], pair["outlet"]), evidence=escape_text(pair["evidence_id"]))}</p>',
         "</div>",
     ])
 
@@ -146,13 +149,13 @@ class QuoteComparer(StaticFallbackView):
             raise KeyError(f"unknown pair id {pair_id!r}; valid pair ids: {', '.join(self.pairs)}")
         self._static_ids = tuple(self.pairs) if pair_id is None else (pair_id,)
         options = [(self._option_label(row), pid) for pid, row in self.pairs.items()]
-        self.pair_picker = widgets.Dropdown(options=options, value=pair_id or next(iter(self.pairs)), description="Quote:",
+        self.pair_picker = widgets.Dropdown(options=options, value=pair_id or next(iter(self.pairs)), description=_text("picker"),
                                             layout=widgets.Layout(width="auto", max_width="100%"))
         self.pair_picker.add_class("course-pair-picker")
         self.comparison_view = widgets.HTML()
         self.comparison_view.add_class("course-quote-view")
         self.revealed = False
-        self.reveal_button = widgets.Button(description="Show the kit's reading", tooltip="How the document's words relate to the original")
+        self.reveal_button = widgets.Button(description=_text("reveal"), tooltip=_text("reveal_tooltip"))
         self.reveal_button.add_class("course-reveal")
         self.widget = widgets.VBox([self.pair_picker, self.comparison_view, self.reveal_button])
         self.widget.add_class("course-quote-comparer")
@@ -171,7 +174,7 @@ class QuoteComparer(StaticFallbackView):
 
     @staticmethod
     def _option_label(row: dict) -> str:
-        return f"{row['pair_id']} · claim {row['claim_id']} · “{_shorten(row['document_text'], 60)}”"
+        return _text("option", pair=row["pair_id"], claim=row["claim_id"], words=_shorten(row["document_text"], 60))
 
     @property
     def pair_id(self) -> str:
@@ -197,7 +200,7 @@ class QuoteComparer(StaticFallbackView):
                 f"<details{' open' if i == 0 else ''}><summary>{escape_text(self._option_label(self.pairs[pid]))}</summary>"
                 f"{comparison_html(self.pairs[pid], 'details')}</details>" for i, pid in enumerate(self._static_ids))
         return static_page("course-quote-comparer", body,
-                            "Static view of the quote comparer. Run the notebook in JupyterLab to pick a quotation.")
+                            _text("static_note"))
 
     def __repr__(self) -> str:
         return f"QuoteComparer(pair_id={self.pair_id!r})"

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from IPython.display import HTML
 
+from course.lessons import content
 from course.lessons.charts.base import _plural, show
 from course.lessons.charts.timeline import MENTION_WORDS, mention_state, static_html, timeline_events, timeline_figure
 from course.lessons.widgets.common import STYLE, escape_text
@@ -40,8 +41,14 @@ def _explorer_class():
 ALL = "all"
 #: The list under the chart starts open when it has at most this many events (else one click opens it).
 LIST_OPEN_UP_TO = 25
-MENTIONED_OPTIONS = (("All", ALL), ("Mentioned in the document", "yes"), ("Not mentioned", "no"))
+#: The mention filter's values; their words are notebooks/words.toml's ``[explorer] mentioned_*``.
+MENTIONED_VALUES = (ALL, "yes", "no")
 _MENTIONED = {ALL: None, "yes": True, "no": False}
+
+
+def _text(key: str, /, **fields) -> str:
+    """A timeline explorer string of notebooks/words.toml (``[explorer]``)."""
+    return content.text("explorer", key, **fields)
 
 
 def events_list_html(events) -> str:
@@ -49,15 +56,17 @@ def events_list_html(events) -> str:
     from course.lessons.views import format_value
 
     if events.empty:
-        return '<div class="course-doc"><p>No event matches these filters.</p></div>'
+        return f'<div class="course-doc"><p>{_text("no_match")}</p></div>'
     rows = "".join(
         f"<tr><td>{escape_text(format_value(e['date']))}</td><td>{escape_text(e['title'])}</td>"
         f"<td>{MENTION_WORDS[mention_state(e['mentioned_in_document'])]}</td></tr>"
         for e in events.to_dict("records"))
     opened = " open" if len(events) <= LIST_OPEN_UP_TO else ""
-    return (f'{STYLE}<div class="course-doc course-explorer-list"><details{opened}><summary>The {len(events)} events shown, by date</summary>'
-            '<table class="course-table"><thead><tr><th scope="col">Date</th><th scope="col">Event</th>'
-            f'<th scope="col">In the document?</th></tr></thead><tbody>{rows}</tbody></table></details></div>')
+    summary, date, event, mentioned = (_text(key, count=len(events))
+                                       for key in ("list_summary", "column_date", "column_event", "column_mentioned"))
+    return (f'{STYLE}<div class="course-doc course-explorer-list"><details{opened}><summary>{summary}</summary>'
+            f'<table class="course-table"><thead><tr><th scope="col">{date}</th><th scope="col">{event}</th>'
+            f'<th scope="col">{mentioned}</th></tr></thead><tbody>{rows}</tbody></table></details></div>')
 
 
 def timeline_explorer():
@@ -80,14 +89,18 @@ def timeline_explorer():
         for actor in data.split_ids(cell):
             involvement[actor] = involvement.get(actor, 0) + 1
     named = actors[actors["actor_id"].isin(involvement)].sort_values("canonical_name", key=lambda s: s.str.casefold())
-    actor_options = [("All actors", ALL)] + [(f"{row.canonical_name} ({_plural(involvement[row.actor_id], 'event')})", row.actor_id) for row in named.itertuples()]
+    actor_options = [(_text("all_actors"), ALL)] + [
+        (_text("actor_option", name=row.canonical_name, events=_plural(involvement[row.actor_id], "event")), row.actor_id)
+        for row in named.itertuples()]
     years = sorted(pd.to_datetime(events["date"]).dt.year.unique())
 
     wide = {"description_width": "initial"}
-    actor = widgets.Dropdown(options=actor_options, value=ALL, description="Actor:", style=wide, layout=widgets.Layout(width="auto"))
-    mentioned = widgets.ToggleButtons(options=list(MENTIONED_OPTIONS), value=ALL, description="Events:",
+    actor = widgets.Dropdown(options=actor_options, value=ALL, description=_text("actor"), style=wide, layout=widgets.Layout(width="auto"))
+    mentioned = widgets.ToggleButtons(options=[(_text(f"mentioned_{value}"), value) for value in MENTIONED_VALUES], value=ALL,
+                                      description=_text("events"),
                                       style={"button_width": "auto", **wide})
-    year = widgets.Dropdown(options=[("All years", ALL)] + [(str(y), int(y)) for y in years], value=ALL, description="Year:",
+    year = widgets.Dropdown(options=[(_text("all_years"), ALL)] + [(str(y), int(y)) for y in years], value=ALL,
+                            description=_text("year"),
                             style=wide, layout=widgets.Layout(width="auto"))
     output = widgets.Output()
     explorer = _explorer_class()([widgets.HBox([actor, year], layout=widgets.Layout(flex_flow="row wrap")), mentioned, output])

@@ -6,10 +6,11 @@ import warnings
 from dataclasses import dataclass, replace
 
 from course.document import Document, Span, load_document
-from course.evidence import data
+from course.evidence import data, vocabulary
+from course.lessons import content
 from course.document.anchors import AnchorError, resolve
 from course.lessons.widgets.common import (
-    ARABIC_RUN, CLAIM_TYPE_GROUPS, HELD_BACK_NOTE, HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, SECTION_KEYS,
+    ARABIC_RUN, CLAIM_TYPE_GROUPS, HELD_BACK_NOTE, HELD_BACK_WORDS, STYLE, SECTION_KEYS,
     _attr, _check_mode, escape_text, evidence_list_html, verdict_html,
 )
 
@@ -36,9 +37,14 @@ def section_key(section) -> int:
     raise ValueError(f"unknown section {section!r}; valid sections: 'Lead' (or 0), 1, 2, 3, 4, 5, 6, 7")
 
 
+def _text(key: str, /, **fields) -> str:
+    """A string of notebooks/words.toml's ``[marking]``."""
+    return content.text("marking", key, **fields)
+
+
 def section_label(key: int) -> str:
     """'Lead' or 'Section 3'."""
-    return "Lead" if key == 0 else f"Section {key}"
+    return _text("lead") if key == 0 else _text("section", number=key)
 
 
 def section_range(document: Document, key: int) -> Span:
@@ -107,8 +113,8 @@ def claim_badge(row: dict, mode: str, selected: bool = False) -> str:
     """The tag shown on a highlighted claim: 'K015 date', plus the verdict in checked mode."""
     text = f"{row['claim_id']} {row['claim_type']}"
     if mode == "checked" and row["verdict"]:
-        symbol, label = VERDICT_DISPLAY.get(row["verdict"], ("", row["verdict"]))
-        text += f" · {symbol} {label.lower()}"
+        term = vocabulary.VERDICTS.get(row["verdict"])
+        text += f" · {term.symbol} {term.in_sentence}" if term else f" · {row['verdict']}"
     elif mode == "checked":  # a teaching copy: its verdict is in the assessment bank
         text += f" · {HELD_BACK_WORDS}"
     return ("▶ " if selected else "") + text
@@ -140,19 +146,19 @@ def document_highlights(
         if selected:
             attrs += (("aria-current", "true"),)
         found.append(Highlight(span.start, span.end, "claim", claim_id, classes, attrs,
-                               title=f"Claim {claim_id}: {row['claim_type']}",
+                               title=_text("claim_title", claim=claim_id, claim_type=row["claim_type"]),
                                start_badge=claim_badge(row, mode, selected),
                                badge_classes="claim-tag selected" if selected else "claim-tag", rank=0))
     for number, quotation in enumerate(quotations(), start=1):
         kind = "term" if quotation.kind == "term" else "speech"
         classes = ("course-hl", "hl-quote", f"hl-quote-{kind}") + (("hl-quote-block",) if quotation.kind == "block" else ())
-        title = f"Quoted words attributed to: {quotation.speaker}" if kind == "speech" else "Words in quotation marks (a name or scare quotes)"
+        title = _text("speech_title", speaker=quotation.speaker) if kind == "speech" else _text("term_title")
         attrs = (("data-quote-kind", quotation.kind),) + ((("data-speaker", quotation.speaker),) if quotation.speaker else ())
         found.append(Highlight(quotation.span.start, quotation.span.end, "quotation", f"QT{number:02d}", classes, attrs, title=title, rank=1))
     for citation in citations():
         found.append(Highlight(citation.span.start, citation.span.end, "citation", citation.citation_id,
                                ("course-hl", "hl-citation"), (("data-citation-id", citation.citation_id),),
-                               title=f"Citation {citation.citation_id}: {citation.outlet}",
+                               title=_text("citation_title", citation=citation.citation_id, outlet=citation.outlet),
                                end_badge=citation.citation_id, badge_classes="citation-tag", rank=2))
     return found
 
@@ -254,29 +260,26 @@ def section_html(document: Document, key: int, highlights: list[Highlight]) -> s
 def legend_html(mode: str = "first_read") -> str:
     """What each highlight means, with a sample of each style (shape + colour + tag, never colour alone)."""
     _check_mode(mode)
+    claim = _text("legend_claim_sample")
+    selected_badge = claim_badge({"claim_id": "K000", "claim_type": "date", "verdict": ""}, "first_read", selected=True)
     items = [
-        ('<span class="course-hl hl-citation">cited outlet and date</span><sup class="citation-tag">C03</sup>',
-         "Citation marker: boxed in blue, followed by its id (C01-C16). Who does the document say its information comes from?"),
-        ('<span class="course-hl hl-quote hl-quote-speech">quoted words</span>',
-         "Quoted speech: italic on a yellow tint. Hover to see who the document says is speaking."),
-        ('<span class="course-hl hl-quote hl-quote-term">quoted name</span>',
-         "Words in quotation marks that nobody is said to speak (names, scare quotes): upright on a light-blue tint."),
-        ('<span class="course-hl hl-claim hl-claim-fact"><sup class="claim-tag">K000 date</sup>claim</span>',
-         "Claim of fact (date, number, name, membership, event, attribution): solid orange underline; the tag names the claim and its type."),
-        ('<span class="course-hl hl-claim hl-claim-quotation"><sup class="claim-tag">K000 quotation</sup>claim</span>',
-         "Claim that someone said these words: double green underline."),
-        ('<span class="course-hl hl-claim hl-claim-inference"><sup class="claim-tag">K000 inference</sup>claim</span>',
-         "Inference (a conclusion the document draws): wavy vermillion underline."),
-        ('<span class="course-hl hl-claim hl-claim-prediction"><sup class="claim-tag">K000 prediction</sup>claim</span>',
-         "Prediction or claim about aims: dashed purple underline."),
-        ('<span class="course-hl hl-claim hl-claim-fact hl-selected"><sup class="claim-tag selected">▶ K000 date</sup>claim</span>',
-         "The claim you picked: black frame and a ▶ on its tag."),
+        (f'<span class="course-hl hl-citation">{_text("legend_citation_sample")}</span><sup class="citation-tag">C03</sup>',
+         _text("legend_citation")),
+        (f'<span class="course-hl hl-quote hl-quote-speech">{_text("legend_speech_sample")}</span>', _text("legend_speech")),
+        (f'<span class="course-hl hl-quote hl-quote-term">{_text("legend_term_sample")}</span>', _text("legend_term")),
+    ] + [
+        (f'<span class="course-hl hl-claim hl-claim-{group}"><sup class="claim-tag">K000 {sample_type}</sup>{claim}</span>',
+         _text(f"legend_{group}"))
+        for group, sample_type in (("fact", "date"), ("quotation", "quotation"), ("inference", "inference"), ("prediction", "prediction"))
+    ] + [
+        (f'<span class="course-hl hl-claim hl-claim-fact hl-selected"><sup class="claim-tag selected">{selected_badge}</sup>{claim}</span>',
+         _text("legend_selected")),
     ]
     if mode == "checked":
-        verdicts = ", ".join(f"{symbol} {label.lower()}" for symbol, label in VERDICT_DISPLAY.values())
-        items.append(("", f"Checked mode: each claim tag also shows the kit's verdict ({verdicts})."))
+        verdicts = ", ".join(f"{term.symbol} {term.in_sentence}" for term in vocabulary.VERDICTS.values())
+        items.append(("", _text("legend_checked", verdicts=verdicts)))
     rows = "".join(f"<li>{sample} {'— ' if sample else ''}{escape_text(text)}</li>" for sample, text in items)
-    return f'<div class="legend"><strong>Legend</strong><ul>{rows}</ul></div>'
+    return f'<div class="legend">{_text("legend")}<ul>{rows}</ul></div>'
 
 
 def claim_detail_html(claim: dict | str, mode: str = "first_read") -> str:
@@ -295,22 +298,21 @@ def claim_detail_html(claim: dict | str, mode: str = "first_read") -> str:
     parts = [
         f'<div class="claim-detail" data-claim-id="{_attr(claim["claim_id"])}">',
         f'<h4>{escape_text(claim["claim_id"])} · {escape_text(claim["claim_type"])}</h4>',
-        f'<p><strong>The document\'s words:</strong> “{escape_text(claim["exact"])}”</p>',
-        f'<p><strong>Who makes the claim:</strong> {escape_text(claim["claim_author"])}</p>',
-        f'<p><strong>The claim in neutral words:</strong> {escape_text(claim["claim_text"])}</p>',
+        f'<p>{_text("document_words", words=escape_text(claim["exact"]))}</p>',
+        f'<p>{_text("claim_author", author=escape_text(claim["claim_author"]))}</p>',
+        f'<p>{_text("neutral_words", text=escape_text(claim["claim_text"]))}</p>',
     ]
     if claim.get("citation_id"):
-        parts.append(f'<p><strong>The document attributes it to:</strong> citation {escape_text(claim["citation_id"])}</p>')
+        parts.append(f'<p>{_text("attributed_to", citation=escape_text(claim["citation_id"]))}</p>')
     if mode == "first_read":
-        parts.append('<p class="static-note">First read: the fact-check result is hidden. What would you check, '
-                     'and where would you look? Switch to “Checked” to compare with the kit\'s fact-check.</p>')
+        parts.append(f'<p class="static-note">{_text("first_read_note")}</p>')
     elif not claim["verdict"]:  # a teaching copy: its verdict is in the assessment bank
         parts.append(f'<p class="static-note">{escape_text(HELD_BACK_NOTE)}</p>')
     else:
         parts += [
-            f'<p><strong>Verdict:</strong> {verdict_html(claim["verdict"])} ({escape_text(claim["status"])})</p>',
-            f'<p><strong>Why:</strong> {escape_text(claim["rating_explanation"])}</p>',
-            "<p><strong>Evidence read:</strong></p>",
+            f'<p>{_text("verdict", verdict=verdict_html(claim["verdict"]), status=escape_text(claim["status"]))}</p>',
+            f'<p>{_text("why", explanation=escape_text(claim["rating_explanation"]))}</p>',
+            f'<p>{_text("evidence_read")}</p>',
             evidence_list_html(claim["evidence_ids"]),
         ]
     parts.append("</div>")
@@ -323,9 +325,9 @@ def section_claims_table_html(key: int, mode: str = "first_read", claims: dict[s
     claims = claims if claims is not None else claims_by_id()
     rows = [row for row in claims.values() if int(row["section"]) == section_key(key)]
     if not rows:
-        return "<p>No claims are recorded for this part.</p>"
-    header = "<tr><th>Claim</th><th>Type</th><th>The claim in neutral words</th>"
-    header += "<th>Verdict</th><th>Why</th><th>Evidence</th></tr>" if mode == "checked" else "</tr>"
+        return f'<p>{_text("no_claims")}</p>'
+    columns = ("claim", "type", "neutral") + (("verdict", "why", "evidence") if mode == "checked" else ())
+    header = "<tr>" + "".join(f"<th>{_text(f'column_{column}')}</th>" for column in columns) + "</tr>"
     body = []
     for row in rows:
         cells = f"<td>{escape_text(row['claim_id'])}</td><td>{escape_text(row['claim_type'])}</td><td>{escape_text(row['claim_text'])}</td>"

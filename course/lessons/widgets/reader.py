@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from course.document import load_document
+from course.lessons import content
 from course.lessons.widgets.common import MODE_LABELS, MODES, SECTION_KEYS, STYLE, StaticFallbackView, _check_mode, static_page
 from course.lessons.widgets.marking import (
     claim_detail_html, claim_spans, claims_by_id, document_highlights, legend_html, section_claims_table_html,
@@ -12,6 +13,11 @@ from course.lessons.widgets.marking import (
 # ---------------------------------------------------------------------------
 # DocumentReader
 # ---------------------------------------------------------------------------
+
+
+def _text(key: str, /, **fields) -> str:
+    """A document reader string of notebooks/words.toml (``[reader]``)."""
+    return content.text("reader", key, **fields)
 
 
 class DocumentReader(StaticFallbackView):
@@ -41,17 +47,17 @@ class DocumentReader(StaticFallbackView):
         self._updating = False
 
         self.section_picker = widgets.ToggleButtons(
-            options=[("Lead" if key == 0 else str(key), key) for key in SECTION_KEYS], value=start,
+            options=[(_text("lead_button") if key == 0 else str(key), key) for key in SECTION_KEYS], value=start,
             tooltips=[section_label(key) for key in SECTION_KEYS], style={"button_width": "auto"},
             layout=widgets.Layout(width="auto"))
         self.section_picker.add_class("course-section-picker")
-        self.previous_button = widgets.Button(description="◀ Previous", tooltip="Previous section")
+        self.previous_button = widgets.Button(description=_text("previous"), tooltip=_text("previous_tooltip"))
         self.previous_button.add_class("course-prev-section")
-        self.next_button = widgets.Button(description="Next ▶", tooltip="Next section")
+        self.next_button = widgets.Button(description=_text("next"), tooltip=_text("next_tooltip"))
         self.next_button.add_class("course-next-section")
         self.mode_toggle = widgets.ToggleButtons(
-            options=[(MODE_LABELS[m], m) for m in MODES], value=mode, description="Mode:",
-            tooltips=["Claims and their types; fact-check results hidden", "Verdicts, explanations and evidence links"])
+            options=[(MODE_LABELS[m], m) for m in MODES], value=mode, description=_text("mode"),
+            tooltips=[_text(f"mode_tooltip_{m}") for m in MODES])
         self.mode_toggle.add_class("course-mode-toggle")
         # A row of buttons, one per claim ('K015 date'): an HTML widget cannot
         # receive clicks on the spans inside it, so claims are picked here.
@@ -65,10 +71,10 @@ class DocumentReader(StaticFallbackView):
         self.detail_view.add_class("course-claim-detail")
         self.detail_view.add_class("course-detail-view")
         self.legend_view = widgets.HTML(f'{STYLE}<div class="course-doc">{legend_html(mode)}</div>')
-        side = widgets.VBox([widgets.HTML("<strong>Claims in this part</strong> (pick one):"), self.claim_picker, self.detail_view],
+        side = widgets.VBox([widgets.HTML(_text("claims_heading")), self.claim_picker, self.detail_view],
                             layout=widgets.Layout(flex="1 1 0%", min_width="18em"))
         self.widget = widgets.VBox([
-            widgets.HBox([widgets.HTML("<strong>Section:</strong>"), self.previous_button, self.section_picker, self.next_button],
+            widgets.HBox([widgets.HTML(_text("section_heading")), self.previous_button, self.section_picker, self.next_button],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             self.mode_toggle,
             widgets.HBox([self.text_view, side]),
@@ -150,8 +156,7 @@ class DocumentReader(StaticFallbackView):
         self.text_view.value = f'{STYLE}<div class="course-doc" dir="ltr">{section_html(self.document, key, highlights)}</div>'
         if selected is None:
             count = len(self.claims_in_section(key))
-            detail = (f"<p>{section_label(key)} has {count} recorded claims. Pick one from the list to mark it "
-                      "in the text and see what it says.</p>")
+            detail = f'<p>{_text("pick_a_claim", section=section_label(key), count=count)}</p>'
         else:
             detail = claim_detail_html(self.claims[selected], mode)
         self.detail_view.value = f'<div class="course-doc">{detail}</div>'
@@ -168,10 +173,9 @@ class DocumentReader(StaticFallbackView):
         for key in self._static_keys:
             parts.append(section_html(self.document, key, highlights))
             count = len(self.claims_in_section(key))
-            parts.append(f"<details><summary>Claims in {section_label(key).lower()} ({count})</summary>"
+            parts.append(f'<details><summary>{_text("claims_summary", section=section_label(key).lower(), count=count)}</summary>'
                          f"{section_claims_table_html(key, mode, self.claims)}</details>")
-        note = (f"Static view ({MODE_LABELS[mode].lower()} mode). Run the notebook in JupyterLab to move between "
-                "sections, pick claims and switch modes.")
+        note = _text("static_note", mode=content.words("reader", "mode_in_sentence")[mode])
         return static_page("course-document-reader", "\n".join(parts), note)
 
     def __repr__(self) -> str:

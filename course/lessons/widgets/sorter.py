@@ -6,31 +6,35 @@ from dataclasses import dataclass
 
 from course.document import Document, load_document
 from course.document.anchors import resolve
+from course.evidence import vocabulary
 from course.lessons import content
 from course.lessons.widgets.common import STYLE, StaticFallbackView, _shorten, escape_text, static_page
 from course.lessons.widgets.marking import claims_by_id
 
-_CONTENT = content.load("sorter.toml")
-
-#: The sorter's default labels (notebooks/sorter.toml, ``labels``).
-SORTER_LABELS = tuple(_CONTENT["labels"])
+#: The sorter's default labels (notebooks/sorter.toml, ``labels``; like the names below, read on first use).
+SORTER_LABELS = content.Listing("sorter.toml", "labels")
 
 #: How a claim type maps to a practice label (notebooks/sorter.toml). One
 #: exception, applied first: an ``inference`` the kit rates ``not_checkable``
 #: counts as ``value judgement``.
-PRACTICE_LABEL_BY_CLAIM_TYPE = _CONTENT["label_by_claim_type"]
+PRACTICE_LABEL_BY_CLAIM_TYPE = content.Section("sorter.toml", "label_by_claim_type")
 
 #: The default practice set: claim ids, so every sentence and answer comes from claims.csv.
-DEFAULT_SORTER_CLAIMS = tuple(_CONTENT["claims"])
+DEFAULT_SORTER_CLAIMS = content.Listing("sorter.toml", "claims")
 
 #: Why each label fits, in the kit's words (data/README.md vocabulary).
-LABEL_REASONS = _CONTENT["reasons"]
+LABEL_REASONS = content.Section("sorter.toml", "reasons")
+
+
+def _text(key: str, /, **fields) -> str:
+    """A claim sorter string of notebooks/words.toml (``[sorter]``)."""
+    return content.text("sorter", key, **fields)
 
 
 def practice_label(claim: dict) -> str:
     """The sorter label for a claims row (see :data:`PRACTICE_LABEL_BY_CLAIM_TYPE` for the rule)."""
     if claim["claim_type"] == "inference" and claim["verdict"] == "not_checkable":
-        return "value judgement"
+        return _text("value_judgement")
     try:
         return PRACTICE_LABEL_BY_CLAIM_TYPE[claim["claim_type"]]
     except KeyError:
@@ -69,14 +73,13 @@ def sorter_item(claim_id: str, claims: dict[str, dict] | None = None, document: 
     last = document.sentence_at(max(span.start, span.end - 1))
     text = document.text[first.span.start : last.span.end]
     label = practice_label(row)
-    if label == "value judgement":
+    if label == _text("value_judgement"):
         # Never call it an inference here: the student who chose "inference" must not read that word as the answer.
-        reason = (f"{claim_id} goes beyond a conclusion that evidence could test: the kit rates it "
-                  f"{row['verdict'].replace('_', ' ')}, so it counts as “{label}”: {LABEL_REASONS[label]}. "
-                  f"The kit's paraphrase: {row['claim_text']}")
+        reason = _text("reason_value_judgement", claim=claim_id, verdict=vocabulary.VERDICTS[row["verdict"]].in_sentence,
+                       label=label, reason=LABEL_REASONS[label], text=row["claim_text"])
     else:
-        kind = f"{'an' if row['claim_type'][0] in 'aeiou' else 'a'} {row['claim_type']} claim in the kit's data"
-        reason = f"{claim_id} is {kind}, so here it counts as “{label}”: {LABEL_REASONS[label]}. The kit's paraphrase: {row['claim_text']}"
+        kind = _text("kind_vowel" if row["claim_type"][0] in "aeiou" else "kind", claim_type=row["claim_type"])
+        reason = _text("reason", claim=claim_id, kind=kind, label=label, reason=LABEL_REASONS[label], text=row["claim_text"])
     return SorterItem(text, label, reason, (span.start - first.span.start, span.end - first.span.start), claim_id)
 
 
@@ -113,16 +116,16 @@ class ClaimSorter(StaticFallbackView):
         self.labels_view = widgets.HTML(f'<div class="course-doc">{self.labels_html()}</div>')
         self.sentence_view = widgets.HTML()
         self.sentence_view.add_class("course-sorter-sentence")
-        self.label_picker = widgets.RadioButtons(options=list(self.labels), value=None, description="This is a:",
+        self.label_picker = widgets.RadioButtons(options=list(self.labels), value=None, description=_text("picker"),
                                                  style={"description_width": "initial"})
         self.label_picker.add_class("course-sorter-labels")
-        self.check_button = widgets.Button(description="Check", button_style="primary")
+        self.check_button = widgets.Button(description=_text("check"), button_style="primary")
         self.check_button.add_class("course-sorter-check")
-        self.back_button = widgets.Button(description="◀ Back")
+        self.back_button = widgets.Button(description=_text("back"))
         self.back_button.add_class("course-sorter-back")
-        self.next_button = widgets.Button(description="Next sentence ▶")
+        self.next_button = widgets.Button(description=_text("next"))
         self.next_button.add_class("course-sorter-next")
-        self.restart_button = widgets.Button(description="Restart")
+        self.restart_button = widgets.Button(description=_text("restart"))
         self.restart_button.add_class("course-sorter-restart")
         self.feedback_view = widgets.HTML()
         self.feedback_view.add_class("course-sorter-feedback")
@@ -147,7 +150,7 @@ class ClaimSorter(StaticFallbackView):
         """What each label means (shown before the first answer)."""
         rows = "".join(f"<li><strong>{escape_text(label)}</strong>: {escape_text(LABEL_REASONS.get(label, ''))}</li>"
                        for label in self.labels)
-        return f"<p><strong>The labels:</strong></p><ul>{rows}</ul>"
+        return f'<p>{_text("labels_heading")}</p><ul>{rows}</ul>'
 
     def _build_items(self, sentences) -> list[SorterItem]:
         claims = claims_by_id()
@@ -190,7 +193,7 @@ class ClaimSorter(StaticFallbackView):
             self.label_picker.value = label
         label = self.label_picker.value
         if label is None:
-            self.feedback_view.value = '<div class="course-doc"><p>Pick a label first, then press Check.</p></div>'
+            self.feedback_view.value = f'<div class="course-doc"><p>{_text("pick_first")}</p></div>'
             return None
         item = self.current
         correct = label == item.label
@@ -201,9 +204,8 @@ class ClaimSorter(StaticFallbackView):
 
     def _feedback_html(self, label: str, correct: bool) -> str:
         item = self.current
-        verdict = (f'<p class="feedback-correct"><strong>Yes: “{escape_text(label)}”.</strong></p>' if correct else
-                   f'<p class="feedback-incorrect"><strong>Not quite: you chose “{escape_text(label)}”; '
-                   f'the kit\'s answer is “{escape_text(item.label)}”.</strong></p>')
+        verdict = (f'<p class="feedback-correct">{_text("correct", label=escape_text(label))}</p>' if correct else
+                   f'<p class="feedback-incorrect">{_text("not_quite", label=escape_text(label), answer=escape_text(item.label))}</p>')
         reason = f"<p>{escape_text(item.reason)}</p>" if item.reason else ""
         return verdict + reason
 
@@ -234,42 +236,41 @@ class ClaimSorter(StaticFallbackView):
         rows = []
         for number, item in enumerate(self.items):
             given, ok = self.answers.get(number, ("–", False))
-            mark = "✓ same" if ok else ("✗ different" if number in self.answers else "not answered")
+            mark = _text("same") if ok else (_text("different") if number in self.answers else _text("not_answered"))
             words = item.text[item.target[0]:item.target[1]] if item.target else item.text
             rows.append(f"<tr><td>{number + 1}</td><td>{escape_text(words)}</td><td>{escape_text(given)}</td>"
                         f"<td>{escape_text(item.label)}</td><td>{mark}</td></tr>")
-        return (f"<h4>Summary: {correct} of {len(self.items)} first answers match the kit's</h4>"
-                '<table class="course-table"><thead><tr><th>#</th><th>The marked words</th><th>Your first answer</th>'
-                f'<th>The kit\'s label</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-                "<p>Press Restart to try the set again, or go Back to reread a sentence.</p>")
+        return (f'<h4>{_text("summary_heading", correct=correct, total=len(self.items))}</h4>'
+                f'<table class="course-table"><thead><tr><th>#</th><th>{_text("column_marked")}</th><th>{_text("column_yours")}</th>'
+                f'<th>{_text("column_kits")}</th><th></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+                f'<p>{_text("summary_end")}</p>')
 
     def _show(self) -> None:
-        self.progress_view.value = (f"<p>Sentence {self.index + 1} of {len(self.items)}. "
-                                    "What kind of statement are the underlined words?</p>")
+        self.progress_view.value = f'<p>{_text("progress", number=self.index + 1, total=len(self.items))}</p>'
         self.sentence_view.value = f'<div class="course-doc">{self.current.html()}</div>'
         previous = self.answers.get(self.index)
         self.label_picker.value = previous[0] if previous else None
         self.feedback_view.value = (f'<div class="course-doc">{self._feedback_html(*previous)}</div>' if previous else "")
         self.back_button.disabled = self.index == 0
         last = self.index == len(self.items) - 1
-        self.next_button.description = "Finish: see the summary" if last else "Next sentence ▶"
+        self.next_button.description = _text("finish") if last else _text("next")
         self._show_score()
 
     def _show_score(self) -> None:
         correct, answered = self.score
-        done = " All sentences answered." if answered == len(self.items) else ""
-        self.score_view.value = f"<p>Score: {correct} of {answered} answered ({len(self.items)} sentences). Practice only, not graded.{done}</p>"
+        done = _text("all_answered") if answered == len(self.items) else ""
+        self.score_view.value = f'<p>{_text("score", correct=correct, answered=answered, total=len(self.items), done=done)}</p>'
 
     def static_html(self) -> str:
         """Every sentence with the labels and the answer in a collapsed <details>."""
         labels = ", ".join(self.labels)
-        parts = [f"<p>For each sentence: what kind of statement are the underlined words? Labels: {escape_text(labels)}.</p><ol>"]
+        parts = [f'<p>{_text("static_intro", labels=escape_text(labels))}</p><ol>']
         for item in self.items:
-            parts.append(f"<li>{item.html()}<details><summary>Answer</summary><p><strong>{escape_text(item.label)}</strong></p>"
+            parts.append(f'<li>{item.html()}<details><summary>{_text("answer")}</summary><p><strong>{escape_text(item.label)}</strong></p>'
                          f"<p>{escape_text(item.reason)}</p></details></li>")
         parts.append("</ol>")
         return static_page("course-claim-sorter", "".join(parts),
-                            "Static view of the claim sorter. Run the notebook in JupyterLab to answer and get feedback.")
+                            _text("static_note"))
 
     def __repr__(self) -> str:
         correct, answered = self.score
