@@ -43,9 +43,9 @@ LAYOUT_KEYWORDS = {"flex_flow", "badge_classes", "classes", "boxstyle", "connect
 DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "warn", "log"}
 
 #: Student-facing modules of the grading wing, by file name (found anywhere under course/grading, so a
-#: move into a role folder keeps them scanned). selfcheck.py is rewritten into data separately.
+#: move into a role folder keeps them scanned).
 GRADING_STUDENT_FACING = ("feedback.py", "itemanalysis.py", "itemreport.py", "itemfigure.py", "autogradereport.py",
-                          "gradereport.py")
+                          "gradereport.py", "selfcheck.py")
 
 #: Modules, or functions (or module-level names) in them, whose words are not for students, and why. A key
 #: matches the end of a module's path, so a grading module keeps its entry when it moves into a role folder.
@@ -53,6 +53,7 @@ EXEMPT = {
     "course/evidence/rules.py": "the data checks' problems, read by the kit's authors",
     "course/evidence/check.py": "the data check's terminal report, read by the kit's authors",
     "course/evidence/datadoc.py": "writes data/README.md's column dictionary, documentation for authors",
+    "course/evidence/desknotes.py": "imports the fact-check desk's notes; its refusals and summary are for the kit's authors",
     "course/evidence/editions.py": "builds the student edition; its messages are to the instructor",
     "course/evidence/corrections.py": "the corrections rule's problems, read by the kit's authors",
     "course/evidence/claimreview.py": "the export's publisher metadata (names of the kit and the document's publisher)",
@@ -64,6 +65,9 @@ EXEMPT = {
     "course/lessons/packets.py:MISSING": "said when packets.json, which carries the cards' words, is absent; the module "
                                          "reads nothing of the kit but that file, by design (it runs in grading kernels)",
     "course/lessons/workspace.py:create": "a comment in the workspace's .gitignore",
+    **{f"grading/selfcheck.py:{code}": "a status code the self-check sorts by; its words are in notebooks/selfcheck.toml"
+       for code in ("FORM_OK", "MISSING", "FORM_PROBLEM", "CELL_MISSING")},
+    "grading/selfcheck.py:MISSING_WORDS": "matched against the visible check's own message, never shown by itself",
 }
 
 

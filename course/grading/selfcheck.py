@@ -372,7 +372,7 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult | PracticeChec
         if graded_result.status != "graded":
             # The learner reads one plain sentence; the grader's reason (exception names and all) goes on its own
             # line for whoever helps them.
-            print(f"technical detail: {graded_result.reason}", file=sys.stderr, flush=True)
+            print(words()["graded"]["technical_detail"].format(reason=graded_result.reason), file=sys.stderr, flush=True)
             raise GradingError(words()["graded"]["not_run"].format(file=path.name))
         graded_path = Path(api.coursedir.format_path(api.coursedir.autograded_directory, SELF, assignment_id)) / f"{assignment_id}.ipynb"
         graded = {c.metadata.nbgrader["grade_id"]: c for c in nbformat.read(graded_path, as_version=4).cells if is_grade(c)}
