@@ -156,3 +156,49 @@ def axe_counts(violations: list[dict]) -> dict:
         side = counts["kit" if v["kit"] else "jupyterlab"]
         side[v["impact"]] = side.get(v["impact"], 0) + 1
     return counts
+
+
+#: The text a student can see within one screen's height of an element (closed <details> bodies are not drawn,
+#: so they have no boxes): one unit per table row or block, the element's own text and code editors left out,
+#: and model answers below the element too (opened only after the student has passed it).
+SCREEN_TEXT_JS = """([selector, index, height]) => {
+    const target = document.querySelectorAll(selector)[index];
+    const box = target.getBoundingClientRect();
+    const lowest = box.bottom - height, highest = box.top + height;   // every screen that shows the whole element
+    const units = new Map();
+    const walker = document.createTreeWalker(document.querySelector('.jp-Notebook'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el || el.closest('.course-practice-question, .jp-InputArea-editor, style')) continue;
+        // A model answer below the question is opened after it: the student has passed the question by then.
+        if (el.closest('.course-model-view') && (target.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const seen = [...range.getClientRects()].some(r => r.height > 0 && r.bottom > lowest && r.top < highest);
+        if (!seen) continue;
+        const unit = el.closest('tr') || el.closest('p, li, dt, dd, h1, h2, h3, h4, h5, h6, summary, caption, figcaption, pre, label') || el;
+        units.set(unit, unit.innerText);
+    }
+    for (const img of document.querySelectorAll('.jp-Notebook img[alt]')) {
+        const r = img.getBoundingClientRect();
+        if (r.height > 0 && r.bottom > lowest && r.top < highest) units.set(img, img.alt);
+    }
+    return [...units.values()];
+}"""
+
+
+def screen_texts(page, selector: str, index: int, height: int) -> list[str]:
+    """What a student sees on any ``height``-px screen that shows the ``index``-th element matching ``selector``."""
+    return page.evaluate(SCREEN_TEXT_JS, [selector, index, height])
+
+
+def reveal_model_answers(page) -> int:
+    """Write something in every exercise box and open its model answer, as a student may before reading on."""
+    boxes = page.locator(".course-exercise")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        box.scroll_into_view_if_needed()
+        box.locator("textarea").fill("My own answer first.")
+        box.locator("button.course-model-button").click()
+        box.locator(".course-model-answer").wait_for(state="visible")
+    return boxes.count()

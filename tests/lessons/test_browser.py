@@ -12,6 +12,7 @@ answer on screen above its question. Screenshots go to test-artifacts/lessons/
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,16 @@ def _work_the_widgets(page, item) -> None:
         question.locator("button.course-practice-check").click()
         feedback = question.locator(".course-practice-feedback")
         feedback.wait_for(state="visible")
-        page.wait_for_function("(el) => el.innerText.includes('Why:')", arg=feedback.element_handle(), timeout=20_000)
+        page.wait_for_function("(el) => /Why:|Not yet/.test(el.innerText)", arg=feedback.element_handle(), timeout=20_000)
+        if "Not yet" in feedback.inner_text():  # a wrong first answer: a second try, and no answer shown yet
+            assert "Why:" not in feedback.inner_text()
+            if choice.count():
+                choice.nth(1).focus()
+                page.keyboard.press("Space")
+            else:
+                question.locator(".course-practice-answer input").fill("200")
+            question.locator("button.course-practice-check").click()
+            page.wait_for_function("(el) => el.innerText.includes('Why:')", arg=feedback.element_handle(), timeout=20_000)
     sorter = page.locator(".course-claim-sorter")
     if sorter.count():
         sorter.first.scroll_into_view_if_needed()
@@ -108,6 +118,27 @@ def _work_the_widgets(page, item) -> None:
         page.locator(".course-explorer-list").first.screenshot(path=str(ARTIFACTS / f"{item.id}-explorer-list.png"))
 
 
+def _no_answer_shares_a_screen_with_its_question(page, item, cells) -> None:
+    """Predict before reveal, on screen: with every model answer above opened, nothing on any 900-px screen that
+    shows a question (above or below it) gives its answer, until the student answers. Screenshots of each question
+    in the middle of the screen go to test-artifacts/lessons/<lesson>-ask-<question>.png."""
+    from course.lessons import practice
+    from course.lessons.practice.findings import leaks
+
+    asked = [q for cell in cells for q in re.findall(r'ask\("([^"]+)"\)', cell["source"])]
+    assert page.locator(".course-practice-question").count() == len(asked), f"{item.file}: a question did not render"
+    labdriver.reveal_model_answers(page)
+    problems = []
+    for index, question_id in enumerate(asked):
+        question = page.locator(".course-practice-question").nth(index)
+        question.evaluate("el => el.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(ARTIFACTS / f"{item.id}-ask-{question_id}.png"))
+        seen = labdriver.screen_texts(page, ".course-practice-question", index, VIEWPORT["height"])
+        found = leaks(practice.QUESTIONS[question_id], seen, question_on_screen=True)
+        problems += [f"{question_id}: {unit[:160]}" for unit in found]
+    assert not problems, f"{item.file}: an answer shares a screen with its question: {problems[:4]}"
+
+
 @pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
 def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
     from course.lessons import practice
@@ -131,6 +162,7 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
         above.append(cell["html"])
     if "08-" in str(item.file):  # the record's date, in words a student sees (issue 23)
         assert "The record as of" in " ".join(above), f"{item.file}: the record's date is not on screen"
+    _no_answer_shares_a_screen_with_its_question(page, item, cells)
     _work_the_widgets(page, item)
     labdriver.screenshot_outputs(page, ARTIFACTS, item.id)
     violations = labdriver.run_axe(page)

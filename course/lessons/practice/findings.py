@@ -6,7 +6,9 @@ beside the pair id, the figure asked for ...) unless the student has chosen to
 reveal it. :func:`finding_markers` lists, for one question spec, the pairs
 ``(item, findings)`` a screen must not show together; :func:`leaks` finds
 them in text (a line is one unit: a table row, a paragraph, an alt text).
-The lesson tests run it on every executed notebook.
+The lesson tests run it on every executed notebook, with the model answers of
+the exercises above a question counted as revealed, and the browser test on
+what shares a 900-px screen with each question.
 """
 
 from __future__ import annotations
@@ -86,8 +88,12 @@ def text_units(output_text: str) -> list[str]:
 VERBATIM_FROM = 15
 
 
-def leaks(spec: dict, output_texts) -> list[str]:
-    """The units in ``output_texts`` that show this question's finding about its item, or its answer word for word."""
+def leaks(spec: dict, output_texts, *, question_on_screen: bool = False) -> list[str]:
+    """The units in ``output_texts`` that show this question's finding about its item, or its answer word for word.
+
+    With ``question_on_screen`` the texts share a screen with the question itself, whose prompt names the item:
+    the finding alone then gives the answer away, wherever it stands on that screen.
+    """
     from course.lessons.practice.questions import build_question
 
     answer = build_question(spec).answer
@@ -99,6 +105,6 @@ def leaks(spec: dict, output_texts) -> list[str]:
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(f)}(?![\w-])" for f in findings), re.I)
         for chunk in output_texts:
             for unit in text_units(chunk):
-                if (not item or item.casefold() in unit.casefold()) and pattern.search(unit):
+                if (question_on_screen or not item or item.casefold() in unit.casefold()) and pattern.search(unit):
                     found.append(unit[:300])
     return found
