@@ -99,11 +99,14 @@ def syllabus():
 
 
 #: Added to every static lesson page. nbconvert's ``lab`` page drew its "In [1]:" prompts in #b0b0b0 on white
-#: (contrast 2.2:1) and links in Markdown in blue without an underline (1.9:1 against the text): 145 serious
-#: axe-core nodes over the nine pages. The pages leave the prompts out (a reader has no cells to run) and
-#: underline links, so a link is told from its sentence by more than colour.
+#: (contrast 2.2:1), links in Markdown in blue without an underline (1.9:1 against the text), and code comments
+#: and numbers a shade too light on the grey code background: 145 serious axe-core nodes over the nine pages.
+#: The pages leave the prompts out (a reader has no cells to run), underline links, so a link is told from its
+#: sentence by more than colour, and darken comments and numbers to 4.5:1 or more.
 PAGE_CSS = """<style>
 .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
+.highlight .c, .highlight .c1, .highlight .ch, .highlight .cm, .highlight .cp, .highlight .cpf, .highlight .cs { color: #2e5e5e; }
+.highlight .m, .highlight .mb, .highlight .mf, .highlight .mh, .highlight .mi, .highlight .il, .highlight .mo { color: #006400; }
 </style>"""
 
 

@@ -118,6 +118,27 @@ def _work_the_widgets(page, item) -> None:
         page.locator(".course-explorer-list").first.screenshot(path=str(ARTIFACTS / f"{item.id}-explorer-list.png"))
 
 
+TYPE_JS = """() => ({
+    tags: [...document.querySelectorAll('.course-doc sup.claim-tag, .course-doc sup.citation-tag')].map(t => parseFloat(getComputedStyle(t).fontSize)),
+    arabic: [...document.querySelectorAll('.course-doc [lang=ar]')].map(a => [getComputedStyle(a).unicodeBidi, getComputedStyle(a).fontFamily, a.dir]),
+})"""
+
+
+def _tags_and_arabic_are_legible(page, item) -> None:
+    """The reader's claim tags were 8.8 px; the sign ﷺ was a box and Arabic ran into its English line. Tags are
+    12 px or more; every Arabic run is an isolated right-to-left span set in a font that has Arabic (and one is
+    installed: scripts/install-test-deps.sh)."""
+    import subprocess
+
+    shown = page.evaluate(TYPE_JS)
+    assert all(size >= 12 for size in shown["tags"]), f"{item.file}: claim tags of {min(shown['tags'])} px"
+    for bidi, family, direction in shown["arabic"]:
+        assert bidi == "isolate" and direction == "rtl" and family.lstrip('"').startswith("Amiri"), (item.file, bidi, family)
+    if shown["arabic"]:
+        fonts = subprocess.run(["fc-list", ":charset=fdfa", "family"], capture_output=True, text=True).stdout
+        assert "Amiri" in fonts, "no installed font draws U+FDFA: run scripts/install-test-deps.sh"
+
+
 def _no_answer_shares_a_screen_with_its_question(page, item, cells) -> None:
     """Predict before reveal, on screen: with every model answer above opened, nothing on any 900-px screen that
     shows a question (above or below it) gives its answer, until the student answers. Screenshots of each question
@@ -162,6 +183,7 @@ def test_lesson_reads_well_and_works_in_jupyterlab(lab, item):
         above.append(cell["html"])
     if "08-" in str(item.file):  # the record's date, in words a student sees (issue 23)
         assert "The record as of" in " ".join(above), f"{item.file}: the record's date is not on screen"
+    _tags_and_arabic_are_legible(page, item)
     _no_answer_shares_a_screen_with_its_question(page, item, cells)
     _work_the_widgets(page, item)
     labdriver.screenshot_outputs(page, ARTIFACTS, item.id)
