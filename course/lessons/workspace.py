@@ -25,7 +25,14 @@ tracked notebook, and the student's answers (``my-answers.json``, see
   passes all the tests" on any notebook without tests, a lesson included).
   Graded assignments are still validated from the Assignments panel
   (``@jupyter/nbgrader:assignment-list``), which stays enabled. This is the
-  same file ``jupyter labextension disable <plugin>`` writes.
+  same file ``jupyter labextension disable <plugin>`` writes. The cell toolbar
+  is disabled too (Tab reached its buttons; Enter on one duplicated a cell).
+* Keys stay with the widgets: JupyterLab's user settings for the workspace
+  (``.jupyter/lab/user-settings``, put on ``JUPYTERLAB_SETTINGS_DIR`` by
+  :func:`lab_environment`) hold the notebook shortcuts of
+  :mod:`course.lessons.labsettings`, so the arrows move an answer's choice,
+  not the notebook's cell selection.
+* ``data/README.md``, which the lessons point to, is copied into the workspace.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import paths
-from course.lessons import manifest
+from course.lessons import labsettings, manifest
 
 #: Where ``course start`` puts the workspace unless told otherwise (never inside site-packages).
 DEFAULT_WORKSPACE = paths.REPO_ROOT / "my-work" if paths.is_checkout() else Path.home() / "course-workspace"
@@ -50,6 +57,9 @@ STUDENT_DISABLED_PLUGINS = (
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:course-list",
     "@jupyter/nbgrader:validate-assignment",
+    # The cell toolbar (duplicate, move, insert, delete): Tab reached its buttons from a lesson's widgets, and
+    # Enter on one duplicated the cell. Lessons are read and answered, not rearranged.
+    "@jupyterlab/cell-toolbar-extension:plugin",
 )
 
 
@@ -64,6 +74,11 @@ class Workspace:
     @property
     def config_dir(self) -> Path:
         return self.root / ".jupyter"
+
+    @property
+    def settings_dir(self) -> Path:
+        """JupyterLab's user settings for the workspace (the shortcuts of :mod:`course.lessons.labsettings`)."""
+        return self.config_dir / "lab" / "user-settings"
 
 
 def student_copy(source: Path, target: Path) -> None:
@@ -107,6 +122,11 @@ def create(root: Path | str | None = None) -> Workspace:
     settings = json.loads(lab_config.read_text(encoding="utf-8")) if lab_config.exists() else {}
     settings.setdefault("LabApp", {}).update({"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"})
     lab_config.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    labsettings.write_shortcuts(workspace.settings_dir)
+    # The lessons point to data/README.md (what each column means, where each row comes from): a copy the
+    # student can open from the file browser, refreshed each time, since it is the kit's, not the student's.
+    (workspace.root / "data").mkdir(exist_ok=True)
+    shutil.copyfile(paths.data_dir() / "README.md", workspace.root / "data" / "README.md")
     return workspace
 
 
@@ -114,6 +134,7 @@ def lab_environment(workspace: Workspace, base: dict | None = None) -> dict:
     """The environment JupyterLab runs with: the workspace's config folder first on JUPYTER_CONFIG_PATH."""
     env = dict(os.environ if base is None else base)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(workspace.config_dir), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(workspace.settings_dir)
     return env
 
 

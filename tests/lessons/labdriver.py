@@ -40,13 +40,14 @@ def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] 
     that what the tests read is the whole lesson, not the cells near the viewport.
     """
     root = Path(root)
-    settings = root / ".settings" / "@jupyterlab"
+    settings_root = Path((env or {}).get("JUPYTERLAB_SETTINGS_DIR") or root / ".settings")  # a workspace's own, if it has one
+    settings = settings_root / "@jupyterlab"
     (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = free_port(), "course-kit-test"
-    env = dict(os.environ if env is None else env, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    env = dict(os.environ if env is None else env, JUPYTERLAB_SETTINGS_DIR=str(settings_root), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
     log_path = root / ".jupyterlab.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(

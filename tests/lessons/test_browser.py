@@ -202,3 +202,44 @@ def test_students_see_no_instructor_panels_and_no_validate_on_a_lesson(lab):
     assert page.locator(".jp-Toolbar button:has-text('Validate'), .jp-Toolbar-item:has-text('Validate')").count() == 0
     assert page.locator("li.lm-MenuBar-item:has-text('Nbgrader')").count() <= 1  # the menu stays for Assignments
     page.screenshot(path=str(ARTIFACTS / "student-workspace.png"))
+
+
+ACTIVE_CELL_JS = "() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].findIndex(c => c.classList.contains('jp-mod-active'))"
+
+
+def test_arrow_keys_move_the_answer_not_the_notebooks_cell_selection(lab):
+    """Real key presses in Chromium. Arrow keys on an answer's radio buttons or a dropdown moved JupyterLab's
+    cell selection instead of the choice; Tab reached the cell toolbar, where Enter duplicated the cell. The
+    arrows now move the choice and the active cell stays; no Tab from a widget lands on a toolbar button, and
+    the notebook keeps its number of cells."""
+    page = lab["page"]
+    labdriver.open_and_run(page, lab["server"], "07-what-is-left-out.ipynb")
+    cells_before = page.locator(".jp-Notebook .jp-Cell").count()
+    question = page.locator(".course-practice-question").first
+    question.scroll_into_view_if_needed()
+    radios = question.locator(".course-practice-answer input[type=radio]")
+    radios.first.focus()
+    page.keyboard.press("Space")
+    active = page.evaluate(ACTIVE_CELL_JS)
+    page.keyboard.press("ArrowDown")
+    assert radios.nth(1).is_checked() and not radios.first.is_checked(), "ArrowDown did not move the answer"
+    assert page.evaluate(ACTIVE_CELL_JS) == active, "ArrowDown moved the notebook's cell selection"
+    page.keyboard.press("ArrowUp")
+    assert radios.first.is_checked() and page.evaluate(ACTIVE_CELL_JS) == active
+
+    select = page.locator(".widget-dropdown select").first
+    select.scroll_into_view_if_needed()
+    select.focus()
+    before, active = select.input_value(), page.evaluate(ACTIVE_CELL_JS)
+    page.keyboard.press("ArrowDown")
+    assert select.input_value() != before, "ArrowDown did not change the dropdown's choice"
+    assert page.evaluate(ACTIVE_CELL_JS) == active, "ArrowDown on a dropdown moved the notebook's cell selection"
+
+    landed = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        landed.append(page.evaluate("() => { const e = document.activeElement; return [e.tagName, e.className, !!e.closest('.jp-cell-toolbar, .jp-Toolbar')]; }"))
+    assert not [l for l in landed if l[2]], f"Tab reached a toolbar button: {[l for l in landed if l[2]][:3]}"
+    page.keyboard.press("Enter")
+    assert page.locator(".jp-Notebook .jp-Cell").count() == cells_before, "a key press added or removed a cell"
+    page.screenshot(path=str(ARTIFACTS / "keyboard-07.png"))
