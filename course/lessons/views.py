@@ -202,15 +202,16 @@ def fields(row, names, *, headers: dict | None = None) -> Shown:
     return Shown(f'{STYLE}<div class="course-doc"><dl class="course-card">{items}</dl></div>', text)
 
 
-def after_answer(shown: Shown) -> Shown:
-    """``shown`` folded away until the student opens it: the kit's finding for the question just above.
+def after_answer(shown) -> Shown:
+    """``shown`` (a table, a card, a chart: anything with ``_repr_html_``) folded away until the student opens it:
+    the kit's finding for the question just above.
 
     Predict, then reveal: a finding shown open below its question shares the student's screen with it. Folded in
     a ``<details>``, it waits for the student (the words of its summary are in ``notebooks/practice.toml``).
     """
     summary = content.load("practice.toml")["labels"]["screen"]["finding_summary"]
     return Shown(f'{STYLE}<div class="course-doc"><details class="course-after-answer"><summary>{escape_text(summary)}</summary>'
-                 f"{shown.html}</details></div>", f"{summary}\n{shown.text}")
+                 f"{shown._repr_html_()}</details></div>", f"{summary}\n{getattr(shown, 'text', '')}")
 
 
 def weakness_vocabulary() -> Shown:

@@ -159,30 +159,33 @@ def axe_counts(violations: list[dict]) -> dict:
     return counts
 
 
-#: The text a student can see within one screen's height of an element (closed <details> bodies are not drawn,
-#: so they have no boxes): one unit per table row or block, the element's own text and code editors left out,
-#: and model answers below the element too (opened only after the student has passed it).
+#: The text a student can see within one screen's height of an element (not what a closed <details> folds
+#: away): one unit per cell output or Markdown cell, what of it is on such a screen, on one line
+#: (a card that names an item in one row and its finding in the next shows both); the element's own text, code
+#: editors and model answers below the element (opened only after the student has passed it) left out.
 SCREEN_TEXT_JS = """([selector, index, height]) => {
     const target = document.querySelectorAll(selector)[index];
     const box = target.getBoundingClientRect();
     const lowest = box.bottom - height, highest = box.top + height;   // every screen that shows the whole element
     const units = new Map();
+    // Chromium lays out the body of a closed <details> (content-visibility: hidden) but does not draw it.
+    const folded = (el) => { const d = el.closest('details:not([open])'); return !!d && !el.closest('details:not([open]) > summary'); };
     const walker = document.createTreeWalker(document.querySelector('.jp-Notebook'), NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const el = node.parentElement;
-        if (!node.textContent.trim() || !el || el.closest('.course-practice-question, .jp-InputArea-editor, style')) continue;
+        if (!node.textContent.trim() || !el || el.closest('.course-practice-question, .jp-InputArea-editor, style') || folded(el)) continue;
         // A model answer below the question is opened after it: the student has passed the question by then.
         if (el.closest('.course-model-view') && (target.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
         const range = document.createRange();
         range.selectNodeContents(node);
         const seen = [...range.getClientRects()].some(r => r.height > 0 && r.bottom > lowest && r.top < highest);
         if (!seen) continue;
-        const unit = el.closest('tr') || el.closest('p, li, dt, dd, h1, h2, h3, h4, h5, h6, summary, caption, figcaption, pre, label') || el;
-        units.set(unit, unit.innerText);
+        const unit = el.closest('.jp-OutputArea-output, .jp-MarkdownOutput') || el;
+        units.set(unit, (units.get(unit) || '') + ' ' + node.textContent.replace(/\\s+/g, ' '));
     }
     for (const img of document.querySelectorAll('.jp-Notebook img[alt]')) {
         const r = img.getBoundingClientRect();
-        if (r.height > 0 && r.bottom > lowest && r.top < highest) units.set(img, img.alt);
+        if (r.height > 0 && r.bottom > lowest && r.top < highest && !folded(img)) units.set(img, img.alt);
     }
     return [...units.values()];
 }"""

@@ -163,8 +163,6 @@ def test_the_scan_counts_a_revealed_model_answer():
     revealed = "<p><strong>Model answer.</strong> Argument R03 shows cherry picking: the French statements are read alone.</p>"
     assert leaks(practice.QUESTIONS["06-weaknesses"] | {"argument_id": "R03"}, [revealed])
     assert not leaks(practice.QUESTIONS["06-weaknesses"] | {"argument_id": "R03"}, [revealed.replace("R03", "R04")])
-    # On the question's own screen its prompt names the item: the finding alone is enough.
-    assert leaks(practice.QUESTIONS["06-weaknesses"] | {"argument_id": "R03"}, [revealed.replace("R03", "R04")], question_on_screen=True)
 
 
 REPRS = (r"datetime\.date\(", r"dtype: \w+", r"Name: \w+, dtype", r"^\[\('", r"\[\(\'", r"<pandas\.", r"^\s*\d+\s{2,}\S.*…")

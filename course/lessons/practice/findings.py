@@ -88,12 +88,8 @@ def text_units(output_text: str) -> list[str]:
 VERBATIM_FROM = 15
 
 
-def leaks(spec: dict, output_texts, *, question_on_screen: bool = False) -> list[str]:
-    """The units in ``output_texts`` that show this question's finding about its item, or its answer word for word.
-
-    With ``question_on_screen`` the texts share a screen with the question itself, whose prompt names the item:
-    the finding alone then gives the answer away, wherever it stands on that screen.
-    """
+def leaks(spec: dict, output_texts) -> list[str]:
+    """The units in ``output_texts`` that show this question's finding about its item, or its answer word for word."""
     from course.lessons.practice.questions import build_question
 
     answer = build_question(spec).answer
@@ -105,6 +101,6 @@ def leaks(spec: dict, output_texts, *, question_on_screen: bool = False) -> list
         pattern = re.compile("|".join(rf"(?<![\w-]){re.escape(f)}(?![\w-])" for f in findings), re.I)
         for chunk in output_texts:
             for unit in text_units(chunk):
-                if (question_on_screen or not item or item.casefold() in unit.casefold()) and pattern.search(unit):
+                if (not item or item.casefold() in unit.casefold()) and pattern.search(unit):
                     found.append(unit[:300])
     return found
