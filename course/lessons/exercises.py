@@ -128,7 +128,7 @@ class Exercise(StaticFallbackView):
 
         self.spec = spec
         self.answer_box = widgets.Textarea(value=saved_answer(spec["id"]), placeholder="Write your answer here (it is saved as you type).",
-                                           layout=widgets.Layout(width="100%", height="8em"))
+                                           layout=widgets.Layout(width="auto", height="8em"))
         self.answer_box.add_class("course-exercise-answer")
         self.model_button = widgets.Button(description="Model answer", tooltip="Write something first; then compare with a model answer")
         self.model_button.add_class("course-model-button")

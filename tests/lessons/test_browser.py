@@ -139,6 +139,14 @@ def _tags_and_arabic_are_legible(page, item) -> None:
         assert "Amiri" in fonts, "no installed font draws U+FDFA: run scripts/install-test-deps.sh"
 
 
+#: Parts of an exercise box (answer box, button, model answer) that reach past the right edge of the cell's output
+#: area: the answer box's right border once sat 2 px past it, cut off (the cell-wide overflow check allows 2 px).
+EXERCISE_EDGE_JS = """() => [...document.querySelectorAll('.course-exercise')].flatMap(box => {
+    const edge = box.closest('.jp-OutputArea-output').getBoundingClientRect().right;
+    return [...box.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > edge + 0.5).map(e => e.className);
+})"""
+
+
 def _no_answer_shares_a_screen_with_its_question(page, item, cells) -> None:
     """Predict before reveal, on screen: with every model answer above opened, nothing on any 900-px screen that
     shows a question (above or below it) gives its answer, until the student answers. Screenshots of each question
@@ -149,6 +157,8 @@ def _no_answer_shares_a_screen_with_its_question(page, item, cells) -> None:
     asked = [q for cell in cells for q in re.findall(r'ask\("([^"]+)"\)', cell["source"])]
     assert page.locator(".course-practice-question").count() == len(asked), f"{item.file}: a question did not render"
     labdriver.reveal_model_answers(page)
+    past_edge = page.evaluate(EXERCISE_EDGE_JS)
+    assert not past_edge, f"{item.file}: an exercise box runs past the right edge of its output area: {past_edge[:3]}"
     problems = []
     for index, question_id in enumerate(asked):
         question = page.locator(".course-practice-question").nth(index)
@@ -243,3 +253,16 @@ def test_arrow_keys_move_the_answer_not_the_notebooks_cell_selection(lab):
     page.keyboard.press("Enter")
     assert page.locator(".jp-Notebook .jp-Cell").count() == cells_before, "a key press added or removed a cell"
     page.screenshot(path=str(ARTIFACTS / "keyboard-07.png"))
+
+
+def test_the_data_readme_the_lessons_point_to_opens_from_a_lesson(lab):
+    """Lessons pointed to data/README.md, which a student could not open from the workspace: the workspace holds a
+    copy and the lesson's link opens it in JupyterLab."""
+    page = lab["page"]
+    page.goto(f"{lab['server']['base']}/lab/tree/01-meet-the-document.ipynb?token={lab['server']['token']}&reset")
+    link = page.locator(".jp-RenderedMarkdown a[href='data/README.md']").first
+    link.wait_for(timeout=60_000)
+    link.click()
+    page.locator(".lm-TabBar-tab:has-text('README.md')").wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "data-readme-from-lesson.png"))
