@@ -260,7 +260,7 @@ def test_the_data_readme_the_lessons_point_to_opens_from_a_lesson(lab):
     copy and the lesson's link opens it in JupyterLab."""
     page = lab["page"]
     page.goto(f"{lab['server']['base']}/lab/tree/01-meet-the-document.ipynb?token={lab['server']['token']}&reset")
-    link = page.locator(".jp-RenderedMarkdown a[href='data/README.md']").first
+    link = page.locator(".jp-RenderedMarkdown a:text-is('data/README.md')").first  # JupyterLab rewrites the href
     link.wait_for(timeout=60_000)
     link.click()
     page.locator(".lm-TabBar-tab:has-text('README.md')").wait_for(timeout=30_000)
