@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-
+from course.lessons import content
 from course.lessons.charts.base import PALETTE, _join, _long_date, _new_figure, _plural, _vocabulary, figure_html
 
 MENTIONED_CHOICES = (None, True, False)
@@ -189,7 +189,7 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     fig.caption = (f"Source: data/events.csv, the record as of {as_of.day} {as_of:%B %Y} ({len(events)} of {len(all_events)} events shown). "
                    + ("Labels: every event" if len(events) <= LABEL_ALL_UP_TO else "Labels: coups and UN resolutions only")
                    + (f"; not labelled where labels would overlap: {unlabelled}." if omitted else ".")
-                   + (f" The numbers beside the markers: {key}." if numbered else ""))
+                   + (" " + content.load("practice.toml")["labels"]["screen"]["timeline_key"].format(key=key) if numbered else ""))
     fig.events_shown = list(events["event_id"])
     return fig
 
