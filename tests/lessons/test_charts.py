@@ -604,5 +604,5 @@ def test_timeline_labels_are_numbers_keyed_in_the_caption_with_full_titles():
     assert labels and sorted(int(n) for n in labels.values()) == list(range(1, len(labels) + 1))
     titles = data.events().set_index("event_id")["title"]
     for event_id, number in labels.items():
-        assert re.search(rf"(?<!\d){number} \d{{1,2}} \w+ \d{{4}}, {re.escape(titles[event_id])}", fig.caption), (number, event_id)
+        assert re.search(rf"(?<!\d){number}: \d{{1,2}} \w+ \d{{4}}, {re.escape(titles[event_id])}", fig.caption), (number, event_id)
     assert "…" not in fig.caption and not any("…" in t for t in labels.values())

@@ -185,7 +185,7 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     fig.alt_text = _timeline_alt_text(events, description, lanes)
     unlabelled = "; ".join(f"{_long_date(pd.Timestamp(e['date']))}: {e['title']}" for _, e in events.iloc[omitted].iterrows())
     as_of = data.record_as_of()
-    key = "; ".join(f"{number} {_long_date(pd.Timestamp(events.iloc[i]['date']))}, {events.iloc[i]['title']}" for number, i in numbered)
+    key = "; ".join(f"{number}: {_long_date(pd.Timestamp(events.iloc[i]['date']))}, {events.iloc[i]['title']}" for number, i in numbered)
     fig.caption = (f"Source: data/events.csv, the record as of {as_of.day} {as_of:%B %Y} ({len(events)} of {len(all_events)} events shown). "
                    + ("Labels: every event" if len(events) <= LABEL_ALL_UP_TO else "Labels: coups and UN resolutions only")
                    + (f"; not labelled where labels would overlap: {unlabelled}." if omitted else ".")
