@@ -3,6 +3,8 @@
 #   chromium      real-browser test of the lessons in JupyterLab (Playwright drives it)
 #   bubblewrap    sandbox for student code during autograding
 #   postgresql    the shared-gradebook tests
+#   fonts-hosny-amiri  Amiri, a font with Arabic letters and the sign U+FDFA that the document uses
+#                 (without one, Chromium draws that sign as a box in the lessons' screenshots)
 # Idempotent and quiet when everything is already there. Needs root (sessions and CI run as root).
 set -euo pipefail
 
@@ -10,6 +12,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+[ -n "$(fc-list ':charset=fdfa' family 2>/dev/null)" ] || missing+=(fonts-hosny-amiri)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

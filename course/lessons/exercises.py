@@ -9,7 +9,9 @@ from the data package when the exercise is shown,
   column is ID), written for a reader (dates, lists, vocabulary words);
 * ``{document:title}``, ``{document:question}``, ``{document:closing}``: the
   document's own words;
-* ``{premises:ARGUMENT_ID}``: the argument's premises with the kit's verdict on each.
+* ``{premises:ARGUMENT_ID}``: the argument's premises with the kit's verdict on each;
+* ``{quote:WORDS}``: the document's own words, checked to occur exactly once in it
+  (an :class:`~course.document.anchors.AnchorError` names words it does not have).
 
 Where the answer is kept: every change is written at once to
 ``my-answers.json`` in the folder the notebook runs in (the student's
@@ -75,6 +77,12 @@ def fill(text: str) -> str:
             return str(getattr(load_document(), ident))
         if source == "premises":
             return _premises(ident)
+        if source == "quote":
+            from course.document import load_document
+            from course.document.anchors import TextQuoteSelector, resolve
+
+            document = load_document()
+            return document.slice(resolve(document.text, TextQuoteSelector(exact=ident)))
         if column is None:
             raise KeyError(f"placeholder {match.group(0)!r} needs {{table:ID:column}}")
         return _cell(source, ident, column)
@@ -127,7 +135,7 @@ class Exercise(StaticFallbackView):
 
         self.spec = spec
         self.answer_box = widgets.Textarea(value=saved_answer(spec["id"]), placeholder=content.text("exercise", "placeholder"),
-                                           layout=widgets.Layout(width="100%", height="8em"))
+                                           layout=widgets.Layout(width="auto", height="8em"))
         self.answer_box.add_class("course-exercise-answer")
         self.model_button = widgets.Button(description=content.text("exercise", "model_button"),
                                            tooltip=content.text("exercise", "model_button_tooltip"))

@@ -66,9 +66,20 @@ def format_value(value) -> str:
         return "–"
     if _VOCABULARY_WORD.match(text):
         return text.replace("_", " ")
+    if ";" in text and all(_VOCABULARY_WORD.match(part) or part.isalpha() and part.islower() for part in text.split(";")):
+        return text.replace("_", " ").replace(";", ", ")  # "cherry_picking;post_hoc" -> "cherry picking, post hoc"
     if _ID_LIST.match(text):
         return text.replace(";", ", ")
     return _LIST_SEPARATOR.sub("; ", text)
+
+
+def weakness_names(value: str) -> str:
+    """Reasoning weaknesses ("cherry_picking;post_hoc") by the names students learn them by
+    (``notebooks/practice.toml``, ``[labels.weakness]``): "Cherry-picking, Post hoc"."""
+    from course.evidence import data
+
+    labels = content.load("practice.toml")["labels"]["weakness"]
+    return ", ".join(labels[w].split(":")[0] if w in labels else format_value(w) for w in data.split_ids(value))
 
 
 def _cell_html(column: str, value) -> str:
@@ -76,6 +87,8 @@ def _cell_html(column: str, value) -> str:
         return verdict_html(value)
     if column in ("evidence_ids", "alternative_evidence_ids") and isinstance(value, str) and value:
         return evidence_list_html(value)
+    if column == "reasoning_weaknesses" and isinstance(value, str) and value:
+        return escape_text(weakness_names(value))
     if column.endswith("personnel") and format_value(value).isdigit():
         return escape_text(f"{int(value):,}")  # troop figures with thousands separators, as in the charts
     return escape_text(format_value(value))
@@ -187,3 +200,24 @@ def fields(row, names, *, headers: dict | None = None) -> Shown:
     items = "".join(f"<dt><strong>{escape_text(headers.get(n, header(n)))}</strong></dt><dd>{_cell_html(n, row[n])}</dd>" for n in names)
     text = "\n".join(f"{headers.get(n, header(n))}: {format_value(row[n])}" for n in names)
     return Shown(f'{STYLE}<div class="course-doc"><dl class="course-card">{items}</dl></div>', text)
+
+
+def after_answer(shown) -> Shown:
+    """``shown`` (a table, a card, a chart: anything with ``_repr_html_``) folded away until the student opens it:
+    the kit's finding for the question just above.
+
+    Predict, then reveal: a finding shown open below its question shares the student's screen with it. Folded in
+    a ``<details>``, it waits for the student (the words of its summary are in ``notebooks/practice.toml``).
+    """
+    summary = content.load("practice.toml")["labels"]["screen"]["finding_summary"]
+    return Shown(f'{STYLE}<div class="course-doc"><details class="course-after-answer"><summary>{escape_text(summary)}</summary>'
+                 f"{shown._repr_html_()}</details></div>", f"{summary}\n{getattr(shown, 'text', '')}")
+
+
+def weakness_vocabulary() -> Shown:
+    """The reasoning weaknesses students name, each with its meaning, as a folded list (``notebooks/practice.toml``)."""
+    labels = content.load("practice.toml")["labels"]
+    summary = labels["screen"]["weakness_vocabulary"]
+    items = "".join(f"<li>{escape_text(text)}</li>" for text in labels["weakness"].values())
+    return Shown(f'{STYLE}<div class="course-doc"><details class="course-terms"><summary>{escape_text(summary)}</summary>'
+                 f"<ul>{items}</ul></details></div>", "\n".join([summary, *labels["weakness"].values()]))

@@ -25,7 +25,8 @@ tracked notebook, and the student's answers (``my-answers.json``, see
   passes all the tests" on any notebook without tests, a lesson included).
   Graded assignments are still validated from the Assignments panel
   (``@jupyter/nbgrader:assignment-list``), which stays enabled. This is the
-  same file ``jupyter labextension disable <plugin>`` writes.
+  same file ``jupyter labextension disable <plugin>`` writes. The cell toolbar
+  is disabled too (Tab reached its buttons; Enter on one duplicated a cell).
 * A self-study learner has no course at all: the JupyterLab that ``course
   start`` opens also drops the Assignments panel, the Nbgrader menu and
   nbgrader's server extensions (each of them only says "Error fetching
@@ -34,6 +35,12 @@ tracked notebook, and the student's answers (``my-answers.json``, see
   :func:`lab_environment` for ``course start``'s own launch only; a hub
   student's server (``deploy/bin/course-singleuser``) puts ``.jupyter/`` alone
   on its path, so the exchange the hub configures keeps its panel.
+* Keys stay with the widgets: JupyterLab's user settings for the workspace
+  (``.jupyter/lab/user-settings``, put on ``JUPYTERLAB_SETTINGS_DIR`` by
+  :func:`lab_environment`) hold the notebook shortcuts of
+  :mod:`course.lessons.labsettings`, so the arrows move an answer's choice,
+  not the notebook's cell selection.
+* ``data/README.md``, which the lessons point to, is copied into the workspace.
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course import paths
-from course.lessons import content, manifest
+from course.lessons import content, labsettings, manifest
 
 #: Where ``course start`` puts the workspace unless told otherwise (never inside site-packages).
 DEFAULT_WORKSPACE = paths.REPO_ROOT / "my-work" if paths.is_checkout() else Path.home() / "course-workspace"
@@ -58,6 +65,9 @@ STUDENT_DISABLED_PLUGINS = (
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:course-list",
     "@jupyter/nbgrader:validate-assignment",
+    # The cell toolbar (duplicate, move, insert, delete): Tab reached its buttons from a lesson's widgets, and
+    # Enter on one duplicated the cell. Lessons are read and answered, not rearranged.
+    "@jupyterlab/cell-toolbar-extension:plugin",
 )
 
 #: JupyterLab's "get notified about Jupyter news?" pop-up sits over a corner of every lesson: the plugin that asks
@@ -85,6 +95,11 @@ class Workspace:
     @property
     def self_study_config_dir(self) -> Path:
         return self.config_dir / "self-study"
+
+    @property
+    def settings_dir(self) -> Path:
+        """JupyterLab's user settings for the workspace (the shortcuts of :mod:`course.lessons.labsettings`)."""
+        return self.config_dir / "lab" / "user-settings"
 
 
 def student_copy(source: Path, target: Path) -> None:
@@ -124,6 +139,11 @@ def create(root: Path | str | None = None) -> Workspace:
     # lab is for the lessons (a classroom may have no internet either).
     _update_json(workspace.config_dir / "jupyter_lab_config.json", "LabApp",
                  {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"})
+    labsettings.write_shortcuts(workspace.settings_dir)
+    # The lessons point to data/README.md (what each column means, where each row comes from): a copy the
+    # student can open from the file browser, refreshed each time, since it is the kit's, not the student's.
+    (workspace.root / "data").mkdir(exist_ok=True)
+    shutil.copyfile(paths.data_dir() / "README.md", workspace.root / "data" / "README.md")
     return workspace
 
 
@@ -150,6 +170,7 @@ def lab_environment(workspace: Workspace, base: dict | None = None, *, self_stud
     env = dict(os.environ if base is None else base)
     ours = ([str(workspace.self_study_config_dir)] if self_study else []) + [str(workspace.config_dir)]
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (*ours, env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(workspace.settings_dir)
     return env
 
 

@@ -207,7 +207,8 @@ def test_course_start_still_copies_the_lessons_where_no_assignments_ship(tmp_pat
     from course.lessons import manifest
 
     assert f"copied {len(manifest.lessons())} lesson(s)" in capsys.readouterr().out
-    assert not any(p.is_dir() and not p.name.startswith(".") for p in (tmp_path / "ws").iterdir())
+    folders = {p.name for p in (tmp_path / "ws").iterdir() if p.is_dir() and not p.name.startswith(".")}
+    assert folders == {"data"}  # only the copy of data/README.md the lessons point to: no assignment folder
 
 
 def test_a_hub_student_who_cannot_read_assignments_still_gets_the_lessons(tmp_path, monkeypatch):

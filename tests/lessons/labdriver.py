@@ -40,13 +40,14 @@ def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] 
     that what the tests read is the whole lesson, not the cells near the viewport.
     """
     root = Path(root)
-    settings = root / ".settings" / "@jupyterlab"
+    settings_root = Path((env or {}).get("JUPYTERLAB_SETTINGS_DIR") or root / ".settings")  # a workspace's own, if it has one
+    settings = settings_root / "@jupyterlab"
     (settings / "apputils-extension").mkdir(parents=True, exist_ok=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = free_port(), "course-kit-test"
-    env = dict(os.environ if env is None else env, JUPYTERLAB_SETTINGS_DIR=str(root / ".settings"), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
+    env = dict(os.environ if env is None else env, JUPYTERLAB_SETTINGS_DIR=str(settings_root), JUPYTER_RUNTIME_DIR=str(root / ".runtime"))
     log_path = root / ".jupyterlab.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -156,3 +157,52 @@ def axe_counts(violations: list[dict]) -> dict:
         side = counts["kit" if v["kit"] else "jupyterlab"]
         side[v["impact"]] = side.get(v["impact"], 0) + 1
     return counts
+
+
+#: The text a student can see within one screen's height of an element (not what a closed <details> folds
+#: away): one unit per cell output or Markdown cell, what of it is on such a screen, on one line
+#: (a card that names an item in one row and its finding in the next shows both); the element's own text, code
+#: editors and model answers below the element (opened only after the student has passed it) left out.
+SCREEN_TEXT_JS = """([selector, index, height]) => {
+    const target = document.querySelectorAll(selector)[index];
+    const box = target.getBoundingClientRect();
+    const lowest = box.bottom - height, highest = box.top + height;   // every screen that shows the whole element
+    const units = new Map();
+    // Chromium lays out the body of a closed <details> (content-visibility: hidden) but does not draw it.
+    const folded = (el) => { const d = el.closest('details:not([open])'); return !!d && !el.closest('details:not([open]) > summary'); };
+    const walker = document.createTreeWalker(document.querySelector('.jp-Notebook'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el || el.closest('.course-practice-question, .jp-InputArea-editor, style') || folded(el)) continue;
+        // A model answer below the question is opened after it: the student has passed the question by then.
+        if (el.closest('.course-model-view') && (target.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const seen = [...range.getClientRects()].some(r => r.height > 0 && r.bottom > lowest && r.top < highest);
+        if (!seen) continue;
+        const unit = el.closest('.jp-OutputArea-output, .jp-MarkdownOutput') || el;
+        units.set(unit, (units.get(unit) || '') + ' ' + node.textContent.replace(/\\s+/g, ' '));
+    }
+    for (const img of document.querySelectorAll('.jp-Notebook img[alt]')) {
+        const r = img.getBoundingClientRect();
+        if (r.height > 0 && r.bottom > lowest && r.top < highest && !folded(img)) units.set(img, img.alt);
+    }
+    return [...units.values()];
+}"""
+
+
+def screen_texts(page, selector: str, index: int, height: int) -> list[str]:
+    """What a student sees on any ``height``-px screen that shows the ``index``-th element matching ``selector``."""
+    return page.evaluate(SCREEN_TEXT_JS, [selector, index, height])
+
+
+def reveal_model_answers(page) -> int:
+    """Write something in every exercise box and open its model answer, as a student may before reading on."""
+    boxes = page.locator(".course-exercise")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        box.scroll_into_view_if_needed()
+        box.locator("textarea").fill("My own answer first.")
+        box.locator("button.course-model-button").click()
+        box.locator(".course-model-answer").wait_for(state="visible")
+    return boxes.count()

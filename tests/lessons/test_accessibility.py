@@ -1,8 +1,9 @@
 """axe-core on the static HTML export of every lesson (the JupyterLab side runs in test_browser.py).
 
-No serious or critical WCAG 2 A/AA violation may sit in the kit's own content
-(rendered Markdown and cell outputs); what the nbconvert template adds around
-it is counted separately. Counts per page go to test-artifacts/accessibility/.
+No serious or critical WCAG 2 A/AA violation may sit anywhere on a page, in the
+kit's own content (rendered Markdown and cell outputs) or in what the page
+template adds around it (counted separately). Counts per page go to
+test-artifacts/accessibility/.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ def test_the_scan_tells_the_kits_content_from_the_page_around_it(browser_page, t
     assert sorted(v["kit"] for v in violations) == [False, True]
 
 
-def test_static_export_of_every_lesson_has_no_serious_problem_in_the_kits_content(browser_page, tmp_path):
+def test_static_export_of_every_lesson_has_no_serious_problem_anywhere_on_the_page(browser_page, tmp_path):
+    """The static pages are what a student without a kernel reads, template and all: nbconvert's default page
+    once carried 145 serious or critical nodes over the nine pages (prompts in #b0b0b0, links told by colour
+    alone), none from the kit's content. Now none may be serious or critical, the template's included."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pages = lessons.export_html(tmp_path, progress=False)
     report, failures = {}, []
@@ -55,7 +59,7 @@ def test_static_export_of_every_lesson_has_no_serious_problem_in_the_kits_conten
         violations = labdriver.run_axe(browser_page)
         report[page.name] = labdriver.axe_counts(violations)
         failures += [f"{page.name}: {v['id']} ({v['impact']}) at {v['target']}" for v in violations
-                     if v["kit"] and v["impact"] in ("serious", "critical")]
+                     if v["impact"] in ("serious", "critical")]
     (ARTIFACTS / "static-export.json").write_text(json.dumps(report, indent=1))
     assert len(report) == len(lessons.lessons())
     assert not failures, "\n".join(failures[:10])

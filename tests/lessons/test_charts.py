@@ -590,3 +590,19 @@ def test_figure_text_is_at_least_11_px_in_jupyterlab(build):
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     smallest = min(texts, key=lambda t: t.get_fontsize())
     assert smallest.get_fontsize() * fig.dpi / 72 * scale >= 11, f"{smallest.get_text()[:40]!r} is {smallest.get_fontsize()} pt in a {width_px} px image"
+
+
+def test_timeline_labels_are_numbers_keyed_in_the_caption_with_full_titles():
+    """Labels were titles cut with '…' that did not say which marker they named: each labelled marker now has a
+    number beside it, and the caption gives that number's date and the event's full title."""
+    import re
+
+    from course.evidence import data
+
+    fig = charts.timeline_figure(start="2020-09-01")
+    labels = {t.get_gid().removeprefix("label-"): t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("label-")}
+    assert labels and sorted(int(n) for n in labels.values()) == list(range(1, len(labels) + 1))
+    titles = data.events().set_index("event_id")["title"]
+    for event_id, number in labels.items():
+        assert re.search(rf"(?<!\d){number}: \d{{1,2}} \w+ \d{{4}}, {re.escape(titles[event_id])}", fig.caption), (number, event_id)
+    assert "…" not in fig.caption and not any("…" in t for t in labels.values())

@@ -145,11 +145,14 @@ def test_static_html_export_shows_the_reader_without_widget_javascript(tmp_path)
 @pytest.mark.slow
 @pytest.mark.parametrize("item", LESSONS, ids=[l.id for l in LESSONS])
 def test_no_answer_is_on_screen_before_its_question(item):
-    """Predict, then reveal: does any output above a check-yourself question show its finding about its item?"""
+    """Predict, then reveal: does any output above a check-yourself question, or the model answer of an exercise
+    above it (which the student may have opened), show its finding about its item?"""
     from course.lessons import practice
+    from course.lessons.exercises import exercises, model_answer_html
     from course.lessons.practice.findings import leaks
 
     notebook = executed(item.id)
+    models = exercises()
     above: list[str] = []
     asked = 0
     for cell in notebook.cells:
@@ -160,7 +163,19 @@ def test_no_answer_is_on_screen_before_its_question(item):
             found = leaks(practice.QUESTIONS[question_id], above)
             assert not found, f"{item.file}: {question_id} is answered on screen above it: {found[:3]}"
         above.extend(output_texts(cell))
+        above.extend(model_answer_html(models[e]) for e in re.findall(r'exercise\("([^"]+)"\)', cell.source))
     assert asked >= 2, f"{item.file} asks fewer than two check-yourself questions"
+
+
+def test_the_scan_counts_a_revealed_model_answer():
+    """The model answer of lesson 06's exercise once named R03's weaknesses just above the question that asks them:
+    the scan must see a model answer as what it is, an answer on screen."""
+    from course.lessons import practice
+    from course.lessons.practice.findings import leaks
+
+    revealed = "<p><strong>Model answer.</strong> Argument R03 shows cherry picking: the French statements are read alone.</p>"
+    assert leaks(practice.QUESTIONS["06-weaknesses"] | {"argument_id": "R03"}, [revealed])
+    assert not leaks(practice.QUESTIONS["06-weaknesses"] | {"argument_id": "R03"}, [revealed.replace("R03", "R04")])
 
 
 REPRS = (r"datetime\.date\(", r"dtype: \w+", r"Name: \w+, dtype", r"^\[\('", r"\[\(\'", r"<pandas\.", r"^\s*\d+\s{2,}\S.*…")

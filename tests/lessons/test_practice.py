@@ -98,8 +98,22 @@ def test_widget_check_paths():
     view = ask("07-operation-serval")
     assert view.check() is None and "Choose or type an answer" in view.feedback_view.value
     wrong = next(c for c in view.question.choices if c != view.question.answer)
-    assert view.check(wrong) is False and "Not quite" in view.feedback_view.value
+    assert view.check(wrong) is False and "Not yet" in view.feedback_view.value
     assert view.check(view.question.answer) is True and "Correct" in view.feedback_view.value
+
+
+def test_a_wrong_first_answer_gets_a_second_try_before_the_answer_is_shown():
+    """A wrong check-yourself answer once showed the right one at once. The first wrong answer now says so and
+    asks again, without the answer or its explanation; the second wrong one shows both."""
+    view = ask("01-dateline")
+    right = view.question.answer
+    wrong = [c for c in view.question.choices if c != right]
+    assert view.check(wrong[0]) is False
+    first = view.feedback_view.value
+    assert "Not yet" in first and right not in first and "Why:" not in first
+    assert view.check(wrong[1]) is False
+    second = view.feedback_view.value
+    assert "Not quite" in second and right in second and "Why:" in second
 
 
 def test_short_numeric_answers_accept_ordinary_forms():

@@ -111,3 +111,40 @@ def test_start_passes_no_browser_and_a_port_to_jupyterlab(monkeypatch, tmp_path)
     monkeypatch.setattr(workspace, "start", lambda root, open_lab, extra_args=(): seen.update(extra=extra_args) or 0)
     assert cli.main(["start", str(tmp_path / "ws"), "--no-browser", "--port", "8899"]) == 0
     assert seen["extra"] == ("--no-browser", "--ServerApp.port=8899")
+
+
+def test_the_students_lab_keeps_keys_on_the_widgets_and_has_no_cell_toolbar(tmp_path):
+    """Arrow keys on an answer moved the notebook's cell selection, and Tab reached the cell toolbar (Enter on it
+    duplicated a cell). The workspace's lab has every notebook binding that fired on any focused element rebound
+    to leave cell outputs alone, the originals disabled, and the cell toolbar off (the browser test presses the keys)."""
+    from course.lessons import labsettings
+
+    ws = workspace.create(tmp_path / "ws")
+    assert json.loads((ws.config_dir / "labconfig" / "page_config.json").read_text())["disabledExtensions"][
+        "@jupyterlab/cell-toolbar-extension:plugin"]
+    assert workspace.lab_environment(ws, base={})["JUPYTERLAB_SETTINGS_DIR"] == str(ws.settings_dir)
+    shortcuts = json.loads((ws.settings_dir / labsettings.SHORTCUTS_FILE).read_text())["shortcuts"]
+    down = [s for s in shortcuts if s["command"] == "notebook:move-cursor-down" and s["keys"] == ["ArrowDown"]]
+    assert [s.get("disabled", False) for s in down] == [True, False]
+    assert down[1]["selector"] == down[0]["selector"] + ":not(.jp-OutputArea-output *)"
+    restart = [s for s in shortcuts if s["command"] == "kernelmenu:restart"]  # 0,0 on an answer restarted the kernel
+    assert restart and all(s.get("disabled") or "jp-OutputArea-output" in s["selector"] for s in restart)
+
+
+def test_the_shortcuts_keep_the_students_own_and_are_not_written_twice(tmp_path):
+    from course.lessons import labsettings
+
+    path = labsettings.write_shortcuts(tmp_path)
+    first = json.loads(path.read_text())["shortcuts"]
+    mine = {"command": "notebook:run-cell", "keys": ["Ctrl R"], "selector": ".jp-Notebook"}
+    path.write_text(json.dumps({"shortcuts": first + [mine]}))
+    labsettings.write_shortcuts(tmp_path)
+    again = json.loads(path.read_text())["shortcuts"]
+    assert mine in again and len(again) == len(first) + 1
+
+
+def test_the_workspace_holds_the_data_readme_the_lessons_point_to(tmp_path):
+    from course import paths
+
+    ws = workspace.create(tmp_path / "ws")
+    assert (ws.root / "data" / "README.md").read_text() == (paths.data_dir() / "README.md").read_text()

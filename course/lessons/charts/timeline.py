@@ -106,10 +106,6 @@ def _filter_description(actor_ids, mentioned, start, end) -> str:
     return "; ".join(bits)
 
 
-def _short_title(title: str, width: int = 44) -> str:
-    return textwrap.shorten(title, width, placeholder="…")
-
-
 def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     """The events of 2012-2024 on a date axis, one lane per category, one marker per event.
 
@@ -169,7 +165,7 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
                 markeredgecolor=colour, markeredgewidth=1.3, markerfacecolor=colour if state == "yes" else "white",
                 gid=f"event-{event['event_id']}")
 
-    omitted = _label_events(fig, ax, events, positions)
+    omitted, numbered = _label_events(fig, ax, events, positions)
     if events.empty:
         ax.text(0.5, 0.5, _text("no_match"), transform=ax.transAxes, ha="center", va="center", fontsize=11)
 
@@ -199,15 +195,23 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
     unlabelled = "; ".join(_text("unlabelled_event", date=_long_date(pd.Timestamp(e["date"])), title=e["title"])
                            for _, e in events.iloc[omitted].iterrows())
     as_of = data.record_as_of()
+    key = "; ".join(f"{number}: {_long_date(pd.Timestamp(events.iloc[i]['date']))}, {events.iloc[i]['title']}" for number, i in numbered)
     fig.caption = (_text("caption", as_of=_long_date(as_of), shown=len(events), total=len(all_events))
                    + (_text("labels_all") if len(events) <= LABEL_ALL_UP_TO else _text("labels_key"))
-                   + (_text("labels_omitted", events=unlabelled) if omitted else _text("labels_end")))
+                   + (_text("labels_omitted", events=unlabelled) if omitted else _text("labels_end"))
+                   + (" " + content.load("practice.toml")["labels"]["screen"]["timeline_key"].format(key=key) if numbered else ""))
     fig.events_shown = list(events["event_id"])
     return fig
 
 
-def _label_events(fig, ax, events, positions) -> list[int]:
-    """Write short titles beside the events to label; returns the row numbers left unlabelled to avoid overlap."""
+def _label_events(fig, ax, events, positions) -> tuple[list[int], list[tuple[int, int]]]:
+    """Number the events to label beside their markers; returns the row numbers left unlabelled to avoid overlap,
+    and (number, row) for each label drawn.
+
+    A number, not a title: titles cut to fit ("Coup d'état in Mali: President Keïta resig…") told a student
+    neither the whole event nor, in a crowded lane, which marker they belonged to. The caption gives each
+    number's date and full title.
+    """
     from matplotlib import dates as mdates
 
     if len(events) <= LABEL_ALL_UP_TO:
@@ -226,14 +230,15 @@ def _label_events(fig, ax, events, positions) -> list[int]:
         placed.append(Bbox.from_extents(x_px - 3, y_px - 3, x_px + 3, y_px + 3))
     # Beside the marker first, then one or two lines further up or down with a leader line.
     offsets = [((dx, dy), ha, "bottom" if dy > 0 else "top") for dy in (4, -4, 16, -16, 28, -28) for dx, ha in ((5, "left"), (-5, "right"))]
-    omitted = []
+    omitted, numbered = [], []
     for i in chosen:
         day, y = positions[i]
         own = placed[i]
-        title = _short_title(events.iloc[i]["title"])
+        title = str(len(numbered) + 1)
         for offset, ha, va in offsets:
             leader = {"arrowstyle": "-", "linewidth": 0.5, "color": PALETTE["black"], "alpha": 0.6} if abs(offset[1]) > 4 else None
-            label = ax.annotate(title, (day.to_pydatetime(), y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=8,
+            label = ax.annotate(title, (day.to_pydatetime(), y), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=9,
+                                fontweight="bold",
                                 arrowprops=leader, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
             label.update_positions(renderer)
             box = Text.get_window_extent(label, renderer)  # the words only, not the leader line
@@ -241,11 +246,12 @@ def _label_events(fig, ax, events, positions) -> list[int]:
             if inside and not any(box.overlaps(other) for other in placed if other is not own):
                 placed.append(box)
                 label.set_gid(f"label-{events.iloc[i]['event_id']}")
+                numbered.append((int(title), i))
                 break
             label.remove()
         else:
             omitted.append(i)
-    return omitted
+    return omitted, numbered
 
 
 def _timeline_alt_text(events, description: str, lanes) -> str:

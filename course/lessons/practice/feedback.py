@@ -59,6 +59,18 @@ def feedback_html(q: Question, answer: str | None) -> str:
     return f'{head}<p>{_text("why", explanation=escape_text(q.explanation))}</p>{sources_html(q)}'
 
 
+#: Wrong answers allowed before the kit's answer is shown: the first wrong one gets a second try.
+TRIES_BEFORE_ANSWER = 2
+
+
+def retry_html(q: Question, answer: str) -> str:
+    """A wrong first answer: say so and ask for a second try, without giving the right answer away."""
+    from course.lessons import content
+
+    words = content.load("practice.toml")["labels"]["feedback"]
+    return f'<p class="feedback-incorrect"><strong>{escape_text(words["try_again"].format(answer=answer))}</strong></p>'
+
+
 def question_static_html(q: Question) -> str:
     """The question, its choices and the answer in a collapsed <details> (for static exports)."""
     choices = ""
@@ -103,16 +115,27 @@ class PracticeQuestion(StaticFallbackView):
         self.widget = widgets.VBox([self.prompt_view, self.answer_input, self.check_button, self.feedback_view])
         self.widget.add_class("course-practice-question")
         self.check_button.on_click(lambda _: self.check())
+        self.wrong_answers = 0
 
     def check(self, answer: str | None = None) -> bool | None:
-        """Check ``answer`` (default: what is chosen or typed); show the feedback; None if nothing is given."""
+        """Check ``answer`` (default: what is chosen or typed); show the feedback; None if nothing is given.
+
+        A first wrong answer gets a second try: the kit's answer is shown once the answer is right or after
+        :data:`TRIES_BEFORE_ANSWER` wrong ones.
+        """
         if answer is not None:
             self.answer_input.value = answer
         given = self.answer_input.value
-        self.feedback_view.value = f'<div class="course-doc">{feedback_html(self.question, given)}</div>'
         if given is None or not str(given).strip():
+            self.feedback_view.value = f'<div class="course-doc">{feedback_html(self.question, given)}</div>'
             return None
-        return is_correct(self.question, given)
+        correct = is_correct(self.question, given)
+        self.wrong_answers += not correct
+        if not correct and self.wrong_answers < TRIES_BEFORE_ANSWER:
+            self.feedback_view.value = f'<div class="course-doc">{retry_html(self.question, given)}</div>'
+        else:
+            self.feedback_view.value = f'<div class="course-doc">{feedback_html(self.question, given)}</div>'
+        return correct
 
     def static_html(self) -> str:
         return static_page("course-practice-question", question_static_html(self.question),

@@ -6,7 +6,9 @@ beside the pair id, the figure asked for ...) unless the student has chosen to
 reveal it. :func:`finding_markers` lists, for one question spec, the pairs
 ``(item, findings)`` a screen must not show together; :func:`leaks` finds
 them in text (a line is one unit: a table row, a paragraph, an alt text).
-The lesson tests run it on every executed notebook.
+The lesson tests run it on every executed notebook, with the model answers of
+the exercises above a question counted as revealed, and the browser test on
+what shares a 900-px screen with each question.
 """
 
 from __future__ import annotations

@@ -53,6 +53,10 @@ LANGUAGE_NAMES = content.Section("words.toml", "languages")
 _ARABIC_CHARS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 ARABIC_RUN = re.compile(f"[{_ARABIC_CHARS}]+(?:[ \u00a0]+[{_ARABIC_CHARS}]+)*")
 
+#: Fonts with Arabic letters and the sign ﷺ (U+FDFA), first choice first: Amiri (Debian's fonts-hosny-amiri, which
+#: scripts/install-test-deps.sh installs), Noto Naskh Arabic, then what macOS and Windows ship.
+ARABIC_FONTS = '"Amiri", "Noto Naskh Arabic", "Noto Sans Arabic", "Geeza Pro", "Traditional Arabic", "Segoe UI", serif'
+
 STYLE = f"""<style>
 .course-doc {{ line-height: 1.75; max-width: 62em; }}
 .course-doc p {{ margin: 0 0 0.9em 0; }}
@@ -65,9 +69,11 @@ STYLE = f"""<style>
 .course-doc .hl-quote-speech {{ font-style: italic; background: rgba(240, 228, 66, 0.40); }}
 .course-doc .hl-quote-term {{ font-style: normal; background: rgba(86, 180, 233, 0.25); }}
 .course-doc .hl-citation {{ border: 2px solid {OKABE_ITO["blue"]}; border-radius: 3px; padding: 0 2px; }}
-.course-doc sup.claim-tag, .course-doc sup.citation-tag {{ display: inline-block; font-size: 0.68em; font-style: normal;
+.course-doc sup.claim-tag, .course-doc sup.citation-tag {{ display: inline-block; font-size: 12px; font-style: normal;
   font-weight: 600; line-height: 1.2; padding: 0 3px; margin: 0 2px; border: 1px solid currentColor; border-radius: 3px;
-  background: #fff; color: #000; }}
+  background: #fff; color: #000; vertical-align: 0.2em; }}
+.course-doc .doc-section p {{ line-height: 2.1; }}
+.course-doc [lang="ar"] {{ font-family: {ARABIC_FONTS}; font-style: normal; font-size: 1.15em; unicode-bidi: isolate; }}
 .course-doc sup.citation-tag {{ color: {OKABE_ITO["blue"]}; }}
 .course-doc sup.claim-tag.selected {{ background: #000; color: #fff; }}
 .course-doc .doc-dateline {{ text-align: right; }}
