@@ -65,6 +65,7 @@ EXEMPT = {
     "course/lessons/packets.py:MISSING": "said when packets.json, which carries the cards' words, is absent; the module "
                                          "reads nothing of the kit but that file, by design (it runs in grading kernels)",
     "course/lessons/workspace.py:create": "a comment in the workspace's .gitignore",
+    "course/lessons/widgets/common.py:ARABIC_FONTS": "a CSS font-family list (font names, not words)",
     **{f"grading/selfcheck.py:{code}": "a status code the self-check sorts by; its words are in notebooks/selfcheck.toml"
        for code in ("FORM_OK", "MISSING", "FORM_PROBLEM", "CELL_MISSING")},
     "grading/selfcheck.py:MISSING_WORDS": "matched against the visible check's own message, never shown by itself",
