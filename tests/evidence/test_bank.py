@@ -41,16 +41,11 @@ def test_the_split_holds_and_every_link_resolves_across_both():
     assert list(check_references()) == []
 
 
-#: The teaching copies issue 20 still allows (docs/assessment.md says what keeps each): the list may only shrink.
-REMAINING_COPIES = {"claims": {"K039"}, "events": {"EV038", "EV052"}, "sources": {"S007"}}
-
-
-def test_no_new_teaching_copy_appears():
-    """9 of the 13 teaching copies went back to data/ whole when their items moved; a new copy must not appear."""
+def test_no_row_is_in_both_packages():
+    """The 13 teaching copies are gone (issue 20): every row lives in data/ or in bank/, never in both."""
     shared = {name: ids & set(data.table(name)[bank.id_column(name)]) for name, ids in bank.banked_ids().items()}
-    shared = {name: ids for name, ids in shared.items() if ids}
-    assert all(ids <= REMAINING_COPIES.get(name, set()) for name, ids in shared.items()), shared
-    assert {name: data.held_back(name) for name in shared} == shared  # each shared row is a listed copy
+    assert {name: ids for name, ids in shared.items() if ids} == {}
+    assert "course:withheld" not in data.descriptor()
 
 
 def test_a_bank_row_copied_into_the_teaching_data_is_reported(data_copy):
