@@ -11,17 +11,12 @@ MENTIONED_CHOICES = (None, True, False)
 LABEL_ALL_UP_TO = 25
 KEY_CATEGORIES = ("coup", "un_resolution")
 
-#: Words for whether the document mentions an event; "held" is the student edition holding it back
-#: (graded work asks about that event), which must read as neither yes nor no.
-MENTION_WORDS = {"yes": "● mentioned", "no": "○ not mentioned", "held": "– held back for graded work"}
+#: Words for whether the document mentions an event.
+MENTION_WORDS = {"yes": "● mentioned", "no": "○ not mentioned"}
 
 
 def mention_state(value) -> str:
-    """``"yes"``, ``"no"`` or ``"held"`` for a ``mentioned_in_document`` cell (empty in the student edition)."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
-        return "held"
+    """``"yes"`` or ``"no"`` for a ``mentioned_in_document`` cell (a required boolean in data/datapackage.json)."""
     return "yes" if bool(value) else "no"
 
 
@@ -158,7 +153,7 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
         if pd.notna(event["end_date"]):
             ax.plot([day.to_pydatetime(), pd.Timestamp(event["end_date"]).to_pydatetime()], [y, y], color=colour, linewidth=1.6, alpha=0.7, solid_capstyle="butt")
         state = mention_state(event["mentioned_in_document"])
-        ax.plot([day.to_pydatetime()], [y], marker="s" if state == "held" else "o", markersize=5, linestyle="none",
+        ax.plot([day.to_pydatetime()], [y], marker="o", markersize=5, linestyle="none",
                 markeredgecolor=colour, markeredgewidth=1.3, markerfacecolor=colour if state == "yes" else "white",
                 gid=f"event-{event['event_id']}")
 
@@ -173,9 +168,6 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label="filled: mentioned in the document"))
     if "no" in states:
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label="hollow: not mentioned in the document"))
-    if "held" in states:
-        keys.append(Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
-                           label="square: held back"))
     if events["end_date"].notna().any():
         keys.append(Line2D([], [], color=colour, linewidth=1.6, label="line: event lasting several days"))
     if keys:
@@ -247,16 +239,15 @@ def _timeline_alt_text(events, description: str, lanes) -> str:
         return f"Empty timeline: no event in the kit's data matches these filters{scope}."
     days = pd.to_datetime(events["date"])
     states = events["mentioned_in_document"].map(mention_state)
-    mentioned, held = int((states == "yes").sum()), int((states == "held").sum())
-    not_mentioned = len(events) - mentioned - held
-    held_words = f", and {held} held back for graded work (square markers)" if held else ""
+    mentioned = int((states == "yes").sum())
+    not_mentioned = len(events) - mentioned
     by_category = events["category"].value_counts()
     by_year = days.dt.year.value_counts()
     top_category, top_year = by_category.index[0], by_year.index[0]
     return (f"Timeline of {_plural(len(events), 'event')}{scope}, from {_long_date(days.min())} to {_long_date(days.max())}, "
             f"in {len(by_category)} of the {len(lanes)} category lanes. "
             f"{mentioned} {'is' if mentioned == 1 else 'are'} mentioned in the document (filled markers), {not_mentioned} "
-            f"{'is' if not_mentioned == 1 else 'are'} not (hollow markers){held_words}. "
+            f"{'is' if not_mentioned == 1 else 'are'} not (hollow markers). "
             f"Busiest category: {top_category.replace('_', ' ')} ({by_category.iloc[0]}); busiest year: {top_year} ({by_year.iloc[0]}).")
 
 

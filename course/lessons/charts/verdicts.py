@@ -21,7 +21,6 @@ def verdict_counts(group_by: str = "section"):
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown group_by {group_by!r}; choose one of: {', '.join(GROUPINGS)}")
     claims = data.claims()
-    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]  # held back for graded work: counted apart
     counts = claims.groupby([group_by, "verdict"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(VERDICT_COLOURS), fill_value=0)
     if group_by == "claim_type":
@@ -39,10 +38,7 @@ def verdicts_figure(group_by: str = "section"):
     """
     from matplotlib.ticker import MaxNLocator
 
-    from course.evidence import data
-
     counts = verdict_counts(group_by)
-    held = sorted(data.held_back("claims") & set(data.claims()["claim_id"]))
     labels = [_group_label(group_by, g) for g in counts.index]
     totals = counts.sum(axis=1)
     fig = _new_figure(9, 0.45 * len(counts) + 1.9)
@@ -68,18 +64,15 @@ def verdicts_figure(group_by: str = "section"):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("number of claims")
     heading = "document section" if group_by == "section" else "claim type"
-    held_words = f" ({len(held)} held back)" if held else ""
-    ax.set_title(f"Verdicts on {int(totals.sum())} checkable claims of the document, by {heading}{held_words}", fontsize=11, loc="left")
+    ax.set_title(f"Verdicts on {int(totals.sum())} checkable claims of the document, by {heading}", fontsize=11, loc="left")
     ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.28 if len(counts) < 6 else -0.16), fontsize=8, frameon=False, handleheight=1.4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.16, right=0.97, top=0.88, bottom=0.26 if len(counts) < 6 else 0.18)
 
-    fig.alt_text = _verdicts_alt_text(counts, labels, heading) + (
-        f" Not counted: {len(held)} claims whose verdicts are held back for graded work ({', '.join(held)})." if held else "")
+    fig.alt_text = _verdicts_alt_text(counts, labels, heading)
     fig.caption = (f"Source: data/claims.csv ({int(totals.sum())} claims; verdicts are defined in data/README.md). "
-                   "Each verdict has its own colour and hatch."
-                   + (f" Held back until feedback (graded work asks about them): {', '.join(held)}." if held else ""))
+                   "Each verdict has its own colour and hatch.")
     return fig
 
 
@@ -112,8 +105,6 @@ COMPARISON_STYLES = {
     "misattributed": {"colour": PALETTE["vermillion"], "hatch": "//"},
     "not_found": {"colour": "#BBBBBB", "hatch": "oo"},
 }
-#: The bar of citations whose comparison the student edition holds back (empty until feedback).
-HELD_BACK = ("", "held back for graded work", {"colour": "white", "hatch": ""})
 
 
 def citation_comparison_figure():
@@ -121,17 +112,15 @@ def citation_comparison_figure():
     from course.evidence import data
 
     table = data.citations()
-    # A held-back row reads as held back (its comparison is empty in the student edition); nothing else does.
-    table.loc[table["citation_id"].isin(data.held_back("citations")), "comparison"] = HELD_BACK[0]
-    styles = {**COMPARISON_STYLES, HELD_BACK[0]: HELD_BACK[2]}
-    words = {c: c.replace("_", " ") for c in COMPARISON_STYLES} | {HELD_BACK[0]: HELD_BACK[1]}
+    styles = COMPARISON_STYLES
+    words = {c: c.replace("_", " ") for c in COMPARISON_STYLES}
     order = [c for c in styles if c in set(table["comparison"])]
     counts = [int((table["comparison"] == c).sum()) for c in order]
     fig = _new_figure(9, 0.55 * len(order) + 1.6)
     ax = fig.add_subplot()
     for y, (comparison, count) in enumerate(zip(order, counts)):
         style = styles[comparison]
-        ax.barh(y, count, color=style["colour"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, gid=f"comparison-{comparison or 'held-back'}")
+        ax.barh(y, count, color=style["colour"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, gid=f"comparison-{comparison}")
         ids = ", ".join(table.loc[table["comparison"] == comparison, "citation_id"])
         ax.text(count + 0.1, y, f"{count}: {ids}", va="center", fontsize=8)
     ax.set_yticks(range(len(order)), [words[c] for c in order])

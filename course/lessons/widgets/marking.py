@@ -9,7 +9,7 @@ from course.document import Document, Span, load_document
 from course.evidence import data
 from course.document.anchors import AnchorError, resolve
 from course.lessons.widgets.common import (
-    ARABIC_RUN, CLAIM_TYPE_GROUPS, HELD_BACK_NOTE, HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, SECTION_KEYS,
+    ARABIC_RUN, CLAIM_TYPE_GROUPS, STYLE, VERDICT_DISPLAY, SECTION_KEYS,
     _attr, _check_mode, escape_text, evidence_list_html, verdict_html,
 )
 
@@ -106,11 +106,9 @@ def claim_spans(document: Document | None = None, claims: dict[str, dict] | None
 def claim_badge(row: dict, mode: str, selected: bool = False) -> str:
     """The tag shown on a highlighted claim: 'K015 date', plus the verdict in checked mode."""
     text = f"{row['claim_id']} {row['claim_type']}"
-    if mode == "checked" and row["verdict"]:
+    if mode == "checked":
         symbol, label = VERDICT_DISPLAY.get(row["verdict"], ("", row["verdict"]))
         text += f" · {symbol} {label.lower()}"
-    elif mode == "checked":  # a teaching copy: its verdict is in the assessment bank
-        text += f" · {HELD_BACK_WORDS}"
     return ("▶ " if selected else "") + text
 
 
@@ -304,8 +302,6 @@ def claim_detail_html(claim: dict | str, mode: str = "first_read") -> str:
     if mode == "first_read":
         parts.append('<p class="static-note">First read: the fact-check result is hidden. What would you check, '
                      'and where would you look? Switch to “Checked” to compare with the kit\'s fact-check.</p>')
-    elif not claim["verdict"]:  # a teaching copy: its verdict is in the assessment bank
-        parts.append(f'<p class="static-note">{escape_text(HELD_BACK_NOTE)}</p>')
     else:
         parts += [
             f'<p><strong>Verdict:</strong> {verdict_html(claim["verdict"])} ({escape_text(claim["status"])})</p>',
@@ -329,9 +325,7 @@ def section_claims_table_html(key: int, mode: str = "first_read", claims: dict[s
     body = []
     for row in rows:
         cells = f"<td>{escape_text(row['claim_id'])}</td><td>{escape_text(row['claim_type'])}</td><td>{escape_text(row['claim_text'])}</td>"
-        if mode == "checked" and not row["verdict"]:  # a teaching copy: its verdict is in the assessment bank
-            cells += f'<td colspan="3">{escape_text(HELD_BACK_WORDS)}</td>'
-        elif mode == "checked":
+        if mode == "checked":
             cells += f"<td>{verdict_html(row['verdict'])}</td><td>{escape_text(row['rating_explanation'])}</td><td>{evidence_list_html(row['evidence_ids'])}</td>"
         body.append(f"<tr>{cells}</tr>")
     return f'<table class="claims-table"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
