@@ -50,6 +50,16 @@ def test_a_bank_row_copied_into_the_teaching_data_is_reported(data_copy):
     assert any("K015" in p and "a row lives in one of them" in p for p in problems), problems
 
 
+def test_an_old_teaching_copy_put_back_with_its_findings_blanked_is_reported(data_copy):
+    """The old allowance is gone: K039 back in data/claims.csv with its finding columns empty, as the teaching copy
+    was, now fails like any other shared row (no course:withheld list can excuse it)."""
+    banked = {r["claim_id"]: r for r in csv.DictReader((paths.bank_dir() / "claims.csv").open(encoding="utf-8"))}
+    copy = banked["K039"] | {c: "" for c in ("verdict", "rating_explanation", "evidence_ids", "status", "citation_id")}
+    edit_csv(data_copy, "claims.csv", lambda rows: rows.append(copy))
+    problems = [str(p) for p in check_bank_split()]
+    assert any("K039" in p and "a row lives in one of them" in p for p in problems), problems
+
+
 def test_a_teaching_row_that_links_into_the_bank_is_reported(data_copy):
     """A teaching row that names a bank row would need the bank to resolve: students would see a dangling id."""
     def link_to_k015(rows):

@@ -45,7 +45,7 @@ def _events_expected(actor_ids=(), mentioned=None, start=None, end=None) -> set[
         if actor_ids and not actors & set(actor_ids):
             continue
         value = event["mentioned_in_document"]
-        if mentioned is not None and (value != value or bool(value) != mentioned):  # a teaching copy (NaN) is neither
+        if mentioned is not None and bool(value) != mentioned:
             continue
         day = pd.Timestamp(event["date"])
         if start and day < pd.Timestamp(start) or end and day > pd.Timestamp(end):

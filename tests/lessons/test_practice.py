@@ -155,7 +155,7 @@ def test_leak_scan_finds_a_finding_beside_its_item_and_ignores_collapsed_answers
 
 
 def test_no_check_yourself_question_is_about_an_item_graded_work_assesses():
-    """Would any practice question answer a graded item (a row of the assessment bank, teaching copies included)?"""
+    """Would any practice question answer a graded item (a row of the assessment bank)?"""
     from pathlib import Path
 
     from course import paths
