@@ -56,6 +56,10 @@ def test_an_old_teaching_copy_put_back_with_its_findings_blanked_is_reported(dat
     banked = {r["claim_id"]: r for r in csv.DictReader((paths.bank_dir() / "claims.csv").open(encoding="utf-8"))}
     copy = banked["K039"] | {c: "" for c in ("verdict", "rating_explanation", "evidence_ids", "status", "citation_id")}
     edit_csv(data_copy, "claims.csv", lambda rows: rows.append(copy))
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["course:withheld"] = {"claims": {"ids": ["K039"], "columns": ["verdict", "rating_explanation"]}}
+    (data_copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    data.clear_cache()
     problems = [str(p) for p in check_bank_split()]
     assert any("K039" in p and "a row lives in one of them" in p for p in problems), problems
 
