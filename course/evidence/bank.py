@@ -6,11 +6,8 @@ kernels load. It holds nothing that settles an assessed item. The bank
 the rows whose findings an item asks for, and the rows that would give those
 findings away (a claim that describes an assessed citation, the corrections
 that name an assessed row, the pages only those rows cite). Each row lives in
-one of the two, except a few *teaching copies*: rows a lesson needs (an
-argument's premise, an actor named in the timeline) whose finding columns are
-empty in ``data/`` and complete in the bank. ``data/datapackage.json`` lists
-them under ``course:withheld``, so a lesson can say "held back" instead of
-showing a blank.
+one of the two, never both (``check_bank_split``), so no lesson shows a
+blank where a finding was held back.
 
 Only the grader's side calls :func:`full_table`: the checks (every link must
 resolve across both packages), the instructor's ClaimReview export and the
@@ -77,7 +74,7 @@ def id_column(name: str) -> str:
 
 
 def full_table(name: str):
-    """Teaching rows and bank rows of table ``name`` together, a bank row replacing its teaching copy:
+    """Teaching rows and bank rows of table ``name`` together, :
     the whole evidence base, as the checks and the instructor see it."""
     import pandas as pd
 
@@ -91,7 +88,7 @@ def full_table(name: str):
 
 
 def banked_ids() -> dict[str, set[str]]:
-    """table -> ids of the rows the bank holds (teaching copies included)."""
+    """table -> ids of the rows the bank holds ."""
     return {name: set(rows(name)[id_column(name)]) for name in tables()}
 
 

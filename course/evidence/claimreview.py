@@ -34,10 +34,10 @@ REVIEW_DATE = "2026-11-29"
 
 
 def assessed_claims() -> set[str]:
-    """The claims whose verdicts the assessment bank holds (teaching copies included)."""
+    """The claims whose verdicts the assessment bank holds."""
     from course.evidence import bank
 
-    return bank.banked_ids().get("claims", set()) | data.held_back("claims")
+    return bank.banked_ids().get("claims", set())
 
 
 def claim_reviews(base_url: str = "claims.csv", include_assessed: bool = False) -> list[dict]:
@@ -52,14 +52,13 @@ def claim_reviews(base_url: str = "claims.csv", include_assessed: bool = False) 
 
     from course.evidence import bank
 
-    left_out = set() if include_assessed else data.held_back("claims")
     load = bank.full_table if include_assessed else data.table
     document = load_document()
     pages = load("evidence").set_index("evidence_id")
     modified = date_modified("claims", full=include_assessed)
     records = []
     for _, row in load("claims").iterrows():
-        if row["verdict"] == "not_checkable" or row["claim_id"] in left_out:
+        if row["verdict"] == "not_checkable":
             continue
         rating = {"@type": "Rating", "alternateName": RATING_NAMES[row["verdict"]], "bestRating": 5, "worstRating": 1}
         if row["verdict"] in RATING_VALUES:

@@ -11,9 +11,8 @@ empty cells as ``""``), so notebooks never pass paths or dtypes themselves:
 
 **Teaching data, not the answer key.** This package is what lessons and
 students load; the findings graded work asks for live in the instructor-only
-assessment bank (:mod:`course.evidence.bank`), never here. A few rows a lesson
-needs are teaching copies with their finding columns empty;
-:func:`held_back` names them (``course:withheld`` in ``datapackage.json``).
+assessment bank (:mod:`course.evidence.bank`), never here: each row lives in
+one package, never both.
 
 Tables are cached per data folder and edition; :func:`clear_cache` drops the cache (tests
 that edit a copy of the data call it). Lists of ids are stored as
@@ -71,10 +70,6 @@ def resource(name: str) -> dict:
     raise DataPackageError(f"no table named {name!r} in the data package; known tables: {known}")
 
 
-#: datapackage.json key listing the teaching copies: table -> {"ids": [...], "columns": [...]}.
-WITHHELD_KEY = "course:withheld"
-
-
 def read_table(folder, name: str):
     """Read table ``name`` of the package in ``folder`` with the types ``data/datapackage.json`` declares
     (the assessment bank uses the same schemas)."""
@@ -103,19 +98,6 @@ def read_table(folder, name: str):
 @lru_cache(maxsize=64)
 def _table(data_dir: str, name: str):
     return read_table(data_dir, name)
-
-
-def held_back(name: str) -> set[str]:
-    """Ids of the teaching copies of table ``name``: rows whose findings are in the assessment bank, not here.
-
-    Lessons ask this before drawing a finding, so such a row reads "held back" instead of showing blanks.
-    """
-    return set(descriptor().get(WITHHELD_KEY, {}).get(name, {}).get("ids", []))
-
-
-def withheld_columns(name: str) -> list[str]:
-    """The finding columns left empty in table ``name``'s teaching copies (``course:withheld``)."""
-    return list(descriptor().get(WITHHELD_KEY, {}).get(name, {}).get("columns", []))
 
 
 def table(name: str):
@@ -199,11 +181,8 @@ def quote_comparisons():
     pages = evidence().set_index("evidence_id")
     rows = []
     for _, pair in pairs.iterrows():
-        if not pair["fact_id"]:  # a teaching copy: the original is what graded work asks the student to find
-            fact, page = {"quote": "", "evidence_id": ""}, {"outlet": "", "url": ""}
-        else:
-            fact = facts.loc[pair["fact_id"]]
-            page = pages.loc[fact["evidence_id"]]
+        fact = facts.loc[pair["fact_id"]]
+        page = pages.loc[fact["evidence_id"]]
         rows.append({
             "pair_id": pair["pair_id"],
             "claim_id": pair["claim_id"],

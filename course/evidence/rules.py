@@ -128,31 +128,14 @@ def check_references() -> Iterator[Problem]:
 
 
 def check_bank_split() -> Iterator[Problem]:
-    """Teaching data and the assessment bank do not overlap: a row is in one of them, except a teaching copy
-    (listed in ``course:withheld``), whose finding columns are empty in data/ and whose other columns match the
-    bank's; and a teaching row links only to teaching rows, so data/ alone resolves every link."""
+    """Teaching data and the assessment bank do not overlap: a row is in one of them, never both; and a
+    teaching row links only to teaching rows, so data/ alone resolves every link."""
     if not bank.present():
         return
-    copies = {name: data.held_back(name) for name in data.TABLES}
-    withheld = data.descriptor().get(data.WITHHELD_KEY, {})
-    banked = bank.banked_ids()
-    for name, ids in banked.items():
+    for name, ids in bank.banked_ids().items():
         teaching = data.table(name)
-        key = bank.id_column(name)
-        both = ids & set(teaching[key])
-        for row_id in sorted(both - copies.get(name, set())):
+        for row_id in sorted(ids & set(teaching[bank.id_column(name)])):
             yield Problem(f"{_file(name)} ({row_id})", "is in data/ and in bank/: a row lives in one of them")
-        rows = bank.rows(name).set_index(key)
-        for row_id in sorted(both & copies.get(name, set())):
-            mine = teaching.set_index(key).loc[row_id]
-            finding_columns = set(withheld[name]["columns"])
-            for column in teaching.columns:
-                if column == key:
-                    continue
-                if column in finding_columns and str(mine[column]) not in ("", "<NA>", "nan", "None"):
-                    yield Problem(f"{_file(name)} ({row_id})", f"teaching copy shows the finding {column!r}: leave it empty")
-                elif column not in finding_columns and str(mine[column]) != str(rows.at[row_id, column]):
-                    yield Problem(f"{_file(name)} ({row_id})", f"teaching copy's {column!r} differs from the bank's")
     tables = {name: data.table(name) for name in data.TABLES}
     for table, column, target, target_column, many in REFERENCES:
         frame = tables[table]

@@ -27,7 +27,7 @@ import tomllib
 from pathlib import Path
 
 from course import paths
-from course.evidence import bank, data
+from course.evidence import bank
 from course.errors import CourseError
 
 PACKETS_FILE = "packets.json"
@@ -81,14 +81,12 @@ def row_cards(table: str, ids: list[str], columns: list[str]) -> list[dict]:
     frame = bank.full_table(table)
     key = frame.columns[0]
     frame = frame.set_index(key)
-    copies, held = data.held_back(table), set(data.withheld_columns(table))
     cards = []
     for row_id in sorted(ids):
         if row_id not in frame.index:
             raise PacketError(f"packet names {table} row {row_id!r}, which neither data/ nor bank/ has")
-        shown = [c for c in columns if not (row_id in copies and c in held)]  # a teaching copy's finding is empty
         cards.append({"row_id": row_id, "table": table,
-                      "fields": [{"column": c, "value": _text(frame.at[row_id, c])} for c in shown]})
+                      "fields": [{"column": c, "value": _text(frame.at[row_id, c])} for c in columns]})
     return cards
 
 

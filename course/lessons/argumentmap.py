@@ -27,29 +27,18 @@ def _argument(argument_id: str):
     return arguments.loc[argument_id]
 
 
-#: A premise whose verdict the student edition holds back (graded work asks about that claim): plain white.
-HELD_BACK_STYLE = {"colour": "white", "hatch": ""}
-
-
 def _text(key: str, /, **fields) -> str:
     """An argument map string of notebooks/words.toml (``[argument_map]``)."""
     return content.text("argument_map", key, **fields)
 
 
 def _verdict_words(verdict: str) -> str:
-    return vocabulary.VERDICTS[verdict].in_sentence if verdict else _text("held_back")
+    return vocabulary.VERDICTS[verdict].in_sentence
 
 
 def premises(argument_id: str):
-    """The premises of one argument: claim id, paraphrase, type and verdict, in the order listed.
-
-    Empty (same columns) when the student edition holds the argument back.
-    """
+    """The premises of one argument: claim id, paraphrase, type and verdict, in the order listed."""
     argument = _argument(argument_id)
-    if argument_id in data.held_back("arguments"):
-        import pandas as pd
-
-        return pd.DataFrame(columns=["claim_id", "claim_text", "claim_type", "verdict", "rating_explanation"])
     claims = data.claims().set_index("claim_id")
     ids = data.split_ids(argument["premise_claim_ids"])
     table = claims.loc[ids, ["claim_text", "claim_type", "verdict", "rating_explanation"]].reset_index()
@@ -63,8 +52,6 @@ def argument_figure(argument_id: str):
     from course.lessons.charts import VERDICT_COLOURS, new_figure
 
     argument = _argument(argument_id)
-    if argument_id in data.held_back("arguments"):
-        return _held_back_figure(argument_id, new_figure)
     table = premises(argument_id)
     conclusion_claim = data.claims().set_index("claim_id").loc[argument["conclusion_claim_id"]]
     count = len(table)
@@ -83,7 +70,7 @@ def argument_figure(argument_id: str):
     ax.axis("off")
 
     def box(x, y, w, h, text, verdict):
-        style = VERDICT_COLOURS.get(verdict, HELD_BACK_STYLE)  # "" when the student edition holds the claim back
+        style = VERDICT_COLOURS[verdict]
         patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.05", facecolor=style["colour"], edgecolor="black",
                                hatch=style["hatch"], alpha=0.9, linewidth=1.2)
         ax.add_patch(patch)
@@ -115,15 +102,4 @@ def argument_figure(argument_id: str):
     fig.alt_text = _text("alt", argument_id=argument_id, count=count, conclusion=argument["conclusion"],
                          verdict=_verdict_words(conclusion_claim["verdict"]), summary=summary, weaknesses=weaknesses)
     fig.tight_layout()
-    return fig
-
-
-def _held_back_figure(argument_id: str, new_figure):
-    """A small figure that says the map is held back (with the same words as its alt text)."""
-    note = _text("held_back_note", argument_id=argument_id)
-    fig = new_figure(FIGURE_WIDTH, 1.2)
-    ax = fig.add_subplot()
-    ax.axis("off")
-    ax.text(0.5, 0.5, textwrap.fill(note, 110), ha="center", va="center", fontsize=TEXT_POINTS, transform=ax.transAxes)
-    fig.alt_text = note
     return fig

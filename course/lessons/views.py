@@ -26,7 +26,7 @@ import re
 
 from course.lessons import content
 from course.lessons.shown import Shown  # noqa: F401 -- views.Shown is what lessons and tests name
-from course.lessons.widgets.common import HELD_BACK_WORDS, STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
+from course.lessons.widgets.common import STYLE, VERDICT_DISPLAY, escape_text, evidence_list_html, verdict_html
 
 
 _VOCABULARY_WORD = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
@@ -94,47 +94,6 @@ def _cell_html(column: str, value) -> str:
     return escape_text(format_value(value))
 
 
-#: What a table shows in a cell the student edition holds back (graded work asks about that row).
-
-
-def _is_empty(value) -> bool:
-    """An empty cell: None, "", NaN, pd.NA or NaT (typed columns hold the last three, and pd.NA has no truth value)."""
-    import pandas as pd
-
-    if value is None or isinstance(value, str):
-        return not value
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or array: not a missing scalar
-        return False
-
-
-def _held_back_cells(frame, columns) -> dict[int, set[str]]:
-    """Row position -> the shown columns whose empty cell is a finding the assessment bank holds (a teaching copy).
-
-    A frame is recognised by its first column, the table's id (``claim_id`` for claims, ``citation_id`` for
-    citations...); only empty cells of teaching copies in that table's withheld columns are marked. A frame
-    that merely carries another table's id (a claims frame with ``citation_id``) is not read as that table.
-    """
-    from course.evidence import data
-
-    marks: dict[int, set[str]] = {}
-    for name in data.descriptor().get(data.WITHHELD_KEY, {}):
-        key = data.resource(name)["schema"]["fields"][0]["name"]
-        shown = [c for c in data.withheld_columns(name) if c in columns]
-        if not len(frame.columns) or frame.columns[0] != key or not shown:
-            continue
-        held = data.held_back(name)
-        if not held:
-            continue
-        for position, (row_id, *cells) in enumerate(frame[[key, *shown]].itertuples(index=False)):
-            if row_id in held:
-                empty = {c for c, v in zip(shown, cells) if _is_empty(v)}
-                if empty:
-                    marks.setdefault(position, set()).update(empty)
-    return marks
-
-
 def header(column: str) -> str:
     """A column name as a heading: 'record_personnel' -> 'Record personnel'."""
     text = column.replace("_", " ").strip()
@@ -156,10 +115,7 @@ def table(frame, columns=None, *, headers: dict | None = None, caption: str | No
     headers = headers or {}
     names = [headers.get(c, header(c)) for c in columns]
     head = "".join(f'<th scope="col">{escape_text(n)}</th>' for n in names)
-    held = _held_back_cells(frame, columns)
     records = frame[columns].to_dict("records")
-    for position, held_columns in held.items():
-        records[position].update({c: HELD_BACK_WORDS for c in held_columns})
     rows = []
     for record in records:
         rows.append("<tr>" + "".join(f"<td>{_cell_html(c, record[c])}</td>" for c in columns) + "</tr>")

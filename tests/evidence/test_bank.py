@@ -19,8 +19,7 @@ def _banked_rows(assessed):
 
 
 def test_every_row_graded_work_assesses_is_in_the_bank_and_its_finding_not_in_the_teaching_data():
-    """Each row a grade cell names (metadata course.assesses) is a bank row; the teaching data has it not at all,
-    or as a teaching copy with its finding columns empty."""
+    """Each row a grade cell names (metadata course.assesses) is a bank row; the teaching data has it not at all."""
     banked = bank.banked_ids()
     rows = _banked_rows(editions.assessed_by_assignment())
     assert len(rows) >= 20, "nothing assessed: the check below would pass vacuously"
@@ -28,12 +27,7 @@ def test_every_row_graded_work_assesses_is_in_the_bank_and_its_finding_not_in_th
         if table == "diagnostic_items":
             continue  # the diagnostic's keys are checked with the diagnostic
         assert row in banked.get(table, set()), (assignment, table, row)
-        teaching = data.table(table)
-        key = bank.id_column(table)
-        if row in set(teaching[key]):
-            assert row in data.held_back(table), (assignment, table, row)
-            shown = teaching.set_index(key).loc[row]
-            assert all(str(shown[c]) in ("", "nan", "<NA>", "None") for c in data.withheld_columns(table)), row
+        assert row not in set(data.table(table)[bank.id_column(table)]), (assignment, table, row)
 
 
 def test_the_split_holds_and_every_link_resolves_across_both():
@@ -41,16 +35,11 @@ def test_the_split_holds_and_every_link_resolves_across_both():
     assert list(check_references()) == []
 
 
-#: The teaching copies issue 20 still allows (docs/assessment.md says what keeps each): the list may only shrink.
-REMAINING_COPIES = {"claims": {"K039"}, "events": {"EV038", "EV052"}, "sources": {"S007"}}
-
-
-def test_no_new_teaching_copy_appears():
-    """9 of the 13 teaching copies went back to data/ whole when their items moved; a new copy must not appear."""
+def test_no_row_is_in_both_packages():
+    """The 13 teaching copies are gone (issue 20): every row lives in data/ or in bank/, never in both."""
     shared = {name: ids & set(data.table(name)[bank.id_column(name)]) for name, ids in bank.banked_ids().items()}
-    shared = {name: ids for name, ids in shared.items() if ids}
-    assert all(ids <= REMAINING_COPIES.get(name, set()) for name, ids in shared.items()), shared
-    assert {name: data.held_back(name) for name in shared} == shared  # each shared row is a listed copy
+    assert {name: ids for name, ids in shared.items() if ids} == {}
+    assert "course:withheld" not in data.descriptor()
 
 
 def test_a_bank_row_copied_into_the_teaching_data_is_reported(data_copy):
@@ -61,10 +50,24 @@ def test_a_bank_row_copied_into_the_teaching_data_is_reported(data_copy):
     assert any("K015" in p and "a row lives in one of them" in p for p in problems), problems
 
 
+def test_an_old_teaching_copy_put_back_with_its_findings_blanked_is_reported(data_copy):
+    """The old allowance is gone: K039 back in data/claims.csv with its finding columns empty, as the teaching copy
+    was, now fails like any other shared row (no course:withheld list can excuse it)."""
+    banked = {r["claim_id"]: r for r in csv.DictReader((paths.bank_dir() / "claims.csv").open(encoding="utf-8"))}
+    copy = banked["K039"] | {c: "" for c in ("verdict", "rating_explanation", "evidence_ids", "status", "citation_id")}
+    edit_csv(data_copy, "claims.csv", lambda rows: rows.append(copy))
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["course:withheld"] = {"claims": {"ids": ["K039"], "columns": ["verdict", "rating_explanation"]}}
+    (data_copy / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    data.clear_cache()
+    problems = [str(p) for p in check_bank_split()]
+    assert any("K039" in p and "a row lives in one of them" in p for p in problems), problems
+
+
 def test_a_teaching_row_that_links_into_the_bank_is_reported(data_copy):
     """A teaching row that names a bank row would need the bank to resolve: students would see a dangling id."""
     def link_to_k015(rows):
-        next(r for r in rows if r["event_id"] not in data.held_back("events"))["claim_ids"] = "K015"
+        rows[0]["claim_ids"] = "K015"
 
     edit_csv(data_copy, "events.csv", link_to_k015)
     problems = [str(p) for p in check_bank_split()]

@@ -26,7 +26,7 @@ def test_every_card_resolves_to_a_page_and_every_quote_to_its_facts():
             rows = [c for c in shown if "row_id" in c]
             page_ids = entry.get("pages", []) if isinstance(entry, dict) else entry
             assert [c["row_id"] for c in rows] == sorted(entry["ids"] if isinstance(entry, dict) else [])
-            for row in rows:  # a candidate row shows the columns asked for, never a teaching copy's empty finding
+            for row in rows:  # a candidate row shows the columns asked for, and only those
                 assert {f["column"] for f in row["fields"]} <= set(entry["columns"])
             shown = [c for c in shown if "row_id" not in c]
             assert [c["evidence_id"] for c in shown] == sorted(page_ids)  # id order: says nothing about the answer

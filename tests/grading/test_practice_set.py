@@ -34,11 +34,6 @@ def _ids(folder, table) -> set[str]:
         return {next(iter(row.values())) for row in csv.DictReader(handle)}
 
 
-def _withheld() -> dict[str, set[str]]:
-    package = json.loads((paths.data_dir() / "datapackage.json").read_text(encoding="utf-8"))
-    return {table: set(spec["ids"]) for table, spec in package.get("course:withheld", {}).items()}
-
-
 def _texts(practice_id) -> list[str]:
     """Everything a learner's copy of the practice set holds: the notebook, its key and its packet file."""
     folder = practice.notebook_path(practice_id).parent
@@ -89,8 +84,8 @@ def test_every_skill_is_practised_with_one_skill_per_item(practice_id):
 @pytest.mark.parametrize("practice_id", PRACTICE)
 def test_every_row_the_practice_set_names_is_a_teaching_row(practice_id):
     """Is every row id in the notebook, its key (and the rows each item lists) and its packet file a row of the
-    teaching data, neither in the bank nor a teaching copy the data package lists as withheld?"""
-    data_dir, bank_dir, withheld = paths.data_dir(), paths.bank_dir(), _withheld()
+    teaching data and none a bank row?"""
+    data_dir, bank_dir = paths.data_dir(), paths.bank_dir()
     named: dict[str, set[str]] = {table: set() for table in ID_PATTERNS}
     for text in _texts(practice_id):
         for table, pattern in ID_PATTERNS.items():
@@ -106,8 +101,6 @@ def test_every_row_the_practice_set_names_is_a_teaching_row(practice_id):
                 problems.append(f"{table} {row_id}: not a teaching row")
             if row_id in _ids(bank_dir, table):
                 problems.append(f"{table} {row_id}: a bank row")
-            if row_id in withheld.get(table, set()):
-                problems.append(f"{table} {row_id}: withheld from the student edition")
     assert problems == []
 
 

@@ -45,7 +45,7 @@ def _events_expected(actor_ids=(), mentioned=None, start=None, end=None) -> set[
         if actor_ids and not actors & set(actor_ids):
             continue
         value = event["mentioned_in_document"]
-        if mentioned is not None and (value != value or bool(value) != mentioned):  # a teaching copy (NaN) is neither
+        if mentioned is not None and bool(value) != mentioned:
             continue
         day = pd.Timestamp(event["date"])
         if start and day < pd.Timestamp(start) or end and day > pd.Timestamp(end):
@@ -135,9 +135,8 @@ def test_figure_png_is_the_padded_tight_box_on_white_with_every_text(x, title, c
 @pytest.mark.parametrize("group_by", ["section", "claim_type"])
 def test_verdict_bars_add_up_to_the_claims(group_by):
     """Do the bar segments of each verdict sum to that verdict's count, and all of them to the number of claims
-    whose verdict the teaching data holds (teaching copies are counted apart)?"""
+    in the teaching data?"""
     claims = data.claims()
-    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]
     fig = charts.verdicts_figure(group_by)
     assert isinstance(fig, Figure)
     for verdict in charts.VERDICT_COLOURS:
@@ -151,7 +150,6 @@ def test_verdict_bars_add_up_to_the_claims(group_by):
 def test_verdict_alt_text_reports_the_real_counts():
     """Does the alt text give the number of claims and each verdict's total from claims.csv?"""
     claims = data.claims()
-    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]
     text = charts.verdicts_figure("claim_type").alt_text
     assert f"{len(claims)} claims" in text
     for verdict, count in claims["verdict"].value_counts().items():
@@ -229,18 +227,16 @@ def test_timeline_filters_really_reduce_the_count():
     assert len(_gids(charts.timeline_figure(actor_ids="A024"), "event-")) < everything
     mentioned = len(_gids(charts.timeline_figure(mentioned=True), "event-"))
     not_mentioned = len(_gids(charts.timeline_figure(mentioned=False), "event-"))
-    held = len(data.held_back("events"))
-    assert mentioned + not_mentioned + held == everything and 0 < mentioned < everything
+    assert mentioned + not_mentioned == everything and 0 < mentioned < everything
 
 
 def test_mentioned_events_are_filled_and_the_others_hollow():
     """Is the marker filled exactly when the event is mentioned in the document?"""
     mentioned = dict(zip(data.events()["event_id"], data.events()["mentioned_in_document"]))
-    held = data.held_back("events")
     fig = charts.timeline_figure()
     for line in fig.axes[0].lines:
         gid = line.get_gid() or ""
-        if gid.startswith("event-") and gid.removeprefix("event-") not in held:
+        if gid.startswith("event-"):
             filled = to_hex(line.get_markerfacecolor()) != "#ffffff"
             assert filled == mentioned[gid.removeprefix("event-")], gid
 
@@ -531,42 +527,20 @@ def test_timeline_legend_lists_only_what_is_drawn():
     assert any(t.get_text().startswith("filled") for t in full.axes[0].get_legend().get_texts())
 
 
-def test_charts_count_held_back_rows_as_held_back(monkeypatch):
-    """The verdict chart once counted 77 claims without a word on the other 5: the teaching copies (claims whose
-    verdicts the assessment bank holds) must be named as held back, with their ids only."""
-    held_citations, held_claims = sorted(data.held_back("citations")), sorted(data.held_back("claims"))
-    citations = charts.citation_comparison_figure()
+def test_charts_count_every_claim_and_every_event():
+    """The teaching copies are gone (issue 20): the verdict chart counts every claim and the timeline draws every
+    event as mentioned or not, with no "held back" bar, marker or words (EV052 once read as held back)."""
     verdicts = charts.verdicts_figure("section")
-    assert held_claims and not held_citations  # assessed citations live only in the bank: no teaching copy
-    assert not [p for p in citations.axes[0].patches if p.get_gid() == "comparison-held-back"]
-    assert f"Not counted: {len(held_claims)} claims whose verdicts are held back for graded work ({', '.join(held_claims)})" in verdicts.alt_text
-    assert f"({len(held_claims)} held back)" in verdicts.axes[0].get_title(loc="left")
-
-
-def test_held_back_events_read_as_held_back_not_as_mentioned(monkeypatch):
-    """In the student edition an assessed event's mentioned_in_document is empty: it was drawn filled and listed
-    "● mentioned" (an empty cell read as true), so EV052, which the document does not mention, showed as mentioned.
-    It must read as held back, in the list, the markers and the legend, and count as neither in the alt text."""
-    from course.lessons.charts.timeline import mention_state
-    from course.lessons.widgets.explorer import events_list_html
-
-    if True:  # the teaching copies of events: their mentioned_in_document is in the assessment bank
-        held = data.held_back("events")
-        assert "EV052" in held
-        events = charts.timeline_events()
-        assert {mention_state(v) for v in events[events["event_id"].isin(held)]["mentioned_in_document"]} == {"held"}
-        listed = html.unescape(events_list_html(events[events["event_id"] == "EV052"]))
-        assert "held back for graded work" in listed and "● mentioned" not in listed and "not mentioned" not in listed
-        fig = charts.timeline_figure()
-        markers = {line.get_gid(): line for line in fig.axes[0].get_lines() if (line.get_gid() or "").startswith("event-")}
-        assert markers["event-EV052"].get_marker() == "s" and markers["event-EV052"].get_markerfacecolor() == "white"
-        assert markers["event-EV001"].get_marker() == "o"
-        assert any(t.get_text().startswith("square: held back") for t in fig.axes[0].get_legend().get_texts())
-    full = data.events().set_index("event_id")["mentioned_in_document"]
-    shown_mentioned = int(full.drop(sorted(held)).sum())
-    shown_not = len(full) - len(held) - shown_mentioned
-    assert (f"{shown_mentioned} are mentioned in the document (filled markers), {shown_not} are not (hollow markers), "
-            f"and {len(held)} held back for graded work (square markers)") in fig.alt_text, fig.alt_text
+    assert f"Verdicts on {len(data.claims()[data.claims()['verdict'] != 'not_checkable'])} " in verdicts.axes[0].get_title(loc="left") \
+        or f"Verdicts on {len(data.claims())} " in verdicts.axes[0].get_title(loc="left")
+    assert "held back" not in verdicts.alt_text and "held back" not in verdicts.caption
+    fig = charts.timeline_figure()
+    markers = {line.get_gid(): line for line in fig.axes[0].get_lines() if (line.get_gid() or "").startswith("event-")}
+    assert markers["event-EV052"].get_marker() == "o" and markers["event-EV052"].get_markerfacecolor() == "white"
+    full = data.events()["mentioned_in_document"]
+    assert (f"{int(full.sum())} are mentioned in the document (filled markers), {len(full) - int(full.sum())} are not "
+            "(hollow markers). ") in fig.alt_text, fig.alt_text
+    assert "held back" not in fig.alt_text
 
 
 @pytest.mark.parametrize("build", [

@@ -183,11 +183,7 @@ def test_previous_and_next_buttons_move_and_stop_at_the_ends():
 def test_first_read_hides_verdicts_and_checked_shows_them():
     """For every claim: is the verdict absent in the first-read panel and present (with its explanation) when checked?"""
     verdict_words = [code for code in VERDICT_DISPLAY] + [label for _, label in VERDICT_DISPLAY.values()]
-    held = data.held_back("claims")  # teaching copies: their verdicts are in the assessment bank
-    assert held and len(held) < len(data.claims())
     for row in data.claims().to_dict("records"):
-        if row["claim_id"] in held:
-            continue
         first = widgets.claim_detail_html(row, "first_read")
         checked = widgets.claim_detail_html(row, "checked")
         assert not any(re.search(rf"\b{re.escape(word)}\b", first, re.I) for word in verdict_words), row["claim_id"]
@@ -503,18 +499,13 @@ def test_sorter_back_restart_and_summary():
     assert sorter.index == 0 and sorter.score == (0, 0) and sorter.summary_view.value == "" and sorter.label_picker.value is None
 
 
-def test_a_teaching_copy_reads_as_held_back_not_as_blanks():
-    """Checked mode once showed "Verdict: ()", an empty "Why:" and "No page read settles it" for a claim whose
-    verdict graded work asks for; the tag ended in "·". It must say the verdict is held back, and nothing false."""
-    from course.lessons.widgets.common import HELD_BACK_NOTE, HELD_BACK_WORDS
-    from course.lessons.widgets.marking import claim_badge, section_claims_table_html
+def test_every_claim_shows_its_verdict_in_checked_mode():
+    """The teaching copies are gone (issue 20): checked mode shows every claim's verdict, never a blank "Verdict: ()"."""
+    from course.lessons.widgets.marking import claim_badge
 
-    held = sorted(data.held_back("claims"))
-    assert held
-    row = data.claims().set_index("claim_id").loc[held[0]].to_dict() | {"claim_id": held[0]}
-    panel = widgets.claim_detail_html(row, "checked")
-    assert widgets.escape_text(HELD_BACK_NOTE) in panel
-    assert "Verdict:" not in panel and "No page read settles it" not in panel and "Why:" not in panel
-    assert claim_badge(row, "checked").endswith(HELD_BACK_WORDS)
-    table = section_claims_table_html(int(row["section"]), "checked")
-    assert HELD_BACK_WORDS in table
+    for claim_id, row in data.claims().set_index("claim_id").iterrows():
+        row = row.to_dict() | {"claim_id": claim_id}
+        panel = widgets.claim_detail_html(row, "checked")
+        assert "Verdict:" in panel and "()" not in panel.split("Verdict:")[1].split("</p>")[0], claim_id
+        assert not claim_badge(row, "checked").rstrip().endswith("·"), claim_id
+

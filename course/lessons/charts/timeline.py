@@ -12,9 +12,7 @@ MENTIONED_CHOICES = (None, True, False)
 LABEL_ALL_UP_TO = 25
 KEY_CATEGORIES = ("coup", "un_resolution")
 
-#: Words for whether the document mentions an event; "held" is the student edition holding it back
-#: (graded work asks about that event), which must read as neither yes nor no.
-#: The words are notebooks/words.toml's ``[charts.timeline]`` (read on use).
+#: Words for whether the document mentions an event (notebooks/words.toml's ``[charts.timeline]``, read on use).
 MENTION_WORDS = content.Section("words.toml", "charts", "timeline", "mention")
 
 
@@ -24,11 +22,7 @@ def _text(key: str, /, **fields) -> str:
 
 
 def mention_state(value) -> str:
-    """``"yes"``, ``"no"`` or ``"held"`` for a ``mentioned_in_document`` cell (empty in the student edition)."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
-        return "held"
+    """``"yes"`` or ``"no"`` for a ``mentioned_in_document`` cell (a required boolean in data/datapackage.json)."""
     return "yes" if bool(value) else "no"
 
 
@@ -161,7 +155,7 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
         if pd.notna(event["end_date"]):
             ax.plot([day.to_pydatetime(), pd.Timestamp(event["end_date"]).to_pydatetime()], [y, y], color=colour, linewidth=1.6, alpha=0.7, solid_capstyle="butt")
         state = mention_state(event["mentioned_in_document"])
-        ax.plot([day.to_pydatetime()], [y], marker="s" if state == "held" else "o", markersize=5, linestyle="none",
+        ax.plot([day.to_pydatetime()], [y], marker="o", markersize=5, linestyle="none",
                 markeredgecolor=colour, markeredgewidth=1.3, markerfacecolor=colour if state == "yes" else "white",
                 gid=f"event-{event['event_id']}")
 
@@ -176,9 +170,6 @@ def timeline_figure(actor_ids=None, mentioned=None, start=None, end=None):
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=colour, markeredgecolor=colour, label=_text("legend_filled")))
     if "no" in states:
         keys.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="white", markeredgecolor=colour, label=_text("legend_hollow")))
-    if "held" in states:
-        keys.append(Line2D([], [], marker="s", linestyle="none", markerfacecolor="white", markeredgecolor=colour,
-                           label=_text("legend_square")))
     if events["end_date"].notna().any():
         keys.append(Line2D([], [], color=colour, linewidth=1.6, label=_text("legend_line")))
     if keys:
@@ -262,15 +253,14 @@ def _timeline_alt_text(events, description: str, lanes) -> str:
         return _text("alt_empty", scope=scope)
     days = pd.to_datetime(events["date"])
     states = events["mentioned_in_document"].map(mention_state)
-    mentioned, held = int((states == "yes").sum()), int((states == "held").sum())
-    not_mentioned = len(events) - mentioned - held
-    held_words = _text("alt_held", count=held) if held else ""
+    mentioned = int((states == "yes").sum())
+    not_mentioned = len(events) - mentioned
     by_category = events["category"].value_counts()
     by_year = days.dt.year.value_counts()
     top_category, top_year = by_category.index[0], by_year.index[0]
     return _text("alt", events=_plural(len(events), "event"), scope=scope, first=_long_date(days.min()), last=_long_date(days.max()),
                  categories=len(by_category), lanes=len(lanes), mentioned=_plural(mentioned, "mentioned_event"),
-                 unmentioned=_plural(not_mentioned, "unmentioned_event"), held=held_words,
+                 unmentioned=_plural(not_mentioned, "unmentioned_event"),
                  category=top_category.replace("_", " "), category_count=by_category.iloc[0], year=top_year, year_count=by_year.iloc[0])
 
 

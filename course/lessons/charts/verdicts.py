@@ -28,7 +28,6 @@ def verdict_counts(group_by: str = "section"):
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown group_by {group_by!r}; choose one of: {', '.join(GROUPINGS)}")
     claims = data.claims()
-    claims = claims[~claims["claim_id"].isin(data.held_back("claims"))]  # held back for graded work: counted apart
     counts = claims.groupby([group_by, "verdict"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(VERDICT_COLOURS), fill_value=0)
     if group_by == "claim_type":
@@ -46,10 +45,7 @@ def verdicts_figure(group_by: str = "section"):
     """
     from matplotlib.ticker import MaxNLocator
 
-    from course.evidence import data
-
     counts = verdict_counts(group_by)
-    held = sorted(data.held_back("claims") & set(data.claims()["claim_id"]))
     labels = [_group_label(group_by, g) for g in counts.index]
     totals = counts.sum(axis=1)
     fig = _new_figure(9, 0.45 * len(counts) + 1.9)
@@ -75,17 +71,14 @@ def verdicts_figure(group_by: str = "section"):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(_text("xlabel"))
     heading = _text(f"heading_{group_by}")
-    held_words = _text("held_count", count=len(held)) if held else ""
-    ax.set_title(_text("title", total=int(totals.sum()), heading=heading, held=held_words), fontsize=11, loc="left")
+    ax.set_title(_text("title", total=int(totals.sum()), heading=heading), fontsize=11, loc="left")
     ax.legend(ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.28 if len(counts) < 6 else -0.16), fontsize=8, frameon=False, handleheight=1.4)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.subplots_adjust(left=0.16, right=0.97, top=0.88, bottom=0.26 if len(counts) < 6 else 0.18)
 
-    fig.alt_text = _verdicts_alt_text(counts, labels, heading) + (
-        _text("not_counted", count=len(held), ids=", ".join(held)) if held else "")
-    fig.caption = (_text("caption", total=int(totals.sum()))
-                   + (_text("caption_held", ids=", ".join(held)) if held else ""))
+    fig.alt_text = _verdicts_alt_text(counts, labels, heading)
+    fig.caption = _text("caption", total=int(totals.sum()))
     return fig
 
 
@@ -121,8 +114,6 @@ COMPARISON_STYLES = {
     "misattributed": {"colour": PALETTE["vermillion"], "hatch": "//"},
     "not_found": {"colour": "#BBBBBB", "hatch": "oo"},
 }
-#: The bar of citations whose comparison the student edition holds back (empty until feedback): its style.
-HELD_BACK_STYLE = {"colour": "white", "hatch": ""}
 
 
 def _citations_text(key: str, /, **fields) -> str:
@@ -135,17 +126,15 @@ def citation_comparison_figure():
     from course.evidence import data
 
     table = data.citations()
-    # A held-back row reads as held back (its comparison is empty in the student edition); nothing else does.
-    table.loc[table["citation_id"].isin(data.held_back("citations")), "comparison"] = ""
-    styles = {**COMPARISON_STYLES, "": HELD_BACK_STYLE}
-    words = {c: vocabulary.COMPARISONS[c].in_sentence for c in COMPARISON_STYLES} | {"": _citations_text("held_back")}
+    styles = COMPARISON_STYLES
+    words = {c: vocabulary.COMPARISONS[c].in_sentence for c in COMPARISON_STYLES}
     order = [c for c in styles if c in set(table["comparison"])]
     counts = [int((table["comparison"] == c).sum()) for c in order]
     fig = _new_figure(9, 0.55 * len(order) + 1.6)
     ax = fig.add_subplot()
     for y, (comparison, count) in enumerate(zip(order, counts)):
         style = styles[comparison]
-        ax.barh(y, count, color=style["colour"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, gid=f"comparison-{comparison or 'held-back'}")
+        ax.barh(y, count, color=style["colour"], hatch=style["hatch"], edgecolor="black", linewidth=0.6, gid=f"comparison-{comparison}")
         ids = ", ".join(table.loc[table["comparison"] == comparison, "citation_id"])
         ax.text(count + 0.1, y, f"{count}: {ids}", va="center", fontsize=8)
     ax.set_yticks(range(len(order)), [words[c] for c in order])

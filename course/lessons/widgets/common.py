@@ -102,12 +102,6 @@ STYLE = f"""<style>
 # ---------------------------------------------------------------------------
 
 
-#: What a teaching copy's empty finding reads as (its verdict is in the assessment bank: a graded question asks it).
-HELD_BACK_WORDS = "held back for graded work"
-HELD_BACK_NOTE = ("Held back for graded work: working out this claim's verdict is a question of a problem set, "
-                  "so the kit's fact-check of it is not shown here.")
-
-
 def escape_text(text: str) -> str:
     """Escape ``text`` for HTML and wrap each Arabic run in ``<span dir="rtl" lang="ar">``."""
     out = []

@@ -10,7 +10,7 @@ from course.evidence import data, vocabulary
 from course.lessons import content
 from course.document.anchors import AnchorError, resolve
 from course.lessons.widgets.common import (
-    ARABIC_RUN, CLAIM_TYPE_GROUPS, HELD_BACK_NOTE, HELD_BACK_WORDS, STYLE, SECTION_KEYS,
+    ARABIC_RUN, CLAIM_TYPE_GROUPS, STYLE, SECTION_KEYS,
     _attr, _check_mode, escape_text, evidence_list_html, verdict_html,
 )
 
@@ -112,11 +112,9 @@ def claim_spans(document: Document | None = None, claims: dict[str, dict] | None
 def claim_badge(row: dict, mode: str, selected: bool = False) -> str:
     """The tag shown on a highlighted claim: 'K015 date', plus the verdict in checked mode."""
     text = f"{row['claim_id']} {row['claim_type']}"
-    if mode == "checked" and row["verdict"]:
+    if mode == "checked":
         term = vocabulary.VERDICTS.get(row["verdict"])
         text += f" · {term.symbol} {term.in_sentence}" if term else f" · {row['verdict']}"
-    elif mode == "checked":  # a teaching copy: its verdict is in the assessment bank
-        text += f" · {HELD_BACK_WORDS}"
     return ("▶ " if selected else "") + text
 
 
@@ -306,8 +304,6 @@ def claim_detail_html(claim: dict | str, mode: str = "first_read") -> str:
         parts.append(f'<p>{_text("attributed_to", citation=escape_text(claim["citation_id"]))}</p>')
     if mode == "first_read":
         parts.append(f'<p class="static-note">{_text("first_read_note")}</p>')
-    elif not claim["verdict"]:  # a teaching copy: its verdict is in the assessment bank
-        parts.append(f'<p class="static-note">{escape_text(HELD_BACK_NOTE)}</p>')
     else:
         parts += [
             f'<p>{_text("verdict", verdict=verdict_html(claim["verdict"]), status=escape_text(claim["status"]))}</p>',
@@ -331,9 +327,7 @@ def section_claims_table_html(key: int, mode: str = "first_read", claims: dict[s
     body = []
     for row in rows:
         cells = f"<td>{escape_text(row['claim_id'])}</td><td>{escape_text(row['claim_type'])}</td><td>{escape_text(row['claim_text'])}</td>"
-        if mode == "checked" and not row["verdict"]:  # a teaching copy: its verdict is in the assessment bank
-            cells += f'<td colspan="3">{escape_text(HELD_BACK_WORDS)}</td>'
-        elif mode == "checked":
+        if mode == "checked":
             cells += f"<td>{verdict_html(row['verdict'])}</td><td>{escape_text(row['rating_explanation'])}</td><td>{evidence_list_html(row['evidence_ids'])}</td>"
         body.append(f"<tr>{cells}</tr>")
     return f'<table class="claims-table"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
