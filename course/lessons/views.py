@@ -75,11 +75,10 @@ def format_value(value) -> str:
 
 def weakness_names(value: str) -> str:
     """Reasoning weaknesses ("cherry_picking;post_hoc") by the names students learn them by
-    (``notebooks/practice.toml``, ``[labels.weakness]``): "Cherry-picking, Post hoc"."""
-    from course.evidence import data
+    (``notebooks/vocabulary.toml``, ``[weakness]``): "Cherry-picking, Post hoc"."""
+    from course.evidence import data, vocabulary
 
-    labels = content.load("practice.toml")["labels"]["weakness"]
-    return ", ".join(labels[w].split(":")[0] if w in labels else format_value(w) for w in data.split_ids(value))
+    return ", ".join(vocabulary.label("weakness", w, format_value(w)) for w in data.split_ids(value))
 
 
 def _cell_html(column: str, value) -> str:
@@ -171,9 +170,11 @@ def after_answer(shown) -> Shown:
 
 
 def weakness_vocabulary() -> Shown:
-    """The reasoning weaknesses students name, each with its meaning, as a folded list (``notebooks/practice.toml``)."""
-    labels = content.load("practice.toml")["labels"]
-    summary = labels["screen"]["weakness_vocabulary"]
-    items = "".join(f"<li>{escape_text(text)}</li>" for text in labels["weakness"].values())
+    """The reasoning weaknesses students name, each with its meaning, as a folded list (``notebooks/vocabulary.toml``)."""
+    from course.evidence import vocabulary
+
+    summary = content.load("practice.toml")["labels"]["screen"]["weakness_vocabulary"]
+    meanings = [vocabulary.shown("weakness", w) for w in vocabulary.WEAKNESSES]
+    items = "".join(f"<li>{escape_text(text)}</li>" for text in meanings)
     return Shown(f'{STYLE}<div class="course-doc"><details class="course-terms"><summary>{escape_text(summary)}</summary>'
-                 f"<ul>{items}</ul></details></div>", "\n".join([summary, *labels["weakness"].values()]))
+                 f"<ul>{items}</ul></details></div>", "\n".join([summary, *meanings]))
