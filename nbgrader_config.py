@@ -5,7 +5,7 @@ Everything nbgrader writes lives in one git-ignored folder, ``class/``:
     class/release/      student versions (nbgrader generate_assignment)
     class/submitted/    collected submissions, one folder per student
     class/autograded/   graded copies
-    class/feedback/     HTML feedback (hidden tests removed, see course/feedback.py)
+    class/feedback/     HTML feedback (hidden tests removed, see course/grading/reports/feedback.py)
     class/exchange/     the exchange students fetch from and submit to
     class/gradebook.db  the SQLite gradebook
 
@@ -57,33 +57,33 @@ guard_nbgrader()
 
 # Feedback never shows hidden tests: the kit's pipeline removes hidden-test
 # regions and reduces their tracebacks before nbgrader renders the HTML.
-from course.grading.feedback import feedback_preprocessors  # noqa: E402
+from course.grading.reports.feedback import feedback_preprocessors  # noqa: E402
 
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
 # Every submitted file is a stranger's: HTML and script a student writes, prints or puts in cell
 # metadata render inert in Formgrader's grading page and in every feedback file, which also
-# forbids all script (course/grading/feedback.py, safe_html_config).
-from course.grading.feedback import safe_html_config  # noqa: E402
+# forbids all script (course/grading/reports/feedback.py, safe_html_config).
+from course.grading.reports.feedback import safe_html_config  # noqa: E402
 
 safe_html_config(c)
 
 # Answers are values (`x = None` then the solution region): the released stub is a comment,
-# so an unanswered item never stops "Run All" (course/grading/answers.py).
-from course.grading.answers import ANSWER_STUB  # noqa: E402
+# so an unanswered item never stops "Run All" (course/grading/keys/answers.py).
+from course.grading.keys.answers import ANSWER_STUB  # noqa: E402
 
 c.ClearSolutions.code_stub = ANSWER_STUB
 
 # A released notebook carries no metadata that locates an answer (course.lookup, course.assesses):
 # nbgrader's own generate_assignment steps, then the kit's cut of the `course` metadata.
-from course.grading.released import RELEASE_PREPROCESSORS  # noqa: E402
+from course.grading.preprocessors.keep_student_metadata import RELEASE_PREPROCESSORS  # noqa: E402
 
 c.GenerateAssignment.preprocessors = list(RELEASE_PREPROCESSORS)
 
 # Plain `nbgrader autograde` runs student code in the kit's bubblewrap sandbox, as
-# `python -m course autograde` does (course/grading/plain_nbgrader.py); without
+# `python -m course autograde` does (course/grading/pipeline.py); without
 # bubblewrap it refuses. COURSE_UNSANDBOXED_GRADING=I-understand turns that off, loudly.
-from course.grading.plain_nbgrader import sandbox_plain_autograde  # noqa: E402
+from course.grading.pipeline import sandbox_plain_autograde  # noqa: E402
 
 sandbox_plain_autograde(c)
 

@@ -46,7 +46,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_packets(args: argparse.Namespace) -> int:
-    from course.grading import packets
+    from course.grading.release import packets
 
     if args.write:
         for path in packets.write_all():
@@ -75,7 +75,7 @@ def _cmd_datadoc(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- grading verbs: thin wrappers over course.grading.verbs, course.grading.demo and course.grading.selfcheck ---------------------
+# --- grading verbs: thin wrappers over course.grading.run.verbs, course.grading.run.demo and course.grading.selfcheck ---------------------
 
 def _grading(run):
     """Run a grading verb; a GradingError becomes one line on stderr and exit status 2."""
@@ -100,7 +100,7 @@ def _class_dir(args: argparse.Namespace):
 
 @_grading
 def _cmd_release(args: argparse.Namespace) -> int:
-    from course.grading.verbs import release
+    from course.grading.run.verbs import release
 
     released = release(args.assignment, due=args.due, class_dir=_class_dir(args))
     print(f"released {len(released)} assignment(s): {', '.join(released)}")
@@ -109,7 +109,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from course.grading.verbs import collect
+    from course.grading.run.verbs import collect
 
     refused: list[str] = []
     for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args), refused=refused,
@@ -122,7 +122,7 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_autograde(args: argparse.Namespace) -> int:
-    from course.grading.verbs import autograde
+    from course.grading.run.verbs import autograde
 
     def show(result) -> None:  # one line per submission as it completes (logs, and a killed run's record)
         print(result.line(), flush=True)
@@ -138,7 +138,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from course.grading.verbs import feedback
+    from course.grading.run.verbs import feedback
 
     files = feedback(args.assignment, student=args.student, class_dir=_class_dir(args))
     print(f"wrote and released {len(files)} feedback file(s)")
@@ -147,7 +147,7 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_grades(args: argparse.Namespace) -> int:
-    from course.grading.verbs import grades
+    from course.grading.run.verbs import grades
 
     report = grades(args.assignment, class_dir=_class_dir(args), csv_path=args.csv, figure_path=args.figure)
     print(f"LMS import (Canvas CSV): {report.csv_path}\nfigure: {report.figure_path} (alt text: {report.alt_text_path})\n")
@@ -157,9 +157,9 @@ def _cmd_grades(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from course.grading.demo import run_demo
+    from course.grading.run.demo import run_demo
 
-    from course.grading.demo import CLASS
+    from course.grading.run.demo import CLASS
 
     result = run_demo(class_dir=_class_dir(args), assignment=args.assignment, students=CLASS)
     seconds = result.seconds
@@ -179,7 +179,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_report(args: argparse.Namespace) -> int:
-    from course.grading.itemreport import report
+    from course.grading.reports.itemreport import report
 
     result = report(args.assignment, class_dir=_class_dir(args))
     print(f"item analysis: {result.csv_path}\nfigure: {result.figure_path} (alt text: {result.alt_text_path})")

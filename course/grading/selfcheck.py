@@ -48,7 +48,7 @@ WRITTEN = "written"            # a written answer: read by the instructor, nothi
 
 #: How a visible test says an answer is still the stub: its own first assertion message
 #: ("The answer has not been written yet: replace None …") and the kit's hint for a
-#: NotImplementedError both start with these words (course.grading.feedback.ERROR_HINTS).
+#: NotImplementedError both start with these words (course.grading.reports.feedback.ERROR_HINTS).
 MISSING_WORDS = "The answer has not been written yet"
 
 #: The last lines of the report: what was checked and what was not.
@@ -171,7 +171,7 @@ def _hint(cell) -> str:
     ``cell`` comes from the visible-only grade, so an assertion message is kept
     only when it is written in the visible test code the student already has.
     """
-    from course.grading.feedback import hint_for
+    from course.grading.reports.feedback import hint_for
 
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -200,7 +200,7 @@ def visible_only(source, config):
 
     from nbgrader.preprocessors import ClearHiddenTests
 
-    from course.grading.feedback import has_hidden_tests
+    from course.grading.reports.feedback import has_hidden_tests
 
     clearer = ClearHiddenTests(config=config)
     stripped, _ = clearer.preprocess(copy.deepcopy(source), {})
@@ -216,7 +216,7 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
     nbgrader's autograde restores test cells without their hidden regions and
     the hidden tests never run (nothing of them can show, not even as time).
     The copy is graded as ``python -m course autograde`` grades a submission
-    (:class:`course.grading.worker.GradingWorker`: the same sandbox, builtins
+    (:class:`course.grading.run.worker.GradingWorker`: the same sandbox, builtins
     guard and output caps), so a form check passes here exactly when it
     passes in the real grade.
     """
@@ -227,7 +227,7 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult:
     from nbgrader.utils import is_grade, is_solution
 
     from course.grading.settings import grading_settings, resolve_sandbox
-    from course.grading.worker import GradingWorker
+    from course.grading.run.worker import GradingWorker
 
     path = find_notebook(notebook)
     assignment_id = assignment_of(path)

@@ -77,7 +77,7 @@ def resolve_sandbox(sandbox: str) -> tuple[str, str]:
 
 def hidden_paths(config, db_url: str) -> tuple[str, ...]:
     """What student code must never see: the repository, the class folder, the exchange, the sources, the gradebook, home."""
-    from course.grading.gradebook import sqlite_path
+    from course.grading.gradebook.store import sqlite_path
     from course.grading.sandbox.mounts import course_hidden_paths
 
     coursedir = config.CourseDirectory

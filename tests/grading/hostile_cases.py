@@ -4,7 +4,7 @@ The grading engine (:func:`course.grading.autograde`) runs code written by
 students. This module generates, for one assignment, the submissions a
 careless or malicious student could hand in, so the tests can check that the
 engine survives each of them, grades it fairly (or says clearly why it could
-not), and leaks nothing. Like :mod:`course.grading.demo`, nothing here is a
+not), and leaks nothing. Like :mod:`course.grading.run.demo`, nothing here is a
 hand-edited file: every submission is built from the *released* student
 notebook and the *source* notebook's solutions by one :class:`HostileCase`.
 
@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from course.grading import demo
+from course.grading.run import demo
 
 #: The smallest problem set: three code answers, three test cells, two written answers.
 ASSIGNMENT = "ps1-provenance-and-citations"
@@ -1004,7 +1004,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
     """
     import nbformat
 
-    from course.grading import verbs as grading
+    from course.grading.run import verbs as grading
     from course.grading.classdir import open_api, source_notebook
 
     cases = hostile_cases(cheat_port) if cases is None else cases
@@ -1079,7 +1079,7 @@ def own_output_text(nb) -> str:
     Test cells are left out: their failing hidden tests legitimately show in
     the autograded notebook (the feedback step removes them).
     """
-    from course.grading.leaks import normalise, output_lines
+    from course.grading.release.leaks import normalise, output_lines
 
     lines = []
     for cell in nb.cells:
@@ -1097,7 +1097,7 @@ def leaked_secrets(graded_nb, source_nb, submitted_nb=None) -> list[str]:
     Other students' answers are caught too, because a correct answer is made of
     solution lines.
     """
-    from course.grading.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
     allowed = notebook_text(submitted_nb) if submitted_nb is not None else ""
     return find_leaks(own_output_text(graded_nb), secret_lines(source_nb, allowed=allowed))

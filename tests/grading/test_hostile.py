@@ -27,7 +27,8 @@ import pytest
 
 import hostile_cases as hostile
 from course import paths
-from course.grading import classdir, demo
+from course.grading import classdir
+from course.grading.run import demo
 from conftest import free_port
 
 ASSIGNMENT = hostile.ASSIGNMENT
@@ -199,7 +200,7 @@ def test_runaway_and_crash_code_sits_after_correct_answers(built, notebooks):
 
 def test_attack_notebooks_hold_no_secret_before_grading(built, notebooks):
     """Does an attack submission start from the release, with no solution or hidden-test line of its own?"""
-    from course.grading.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
     source, _ = notebooks
     for case in CASES:
@@ -315,7 +316,7 @@ def gradebook_scores(class_dir: Path, students: list[str]) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, notebooks):
     """One sandboxed, 2-job autograde of the hostile class, one of a clean class, then feedback for the hostile one."""
-    from course.grading import verbs as grading
+    from course.grading.run import verbs as grading
     from course.grading.classdir import GradingError
 
     source, _ = notebooks
@@ -375,7 +376,7 @@ def graded_notebook(graded, name):
 
 
 def feedback_text(graded, name) -> str | None:
-    from course.grading.leaks import html_text
+    from course.grading.release.leaks import html_text
 
     path = graded.hostile.class_dir / "feedback" / name / ASSIGNMENT / f"{ASSIGNMENT}.html"
     return html_text(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -485,7 +486,7 @@ def test_the_decoy_secrets_were_there_for_the_taking(graded):
     assert set(graded.decoy) == {"source", "submission", "gradebook"}
     assert all(hostile.readable_by_anyone(path) for path in graded.decoy.values())
     assert graded.decoy_root.parent == Path(DECOY_BASE) and DECOY_BASE in hostile.ATTACK_HELPERS
-    from course.grading.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
     for role in ("source", "submission"):
         planted = nbformat.read(graded.decoy[role], as_version=4)

@@ -31,7 +31,7 @@ import nbformat
 import pytest
 
 from course import paths
-from course.grading import demo, verbs as grading
+from course.grading.run import demo, verbs as grading
 from course.grading.classdir import open_api, source_notebook
 from course.grading.intake import files as intake_files
 from course.grading.intake.ids import is_safe_id
@@ -299,7 +299,7 @@ def test_feedback_releases_only_the_graders_html_and_no_one_elses_feedback_chang
 
 
 def test_the_grade_export_neutralises_formulas_in_ids_and_names(tmp_path):
-    from course.grading import gradereport
+    from course.grading.reports import grades as gradereport
 
     report = gradereport.GradeReport(assignments=["=ps"], max_scores={"=ps": 3.0}, rows=[
         gradereport.GradeRow(assignment="=ps", student="=cmd|' /C calc'!A0", first_name="+Ann", last_name="@Lee",

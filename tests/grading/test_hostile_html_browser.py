@@ -24,9 +24,9 @@ import hostile_cases
 import hostile_html as hh
 import nbgrader_ui as ui
 from course import paths
-from course.grading import demo
-from course.grading.caps import MAX_ATTACHMENT_BYTES
-from course.grading.feedback import FEEDBACK_CSP
+from course.grading.run import demo
+from course.grading.preprocessors.cap_attachments import MAX_ATTACHMENT_BYTES
+from course.grading.reports.feedback import FEEDBACK_CSP
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 STUDENT = "hostile-html"
@@ -55,7 +55,7 @@ def kit_environment() -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from course.grading import verbs as grading
+    from course.grading.run import verbs as grading
 
     root = tmp_path_factory.mktemp("hostile-html")
     case = SimpleNamespace(name=STUDENT, build=build)

@@ -1,0 +1,394 @@
+"""Feedback that tells students what passed, with a hint, and never shows hidden tests.
+
+nbgrader's autograde restores every locked test cell from the gradebook, hidden
+tests included, so stock ``nbgrader generate_feedback`` renders the hidden test
+code in the student's HTML, and a failing hidden test's traceback quotes the
+failing line. The kit adds one preprocessor to nbgrader's own feedback
+pipeline, :class:`HideHiddenTests`, that works on the autograded copy before it
+is rendered:
+
+* the ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` region is removed
+  from each test cell (nbgrader's :class:`~nbgrader.preprocessors.ClearHiddenTests`
+  logic) and replaced by one comment line saying hidden tests ran;
+* every output of such a cell is reduced to what a student may see: nothing
+  when it passed; when it failed, the exception type and a hint. The hint is
+  the assertion message when that message is written in the test cell itself
+  (so the author controls every word); any other error gets a general hint, so
+  a hidden input echoed in an exception message never reaches the student.
+
+A second preprocessor, :class:`SkillSummary`, puts a short table at the top of
+the feedback: for each graded item and each rubric point of a written answer
+(each point has its own answer cell and grade),
+its skill and whether it was met (points earned), then the student's share of
+points per skill in this assignment. It names rubric points by their public
+text (the mark scheme every student sees) and never shows a model answer or an
+accepted value.
+
+The same reduction serves :mod:`course.grading.selfcheck`. Unlike most of the kit,
+this module imports nbgrader at import time (it subclasses one of its
+preprocessors), so only code that is about to run nbgrader imports it. The pipeline order matters
+(grades are read while the cell ids are intact, hidden regions are removed
+before the HTML is written); :func:`feedback_preprocessors` is the one place
+that states it, and ``nbgrader_config.py`` uses it.
+
+Every submitted file is a stranger's: a written answer, an output of the
+student's code, even the kit's own cell metadata may carry HTML and script.
+:func:`safe_html_config` (called by ``nbgrader_config.py``) makes nbconvert's
+HTMLExporter render all of it inert wherever nbgrader uses it, Formgrader's
+grading page and ``generate_feedback`` alike: markdown is rendered, then
+cleaned by an allowlist (:func:`sanitize_html`); HTML and Markdown outputs go
+through the same cleaner; Javascript and widget outputs are dropped
+(nbconvert's ``sanitize_html``); image metadata that nbconvert writes into an
+unquoted attribute is checked (:class:`SafeOutputMetadata`); and every
+feedback file carries a Content-Security-Policy that forbids all script
+(:class:`FeedbackExporter`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from jinja2 import pass_context
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from traitlets import Bool
+
+#: The comment that stands where hidden tests were.
+HIDDEN_PLACEHOLDER = "# Hidden tests ran here; their code is not shown."
+
+#: Shown when a test cell failed with something other than an authored assertion.
+GENERAL_HINT = (
+    "A test could not run to the end. Check that the cell with your answer runs "
+    "without errors and defines the names the task asks for, with the types it asks for."
+)
+
+#: Hints for errors whose cause is usually clear from their type alone (their messages are never shown).
+ERROR_HINTS = {
+    "NotImplementedError": "The answer has not been written yet: replace the stub with your answer (a value in place of None, or your code).",
+    "NameError": "A name the test needs is not defined: run the cell with your answer (and the cells above it) without errors, and keep the names the task asks for.",
+    "SyntaxError": "Python could not read a cell: fix the syntax error in your answer.",
+}
+
+
+def hint_for(ename: str, evalue: str, cell_source: str) -> str:
+    """The hint a student may see for a failed test.
+
+    ``cell_source`` is the full test cell (hidden region included): an
+    AssertionError's message is kept only when it is written in that source,
+    so the words come from the author and cannot carry a hidden test's input.
+    """
+    if ename == "AssertionError" and evalue and evalue in cell_source:
+        return evalue
+    if ename == "AssertionError" and evalue:  # written with escapes, or one of the answer checker's sentences
+        from course.grading.keys.check import authored_message
+
+        if authored_message(evalue, cell_source):
+            return evalue
+    return ERROR_HINTS.get(ename, GENERAL_HINT)
+
+
+def has_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS") -> bool:
+    """True when a cell's source holds a hidden-test region."""
+    return begin in source
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Remove hidden-test regions and reduce what their cells printed (see the module docstring)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        # Only autograder test cells: nbgrader restored them from the gradebook,
+        # so their hidden regions are the author's (a student's own cell that
+        # happens to contain the delimiter text is theirs to see).
+        if not (cell.cell_type == "code" and nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell)):
+            return cell, resources
+        if not has_hidden_tests(cell.source, self.begin_test_delimeter):
+            return cell, resources
+        full_source = cell.source
+        self._remove_hidden_test_region(cell)
+        cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_PLACEHOLDER
+        cell.outputs = _reduced_outputs(cell.get("outputs", []), full_source)
+        return cell, resources
+
+
+def _reduced_outputs(outputs, full_source: str) -> list:
+    """Keep only one error line (type and hint) from a hidden-test cell's outputs."""
+    from nbformat.v4 import new_output
+
+    for output in outputs:
+        if output.get("output_type") == "error":
+            ename = output.get("ename") or "Error"
+            hint = hint_for(ename, output.get("evalue") or "", full_source)
+            return [new_output("error", ename=ename, evalue=hint, traceback=[f"{ename}: {hint}"])]
+    return []
+
+
+SUMMARY_TITLE = "## Your results by skill"
+
+
+def skill_rows(nb) -> list[tuple[str, str, str, float, float]]:
+    """(item, kind, skill, score, points) for every graded cell with a skill, after GetGrades set the scores."""
+    rows = []
+    for cell in nb.cells:
+        grade = cell.metadata.get("nbgrader", {})
+        course = cell.metadata.get("course") or {}
+        if not (grade.get("grade") and course.get("skill") and grade.get("points")):
+            continue
+        if course.get("rubric_point"):
+            kind = f"written, point {course['rubric_point']} of {course.get('question') or str(grade['grade_id']).split('-')[0]}"
+        else:
+            kind = "checked automatically"
+        rows.append((grade["grade_id"], kind, course["skill"], float(grade.get("score") or 0), float(grade["points"])))
+    return rows
+
+
+def summary_markdown(rows) -> str:
+    """The feedback's skills table: which items and rubric points were met, and the share per skill."""
+    from course.evidence.skills import is_known, label
+
+    def named(skill) -> str:  # a student may have edited the skill id in their copy
+        return label(skill) if is_known(skill) else str(skill)
+
+    lines = [SUMMARY_TITLE, "", "| item | how it is marked | skill | met? |", "|---|---|---|---|"]
+    for item, kind, skill, score, points in rows:
+        met = "met" if score >= points else ("partly met" if score > 0 else "not yet")
+        lines.append(f"| {md_text(item)} | {md_text(kind)} | {md_text(named(skill))} | {met} ({score:g}/{points:g}) |")
+    shares: dict[str, list[float]] = {}
+    for _, _, skill, score, points in rows:
+        shares.setdefault(skill, [0.0, 0.0])
+        shares[skill][0] += score
+        shares[skill][1] += points
+    lines += ["", "Share of points per skill: "
+              + "; ".join(f"{md_text(named(k))} {v[0]:g}/{v[1]:g}" for k, v in shares.items()) + "."]
+    return "\n".join(lines)
+
+
+#: Characters that Markdown or HTML would read as markup in a table cell.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def md_text(value) -> str:
+    """``value`` as literal text in a Markdown table cell: HTML escaped, Markdown punctuation backslashed.
+
+    The table is built from cell metadata (``course.question``, ``course.rubric_point``,
+    the skill), which a student can edit in their copy; nothing in it may become markup.
+    """
+    text = " ".join(str(value).split())  # a newline would end the table row
+    # Markdown first: html.escape's entities (&lt;) must not have their '#' or ';' backslashed.
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", text), quote=False)
+
+
+class SkillSummary(NbGraderPreprocessor):
+    """Insert the skills table (see the module docstring) after the notebook's first cell."""
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+
+        rows = skill_rows(nb)
+        if rows:
+            nb.cells.insert(1, new_markdown_cell(summary_markdown(rows), metadata={"course": {"feedback_summary": True}}))
+        return nb, resources
+
+
+def feedback_preprocessors() -> list:
+    """nbgrader's feedback pipeline with the kit's hidden-test filter, in the order it needs.
+
+    GetGrades first (it reads grades by cell id from the gradebook), then
+    HideHiddenTests (it edits sources and outputs), then the skills table, then the HTML header.
+    """
+    return [GetGrades, HideHiddenTests, SkillSummary, CSSHTMLHeaderPreprocessor]
+
+
+# --- student HTML made inert, in Formgrader and in feedback ---------------------------------------------
+
+#: The policy of every feedback file: no script, plugin, form, frame or outside request at all (the
+#: feedback reads as plain HTML and CSS; its images are embedded as data: URIs). nbgrader's template
+#: still links MathJax; this policy blocks it, and no assignment of the course uses mathematics.
+FEEDBACK_CSP = ("default-src 'none'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; "
+                "frame-src 'none'; style-src 'unsafe-inline'; img-src data:")
+
+#: Markup a written answer or an output may keep. Anything else is escaped, so the grader reads
+#: an attempted <script> as text. No style (a positioned overlay could cover Formgrader's grade
+#: boxes), no form, no frame, no svg/math (their own script and link syntax).
+SAFE_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul",
+})
+#: No id or name: an element of the student's with a grade cell's id would be the one Formgrader's
+#: script finds first (`#q1-written`) and binds the grade box to.
+_COMMON_ATTRIBUTES = ("class", "title", "lang", "dir", "align")
+_CELL_ATTRIBUTES = ("colspan", "rowspan", "scope")
+_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)[;,]")
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name in _COMMON_ATTRIBUTES or (tag in ("td", "th") and name in _CELL_ATTRIBUTES):
+        return True
+    plain = "".join(value.split()).lower()  # browsers ignore whitespace and case in a URL's scheme
+    if tag == "a" and name == "href":
+        return not plain.startswith("data:")  # bleach's protocol list then refuses javascript: and the rest
+    if tag == "img" and name == "src":
+        # Any image: an <img> never runs script (not even SVG's); bleach refuses javascript: and the rest.
+        return not plain.startswith("data:") or bool(_IMAGE_DATA.match(plain))
+    if tag == "img" and name in ("alt", "width", "height"):
+        return True
+    return tag == "ol" and name == "start"
+
+
+_cleaner = None
+
+
+def sanitize_html(markup: str) -> str:
+    """``markup`` with everything that could run, load a plugin or restyle the page escaped or dropped.
+
+    An allowlist (bleach): the tags of :data:`SAFE_TAGS` with plain attributes; links to http(s),
+    mailto or relative addresses; images from data:image URIs or the web. Other tags are escaped,
+    so they show as text; event handlers, style and javascript: URLs are removed; comments too.
+    """
+    global _cleaner
+    if _cleaner is None:
+        from bleach.sanitizer import Cleaner
+
+        _cleaner = Cleaner(tags=SAFE_TAGS, attributes=_allowed_attribute, protocols={"http", "https", "mailto", "data"},
+                           strip=False, strip_comments=True)
+    return _cleaner.clean(markup.decode() if isinstance(markup, bytes) else str(markup))
+
+
+@pass_context
+def safe_markdown2html(context, source):
+    """nbconvert's markdown rendering, then :func:`sanitize_html` (a Jinja filter, see :func:`safe_html_config`)."""
+    global _exporter
+    # nbconvert's own renderer (attachments, math, code highlighting) of a default exporter: the
+    # filter is registered by import path and is not told which exporter it serves.
+    _exporter = _exporter or HTMLExporter()
+    return sanitize_html(HTMLExporter.markdown2html(_exporter, context, source))
+
+
+_exporter = None
+
+#: Numbers only: nbconvert writes width= and height= without quotes (classic template), so
+#: "1 onerror=alert(1)" from a student's display(..., metadata=...) would be an event handler.
+_DIMENSION = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%)?")
+
+
+class SafeOutputMetadata(Preprocessor):
+    """HTMLExporter step: image sizes that are not numbers, output file names and odd grade ids removed.
+
+    Runs on the copy nbconvert renders (Formgrader's page, the feedback), never on the graded file.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata")
+            if not isinstance(metadata, dict):
+                continue
+            metadata.pop("filenames", None)  # nbconvert would use them as image addresses
+            for holder in [metadata, *(v for v in metadata.values() if isinstance(v, dict))]:
+                for key in ("width", "height"):
+                    if key in holder and not _DIMENSION.fullmatch(str(holder[key])):
+                        del holder[key]
+        grade = cell.metadata.get("nbgrader")
+        # nbgrader's templates print grade_id unescaped (anchors, labels); a student may add a cell of their own.
+        if isinstance(grade, dict) and "grade_id" in grade and not re.fullmatch(r"[\w.-]+", str(grade["grade_id"])):
+            grade["grade_id"] = re.sub(r"[^\w.-]", "_", str(grade["grade_id"]))
+        return cell, resources
+
+
+#: The skills table read "checked automaticallyTrace the claim…": nbgrader's template draws Markdown tables with
+#: no cell padding or rules. The kit's own style (the policy allows inline styles; students' markup keeps none).
+TABLE_STYLE = ("<style>.rendered_html table{border-collapse:collapse;margin:.5em 0}"
+               ".rendered_html th,.rendered_html td{border:1px solid #767676;padding:.3em .7em;"
+               "text-align:left;vertical-align:top}</style>")
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback HTML with :data:`FEEDBACK_CSP` as its first header (GenerateFeedback's exporter)."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """Render as HTMLExporter does, then put the policy right after the template's own ``<head>``."""
+        output, resources = super().from_notebook_node(nb, resources, **kw)
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">\n{TABLE_STYLE}'
+        # The first <head> is the template's: student content comes later, in the body.
+        head = re.search(r"<head[^>]*>", output, re.IGNORECASE)
+        output = output[:head.end()] + "\n" + meta + output[head.end():] if head else meta + output
+        return output, resources
+
+
+def safe_html_config(c) -> None:
+    """Make every HTMLExporter nbgrader builds from config ``c`` render student HTML inert (module docstring).
+
+    Formgrader builds ``HTMLExporter(config=...)`` from the same nbgrader_config.py that
+    ``nbgrader generate_feedback`` and ``python -m course feedback`` read.
+    """
+    c.HTMLExporter.sanitize_html = True  # text/html and text/markdown outputs cleaned; Javascript, widgets dropped
+    # nbgrader's feedback and formgrade templates render markdown cells without nbconvert's
+    # cleaner, and that cleaner escapes headings and table heads: both replaced by the kit's.
+    c.HTMLExporter.filters = {"markdown2html": "course.grading.reports.feedback.safe_markdown2html",
+                              "clean_html": "course.grading.reports.feedback.sanitize_html"}
+    c.HTMLExporter.preprocessors = ["course.grading.reports.feedback.SafeOutputMetadata"]
+    c.GenerateFeedback.exporter_class = "course.grading.reports.feedback.FeedbackExporter"
+
+
+FAILED_FEEDBACK = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<title>{assignment}: not graded automatically</title></head>
+<body>
+<h1>{assignment}: your submission could not be graded automatically</h1>
+<p>Reason: {reason}.</p>
+<p>Your instructor has been told and will look at it. Check that the notebook opens in Jupyter and
+runs from top to bottom, then submit it again if you can.</p>
+</body></html>
+"""
+
+
+def write_failed_feedback(api, assignment_id: str, student_id: str, reason: str) -> Path:
+    """An HTML note for a submission that could not be graded, written where nbgrader's feedback goes."""
+    from course.grading.intake.files import SubmittedFileError, read_small_file
+
+    coursedir = api.coursedir
+    folder = Path(coursedir.format_path(coursedir.feedback_directory, student_id, assignment_id))
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student_id, assignment_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("timestamp.txt", "submission_secret.txt"):  # what release_feedback needs
+        try:  # a stranger's files: never through a link (another student's secret), never a FIFO
+            content = read_small_file(submitted / name, 4096)
+        except (OSError, SubmittedFileError):
+            if name != "timestamp.txt":
+                continue  # without a secret this feedback cannot be released; the release says so
+            # nbgrader's release only logs the time; the note must reach the student whose timestamp was refused.
+            import datetime as dt
+
+            content = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC").encode()
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).write_bytes(content)
+    target = folder / f"{assignment_id}.html"
+    target.write_text(FAILED_FEEDBACK.format(assignment=html.escape(assignment_id), reason=html.escape(reason, quote=False),
+                                             csp=FEEDBACK_CSP), encoding="utf-8")
+    return target
+
+
+def withhold_leaking_feedback(api, assignment_id: str, student_id: str, html_files: list[Path]) -> list[str]:
+    """Delete feedback files that would show solution or hidden-test text; return what was wrong."""
+    import nbformat
+
+    from course.grading.classdir import source_notebook
+    from course.grading.release.leaks import find_leaks, html_text, notebook_text, secret_lines
+
+    submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, student_id, assignment_id))
+    own_words = notebook_text(nbformat.read(submitted / f"{assignment_id}.ipynb", as_version=4))
+    secrets = secret_lines(nbformat.read(source_notebook(assignment_id), as_version=4), allowed=own_words)
+    problems = []
+    for page in html_files:
+        leaks = find_leaks(html_text(page.read_text(encoding="utf-8")), secrets)
+        if leaks:
+            page.unlink()
+            problems.append(f"{student_id}/{assignment_id}: feedback withheld, it would show {len(leaks)} line(s) of solutions or hidden tests")
+    return problems
