@@ -270,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--trust-timestamps", action="store_true",
                          help="take each timestamp.txt as the submission time (an exchange restored from a backup, whose "
                               "files all carry the restore's time); otherwise the time the files were written counts")
+    from course.grading.settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT  # the defaults, declared once
+
     autograde = grading_verb("autograde", "autograde collected submissions in parallel, sandboxed (manual grades are kept)",
                              _cmd_autograde, student=True)
     autograde.add_argument("--jobs", type=_positive_int, help="worker processes (default: one per CPU; 1: no workers)")
@@ -284,8 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--no-resume", action="store_true",
                            help="regrade submissions already graded since they were submitted (same as --force)")
     autograde.add_argument("--no-backup", action="store_true", help="do not copy the gradebook to <class>/backups first")
-    autograde.add_argument("--cell-timeout", type=_positive_int, help="seconds per cell (default: Execute.timeout, 60)")
-    autograde.add_argument("--notebook-timeout", type=_positive_int, default=600,
+    autograde.add_argument("--cell-timeout", type=_positive_int, help=f"seconds per cell (default: {CELL_TIMEOUT})")
+    autograde.add_argument("--notebook-timeout", type=_positive_int, default=NOTEBOOK_TIMEOUT,
                            help="seconds per notebook before its kernel is killed (default: %(default)s)")
     grading_verb("feedback", "write HTML feedback without hidden tests and release it to students", _cmd_feedback, student=True)
     grades = grading_verb("grades", "export grades (Canvas CSV), print a summary table and draw the distribution", _cmd_grades)

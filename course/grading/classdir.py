@@ -1,15 +1,15 @@
 """Where the class lives, and one nbgrader API object that works on it.
 
-The layout is defined once, in ``nbgrader_config.py`` at the repository root:
-the source notebooks in ``assignments/`` and every working folder nbgrader
-writes (release, submitted, autograded, feedback, exchange, gradebook) under
-one git-ignored class folder, ``class/`` by default. This module loads that
-file, so ``python -m course`` and plain ``nbgrader`` commands always agree,
-and points it at another class folder when asked (the demo class, a test's
-temporary folder): the file reads ``COURSE_CLASS_DIR``, and
-:func:`nbgrader_config` sets it while the file is read. ``COURSE_NBGRADER_CONFIG``
-names another configuration file to read instead, one that loads the kit's
-and changes what differs: the JupyterHub grader account's
+The layout: the source notebooks in ``assignments/`` and every working folder
+nbgrader writes (release, submitted, autograded, feedback, exchange, gradebook)
+under one git-ignored class folder, ``class/`` by default. The configuration is
+built by :func:`course.grading.pipeline.configure` from
+:class:`~course.grading.settings.GradingSettings`, here as in
+``nbgrader_config.py`` (what plain ``nbgrader`` reads), so ``python -m course``
+and plain ``nbgrader`` commands always agree; :func:`nbgrader_config` points it
+at another class folder when asked (the demo class, a test's temporary folder).
+``COURSE_NBGRADER_CONFIG`` names a configuration file to read instead, one that
+loads the kit's and changes what differs: the JupyterHub grader account's
 (``deploy/nbgrader/grader_nbgrader_config.py``) points the exchange at the
 hub's shared folder with the course id in its paths, so ``python -m course
 collect`` and ``feedback`` work on the exchange the students use.
@@ -26,24 +26,15 @@ import warnings
 from pathlib import Path
 
 from course import paths
-from course.errors import CourseError
+# GradingError and the gradebook URL check live with the settings (the wing's bottom floor); named here too.
+from course.grading.settings import CLASS_DIR_ENV, SQLITE_BUSY_TIMEOUT, GradingError, check_db_url  # noqa: F401
 
 CONFIG_FILE = "nbgrader_config.py"
 CONFIG_ENV = "COURSE_NBGRADER_CONFIG"
-CLASS_DIR_ENV = "COURSE_CLASS_DIR"
 ASSIGNMENTS_DIR = paths.assignments_dir()
 #: The assignments in course order (ids and titles); nothing depends on globbing folder names.
 MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
-#: Seconds a SQLite gradebook connection waits for another process's write lock.
-SQLITE_BUSY_TIMEOUT = 30
 
-
-class GradingError(CourseError):
-    """Bad input to a grading step: an unknown id, a missing folder or an unreadable submission.
-
-    The message is one line that names the bad value and what would be valid;
-    the command line prints it without a traceback and exits with status 2.
-    """
 
 
 def default_class_dir() -> Path:
@@ -99,12 +90,42 @@ def require_class_dir(class_dir: Path) -> Path:
 
 
 def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = False, db_url: str | None = None):
-    """The traitlets Config from ``nbgrader_config.py``, pointed at ``class_dir`` when given.
+    """The nbgrader configuration of the class in ``class_dir`` (default: ``$COURSE_CLASS_DIR``, else ``class/``).
 
-    ``private_gradebook=True`` ignores ``COURSE_DB_URL`` and keeps the gradebook
-    in the class folder (the self-check's scratch class must never write to
-    the course's database). ``db_url`` names the gradebook explicitly (e.g.
-    ``postgresql://grader@db/course``) and wins over both.
+    Built by :func:`course.grading.pipeline.configure` from
+    :func:`course.grading.settings.class_settings`, as ``nbgrader_config.py``
+    builds it for plain nbgrader. ``private_gradebook=True`` ignores
+    ``COURSE_DB_URL`` and keeps the gradebook in the class folder (the
+    self-check's scratch class must never write to the course's database).
+    ``db_url`` names the gradebook explicitly (e.g. ``postgresql://grader@db/course``)
+    and wins over both. With ``COURSE_NBGRADER_CONFIG`` set, that file is read
+    instead (see :func:`named_config`).
+    """
+    from traitlets.config import Config
+
+    from course.grading.pipeline import configure
+    from course.grading.settings import class_settings
+
+    if os.environ.get(CONFIG_ENV):
+        config = named_config(class_dir)
+        if private_gradebook:
+            config.CourseDirectory.db_url = check_db_url(f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}")
+        if db_url:
+            config.CourseDirectory.db_url = check_db_url(db_url)
+    else:
+        config = Config()
+        configure(config, class_settings(class_dir, db_url, private_gradebook=private_gradebook))
+    # Re-releasing replaces the exchange copy, so `release` can run twice.
+    config.ExchangeReleaseAssignment.force = True
+    return config
+
+
+def named_config(class_dir: Path | None = None):
+    """The Config of the file ``COURSE_NBGRADER_CONFIG`` names: a deployment's own, which loads the kit's.
+
+    Such a file (the hub grader's, say) loads ``nbgrader_config.py`` and changes what differs, e.g. the
+    exchange. The one environment round trip left: a class folder the kit names (``--class-dir``, a
+    self-check's scratch class) is handed to the file as ``COURSE_CLASS_DIR`` while it is read.
     """
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -113,7 +134,7 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
     if class_dir is not None:
         os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
     try:
-        config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
+        return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
     except GradingError:
         raise
     except Exception as error:  # the file is Python: any error in it is the instructor's to fix, in one line
@@ -125,13 +146,6 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
             os.environ.pop(CLASS_DIR_ENV, None)
         else:
             os.environ[CLASS_DIR_ENV] = previous
-    if private_gradebook:
-        config.CourseDirectory.db_url = check_db_url(f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}")
-    if db_url:
-        config.CourseDirectory.db_url = check_db_url(db_url)
-    # Re-releasing replaces the exchange copy, so `release` can run twice.
-    config.ExchangeReleaseAssignment.force = True
-    return config
 
 
 def config_file_path() -> Path:
@@ -153,35 +167,6 @@ def scripts_on_path() -> None:
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-
-
-def check_db_url(db_url: str) -> str:
-    """Return ``db_url`` ready for nbgrader, if it names a gradebook it can use (SQLite or PostgreSQL).
-
-    A plain ``postgresql://`` URL gets the driver that is installed: SQLAlchemy
-    2.1 defaults to ``psycopg`` (version 3), the kit's environment has
-    ``psycopg2``, so such a URL becomes ``postgresql+psycopg2://``. A SQLite
-    URL gets a busy timeout of :data:`SQLITE_BUSY_TIMEOUT` seconds
-    (``?timeout=30``): Python's default of 5 s makes nbgrader fail with
-    "database is locked" whenever another process (a parallel grading
-    worker, the formgrader) holds the write lock a little longer.
-    """
-    db_url = str(db_url)
-    scheme = db_url.split(":", 1)[0].lower()
-    if scheme.split("+", 1)[0] not in ("sqlite", "postgresql") or "://" not in db_url:
-        raise GradingError(f"gradebook URL {db_url!r} is not supported; use sqlite:///PATH or postgresql://USER@HOST[:PORT]/DATABASE")
-    if scheme == "postgresql" and _postgres_driver() != "psycopg":
-        db_url = "postgresql+psycopg2" + db_url[len(scheme):]
-    if scheme.startswith("sqlite") and "timeout=" not in db_url.partition("?")[2]:
-        db_url += ("&" if "?" in db_url else "?") + f"timeout={SQLITE_BUSY_TIMEOUT}"
-    return db_url
-
-
-def _postgres_driver() -> str:
-    """The PostgreSQL driver to name in URLs: psycopg (3) if installed, else psycopg2."""
-    import importlib.util
-
-    return "psycopg" if importlib.util.find_spec("psycopg") is not None else "psycopg2"
 
 
 def open_api(class_dir: Path | None = None, *, create: bool = False, private_gradebook: bool = False,

@@ -1,30 +1,39 @@
-"""Plain ``nbgrader autograde`` with the repository's ``nbgrader_config.py`` runs student code in the sandbox.
+"""course.grading.pipeline: the one list of nbgrader preprocessors, and :func:`configure`, which builds the configuration.
 
-nbgrader's :class:`~nbgrader.converters.Autograde` takes its preprocessors from
-configuration; :func:`sandbox_plain_autograde` (called by ``nbgrader_config.py``)
-puts :class:`course.grading.preprocessors.sandboxed_execute.SandboxedExecute` where nbgrader's
-``Execute`` stands and tells it what to hide, so an instructor who types
-``nbgrader autograde`` gets the same sandbox as ``python -m course autograde``.
-Without bubblewrap the executor refuses to run student code (every submission
-fails with the reason). Turning the sandbox off takes an explicit, loud opt-out:
-``COURSE_UNSANDBOXED_GRADING=I-understand``.
+:func:`configure` turns a :class:`~course.grading.settings.GradingSettings`
+into nbgrader configuration: where the class lives, the exchange's collect
+step, the release, autograde and feedback pipelines, the sandbox's settings
+and the inert-HTML rendering. It is the only place that writes them, and
+every nbgrader run of the kit goes through it:
 
-Kept light (the file is read by every nbgrader command and by the Jupyter
-server): the preprocessors are named, not imported.
+* plain ``nbgrader`` commands, Formgrader and the Jupyter server read
+  ``nbgrader_config.py``, which calls ``configure(c, plain_nbgrader_settings())``,
+  so an instructor who types ``nbgrader autograde`` gets the same sandbox as
+  ``python -m course autograde`` (without bubblewrap the executor refuses to
+  run student code; ``COURSE_UNSANDBOXED_GRADING=I-understand`` turns the
+  sandbox off, loudly);
+* the kit's verbs build their configuration with it
+  (:func:`course.grading.classdir.nbgrader_config`);
+* each grading worker builds its own from the settings it was handed
+  (:class:`course.grading.run.worker.GradingWorker`): no file is read again
+  and no environment variable carries anything.
+
+Kept light (``nbgrader_config.py`` is read by every nbgrader command and by
+the Jupyter server): the preprocessors are named, not imported; the lists are
+nbgrader 0.9.6's own with the kit's steps in place
+(``tests/grading/test_pipeline.py`` checks them against the installed nbgrader).
 """
 
 from __future__ import annotations
 
-import os
-import sys
+from pathlib import Path
 
-#: The environment variable, and the one value, that turn the sandbox off for plain nbgrader.
-UNSANDBOXED_ENV = "COURSE_UNSANDBOXED_GRADING"
-UNSANDBOXED_CONSENT = "I-understand"
+from course.grading.settings import KERNEL_ARGUMENTS, GradingSettings
 
-SANDBOXED_EXECUTE = "course.grading.preprocessors.sandboxed_execute.SandboxedExecute"
-#: nbgrader 0.9.6's own Autograde.autograde_preprocessors, by name, with Execute replaced
-#: (tests/grading/test_pipeline.py checks the list against the installed nbgrader).
+_PRE = "course.grading.preprocessors."
+SANDBOXED_EXECUTE = _PRE + "sandboxed_execute.SandboxedExecute"
+
+#: nbgrader's Autograde.autograde_preprocessors with Execute replaced by the sandboxed executor.
 SANDBOXED_AUTOGRADE_PREPROCESSORS = [
     SANDBOXED_EXECUTE,
     "nbgrader.preprocessors.IgnorePattern",
@@ -34,12 +43,13 @@ SANDBOXED_AUTOGRADE_PREPROCESSORS = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+#: nbgrader's own, for the sandbox mode "off" (stock execution, as the grader).
+STOCK_AUTOGRADE_PREPROCESSORS = ["nbgrader.preprocessors.Execute", *SANDBOXED_AUTOGRADE_PREPROCESSORS[1:]]
 
-#: nbgrader 0.9.6's own Autograde.sanitize_preprocessors, with stripped metadata matched again and
-#: attachments capped first.
+#: nbgrader's Autograde.sanitize_preprocessors, with stripped metadata matched again and attachments capped first.
 REMATCHING_SANITIZE_PREPROCESSORS = [
-    "course.grading.preprocessors.restore_metadata.RestoreStrippedMetadata",
-    "course.grading.preprocessors.cap_attachments.CapAttachments",
+    _PRE + "restore_metadata.RestoreStrippedMetadata",
+    _PRE + "cap_attachments.CapAttachments",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -47,27 +57,87 @@ REMATCHING_SANITIZE_PREPROCESSORS = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+#: nbgrader's GenerateAssignment.preprocessors, then the kit's cut of the ``course`` metadata: a released
+#: notebook carries nothing that locates an answer (course.lookup, course.assesses).
+RELEASE_PREPROCESSORS = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    _PRE + "keep_student_metadata.KeepStudentMetadata",
+]
 
-def sandbox_plain_autograde(c) -> bool:
-    """Make plain ``nbgrader autograde`` on config ``c`` run student code sandboxed; True if it will.
+#: Feedback never shows hidden tests. The order matters: GetGrades reads grades by cell id from the
+#: gradebook first, then HideHiddenTests edits sources and outputs, then the skills table, then the header.
+FEEDBACK_PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    _PRE + "hide_hidden_tests.HideHiddenTests",
+    _PRE + "skill_summary.SkillSummary",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 
-    ``c`` must already name the class folder, the sources, the exchange and
-    the gradebook (the sandbox hides them all).
-    """
-    consent = os.environ.get(UNSANDBOXED_ENV)
-    if consent == UNSANDBOXED_CONSENT:
-        print(f"WARNING: {UNSANDBOXED_ENV}={UNSANDBOXED_CONSENT}: plain `nbgrader autograde` runs student code "
-              "UNSANDBOXED, as this user: it can read the gradebook, the solutions, every other submission and "
-              "this environment's secrets, and write anywhere this user can.", file=sys.stderr, flush=True)
-        return False
-    if consent:
-        print(f"WARNING: {UNSANDBOXED_ENV} is set but not to {UNSANDBOXED_CONSENT!r}; grading stays sandboxed.",
-              file=sys.stderr, flush=True)
-    from course.grading.sandbox.mounts import course_readonly_paths
-    from course.grading.settings import hidden_paths
+_FEEDBACK = "course.grading.reports.feedback."
 
-    c.Autograde.autograde_preprocessors = list(SANDBOXED_AUTOGRADE_PREPROCESSORS)
+
+def configure(c, settings: GradingSettings) -> None:
+    """Write into the traitlets config ``c`` everything nbgrader needs to work on the class ``settings`` describe."""
+    from course.grading.intake.converters import guard_nbgrader
+    from course.grading.keys.answers import ANSWER_STUB
+
+    class_dir = Path(settings.class_dir)
+    c.CourseDirectory.course_id = settings.course_id
+    c.CourseDirectory.root = str(class_dir)
+    # An absolute source folder: nbgrader joins it onto the root, and an absolute path wins.
+    c.CourseDirectory.source_directory = settings.source_dir
+    c.CourseDirectory.db_url = settings.db_url
+    c.Exchange.root = str(class_dir / "exchange")
+    c.Exchange.cache = str(class_dir / "exchange-cache")
+    c.Exchange.path_includes_course = False
+
+    # Everything a student hands in is a stranger's (course/grading/intake/): collect takes an entry only from
+    # its owner, at the time the file system saw it written, as regular files copied without following links;
+    # autograde and feedback check the submitted folder the same way before nbgrader copies from it.
+    c.ExchangeFactory.collect = "course.grading.intake.collect.CourseCollect"
+    guard_nbgrader()
+
+    # Answers are values (`x = None` then the solution region): the released stub is a comment,
+    # so an unanswered item never stops "Run All" (course/grading/keys/answers.py).
+    c.ClearSolutions.code_stub = ANSWER_STUB
+    c.GenerateAssignment.preprocessors = list(RELEASE_PREPROCESSORS)
+    c.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+    _inert_html(c)
+
+    c.Execute.timeout = settings.cell_timeout
+    c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.Autograde.sanitize_preprocessors = list(REMATCHING_SANITIZE_PREPROCESSORS)
-    c.SandboxedExecute.hidden_paths = list(hidden_paths(c, c.CourseDirectory.db_url))
-    c.SandboxedExecute.readonly_paths = [os.fspath(p) for p in course_readonly_paths()]
-    return True
+    if settings.sandbox == "off":
+        c.Autograde.autograde_preprocessors = list(STOCK_AUTOGRADE_PREPROCESSORS)
+        return
+    c.Autograde.autograde_preprocessors = list(SANDBOXED_AUTOGRADE_PREPROCESSORS)
+    c.SandboxedExecute.notebook_timeout = settings.notebook_timeout
+    c.SandboxedExecute.limits = settings.limits
+    c.SandboxedExecute.hidden_paths = list(settings.hidden_paths)
+    c.SandboxedExecute.readonly_paths = list(settings.readonly_paths)
+    c.SandboxedExecute.allow_unsandboxed = settings.sandbox == "rlimits"
+
+
+def _inert_html(c) -> None:
+    """Every HTMLExporter nbgrader builds from ``c`` renders student HTML inert (see course.grading.reports.feedback).
+
+    Formgrader's grading page and ``generate_feedback`` alike: markdown and HTML outputs go through the
+    kit's cleaner, image metadata is checked, and every feedback file forbids all script.
+    """
+    c.HTMLExporter.sanitize_html = True  # text/html and text/markdown outputs cleaned; Javascript, widgets dropped
+    # nbgrader's feedback and formgrade templates render markdown cells without nbconvert's
+    # cleaner, and that cleaner escapes headings and table heads: both replaced by the kit's.
+    c.HTMLExporter.filters = {"markdown2html": _FEEDBACK + "safe_markdown2html", "clean_html": _FEEDBACK + "sanitize_html"}
+    c.HTMLExporter.preprocessors = [_PRE + "safe_output_metadata.SafeOutputMetadata"]
+    c.GenerateFeedback.exporter_class = _FEEDBACK + "FeedbackExporter"

@@ -200,7 +200,7 @@ def visible_only(source, config):
 
     from nbgrader.preprocessors import ClearHiddenTests
 
-    from course.grading.reports.feedback import has_hidden_tests
+    from course.grading.preprocessors.hide_hidden_tests import has_hidden_tests
 
     clearer = ClearHiddenTests(config=config)
     stripped, _ = clearer.preprocess(copy.deepcopy(source), {})

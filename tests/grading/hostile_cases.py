@@ -1,6 +1,6 @@
 """Hostile submissions: notebooks built to break, stall, crash or cheat the autograder.
 
-The grading engine (:func:`course.grading.autograde`) runs code written by
+The grading engine (:func:`course.grading.run.verbs.autograde`) runs code written by
 students. This module generates, for one assignment, the submissions a
 careless or malicious student could hand in, so the tests can check that the
 engine survives each of them, grades it fairly (or says clearly why it could

@@ -1,4 +1,4 @@
-"""Hostile submissions (course.hostile) against the parallel, sandboxed autograder (course.grading.autograde).
+"""Hostile submissions (course.hostile) against the parallel, sandboxed autograder (course.grading.run.verbs.autograde).
 
 The first tests check the generator on its own (fast). The rest grade one
 class ONCE (module fixture): clean demo students (perfect, partial, empty)

@@ -198,7 +198,7 @@ def test_failed_submission_note_forbids_script_too(tmp_path):
 
 def test_image_sizes_and_own_grade_ids_cannot_open_an_attribute():
     """SafeOutputMetadata: a width that is not a number is dropped, an odd grade id made plain."""
-    from course.grading.reports.feedback import SafeOutputMetadata
+    from course.grading.preprocessors.safe_output_metadata import SafeOutputMetadata
 
     cell = new_code_cell("x", metadata={"nbgrader": {"grade_id": hh.OWN_GRADE_ID}})
     cell.outputs = [new_output("display_data", data={"image/png": "AAAA"},

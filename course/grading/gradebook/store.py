@@ -17,7 +17,7 @@
   restored older gradebook) is graded again. Records live outside
   ``autograded/`` so nbgrader's feedback never copies them to students.
 * **Integrity** is :mod:`course.grading.gradebook.integrity`.
-* **SQLite under several writers.** :func:`course.grading.classdir.check_db_url`
+* **SQLite under several writers.** :func:`course.grading.settings.check_db_url`
   gives every SQLite connection of the kit a 30 s busy timeout (Python's
   default is 5 s), and :func:`is_lock_error` lets grading workers retry a
   submission whose write still lost.
@@ -34,7 +34,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from course.grading.classdir import SQLITE_BUSY_TIMEOUT
+from course.grading.settings import SQLITE_BUSY_TIMEOUT, is_sqlite, sqlite_path  # noqa: F401
 
 BACKUP_DIR = "backups"
 STATE_DIR = "autograde-state"
@@ -46,20 +46,6 @@ JSON_DUMP_FORMAT = "course-gradebook-dump/1"
 # --------------------------------------------------------------------------
 
 
-def is_sqlite(db_url: str) -> bool:
-    return str(db_url).lower().startswith("sqlite")
-
-
-def sqlite_path(db_url: str) -> Path | None:
-    """The file of a SQLite URL (None for an in-memory or non-SQLite database)."""
-    from sqlalchemy.engine import make_url
-
-    if not is_sqlite(db_url):
-        return None
-    database = make_url(db_url).database
-    return Path(database) if database and database != ":memory:" else None
-
-
 def check_gradebook(db_url: str, *, must_exist: bool = True) -> None:
     """Refuse, with one line naming the file and what to do, a SQLite gradebook nbgrader could not use.
 
@@ -69,7 +55,7 @@ def check_gradebook(db_url: str, *, must_exist: bool = True) -> None:
     keeps nbgrader from creating an empty gradebook or failing midway with
     a raw ``sqlite3`` traceback.
     """
-    from course.grading.classdir import GradingError
+    from course.grading.settings import GradingError
 
     path = sqlite_path(db_url)
     if path is None:
@@ -95,7 +81,7 @@ def check_writable(folder: Path) -> None:
     """Refuse, with one line, a class folder grading cannot write (autograded/, feedback/, backups go there)."""
     import tempfile
 
-    from course.grading.classdir import GradingError
+    from course.grading.settings import GradingError
 
     try:
         with tempfile.TemporaryFile(dir=folder, prefix=".course-write-check-"):
@@ -144,7 +130,7 @@ def backup_gradebook(db_url: str, class_dir: Path) -> Path | None:
             folder.mkdir(parents=True, exist_ok=True)
             _sqlite_copy(source, target)
         except (OSError, sqlite3.Error) as error:
-            from course.grading.classdir import GradingError
+            from course.grading.settings import GradingError
 
             target.unlink(missing_ok=True)  # no half-written backup left behind
             raise GradingError(f"could not back up the gradebook to {target} ({error}); nothing was graded. "

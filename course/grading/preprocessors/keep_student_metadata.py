@@ -5,32 +5,13 @@ the finding the item assesses (``course.lookup``: table, row, column) and
 which rows it assesses (``course.assesses``). The grader and the item analysis
 read them from the sources; in a released notebook they would point a student
 at the answer. :class:`KeepStudentMetadata` runs last in nbgrader's
-``generate_assignment`` (``nbgrader_config.py``), for the kit's verbs and plain
+``generate_assignment`` (:data:`course.grading.pipeline.RELEASE_PREPROCESSORS`), for the kit's verbs and plain
 ``nbgrader`` alike, and keeps only the keys in :data:`STUDENT_KEYS`.
 """
 
 from __future__ import annotations
 
 from nbgrader.preprocessors import NbGraderPreprocessor
-
-KEEP_STUDENT_METADATA = "course.grading.preprocessors.keep_student_metadata.KeepStudentMetadata"
-#: nbgrader 0.9.6's own GenerateAssignment.preprocessors, by name, then the kit's cut (named, not imported:
-#: nbgrader_config.py is read by every nbgrader command; tests/grading/preprocessors/test_keep_student_metadata.py checks the list).
-RELEASE_PREPROCESSORS = (
-    "nbgrader.preprocessors.IncludeHeaderFooter",
-    "nbgrader.preprocessors.InstantiateTests",
-    "nbgrader.preprocessors.LockCells",
-    "nbgrader.preprocessors.ClearSolutions",
-    "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.CheckCellMetadata",
-    "nbgrader.preprocessors.ComputeChecksums",
-    "nbgrader.preprocessors.SaveCells",
-    "nbgrader.preprocessors.ClearHiddenTests",
-    "nbgrader.preprocessors.ClearMarkScheme",
-    "nbgrader.preprocessors.ComputeChecksums",
-    "nbgrader.preprocessors.CheckCellMetadata",
-    KEEP_STUDENT_METADATA,
-)
 
 #: The ``course`` metadata a released cell keeps: the answer's name and form, its choices, and the labels
 #: (skill, track, part, question, rubric point) the feedback and the item analysis show.

@@ -58,6 +58,7 @@ from course.grading.sandbox import guard, outputs, scratch
 from course.grading.sandbox.mounts import SUBMISSION_FILES_DIR
 from course.grading.sandbox.bwrap import Limits, SandboxError
 from course.grading.sandbox.pool import KernelLease, KernelPool
+from course.grading.settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT
 from course.grading.sandbox.record import (
     DIED_ENAME, GUARD_ENAME, NOT_RUN_ENAME, RECORD_KEY, TIMEOUT_ENAME, ExecutionRecord, exit_words, is_test_cell)
 
@@ -87,7 +88,7 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute, run in the sandbox in a scratch folder (see the module docstring)."""
 
     notebook_timeout = Float(
-        600, help="Seconds from the first cell after which the sandbox is killed.").tag(config=True)
+        NOTEBOOK_TIMEOUT, help="Seconds from the first cell after which the sandbox is killed.").tag(config=True)
     hidden_paths = List(Unicode(), help="Folders the kernel must not see (the class folder, ...).").tag(config=True)
     readonly_paths = List(Unicode(), help="Paths shown read-only inside hidden ones.").tag(config=True)
     limits = Instance(Limits, args=(), help="Resource limits (course.grading.sandbox.bwrap.Limits).").tag(config=True)
@@ -332,7 +333,7 @@ class SandboxedExecute(Execute):
 
 
 def execute_notebook(nb, notebook_dir: str | os.PathLike, *, hidden_paths=(), readonly_paths=(),
-                     limits: Limits = Limits(), cell_timeout: int = 60, notebook_timeout: float = 600,
+                     limits: Limits = Limits(), cell_timeout: int = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
                      allow_unsandboxed: bool = False, max_restarts: int = 3) -> tuple[Any, ExecutionRecord]:
     """Execute one notebook with :class:`SandboxedExecute` as nbgrader would, outside its converter.
 

@@ -4,8 +4,8 @@ nbgrader's autograde restores every locked test cell from the gradebook, hidden
 tests included, so stock ``nbgrader generate_feedback`` renders the hidden test
 code in the student's HTML, and a failing hidden test's traceback quotes the
 failing line. The kit adds one preprocessor to nbgrader's own feedback
-pipeline, :class:`HideHiddenTests`, that works on the autograded copy before it
-is rendered:
+pipeline, :class:`~course.grading.preprocessors.hide_hidden_tests.HideHiddenTests`,
+that works on the autograded copy before it is rendered, with the words of this module:
 
 * the ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` region is removed
   from each test cell (nbgrader's :class:`~nbgrader.preprocessors.ClearHiddenTests`
@@ -16,7 +16,8 @@ is rendered:
   (so the author controls every word); any other error gets a general hint, so
   a hidden input echoed in an exception message never reaches the student.
 
-A second preprocessor, :class:`SkillSummary`, puts a short table at the top of
+A second preprocessor, :class:`~course.grading.preprocessors.skill_summary.SkillSummary`,
+puts a short table (:func:`summary_markdown`) at the top of
 the feedback: for each graded item and each rubric point of a written answer
 (each point has its own answer cell and grade),
 its skill and whether it was met (points earned), then the student's share of
@@ -24,22 +25,21 @@ points per skill in this assignment. It names rubric points by their public
 text (the mark scheme every student sees) and never shows a model answer or an
 accepted value.
 
-The same reduction serves :mod:`course.grading.selfcheck`. Unlike most of the kit,
-this module imports nbgrader at import time (it subclasses one of its
-preprocessors), so only code that is about to run nbgrader imports it. The pipeline order matters
+The same reduction serves :mod:`course.grading.selfcheck`. The pipeline order matters
 (grades are read while the cell ids are intact, hidden regions are removed
-before the HTML is written); :func:`feedback_preprocessors` is the one place
-that states it, and ``nbgrader_config.py`` uses it.
+before the HTML is written); :mod:`course.grading.pipeline` is the one place
+that states it.
 
 Every submitted file is a stranger's: a written answer, an output of the
 student's code, even the kit's own cell metadata may carry HTML and script.
-:func:`safe_html_config` (called by ``nbgrader_config.py``) makes nbconvert's
+The configuration (:mod:`course.grading.pipeline`) makes nbconvert's
 HTMLExporter render all of it inert wherever nbgrader uses it, Formgrader's
 grading page and ``generate_feedback`` alike: markdown is rendered, then
 cleaned by an allowlist (:func:`sanitize_html`); HTML and Markdown outputs go
 through the same cleaner; Javascript and widget outputs are dropped
 (nbconvert's ``sanitize_html``); image metadata that nbconvert writes into an
-unquoted attribute is checked (:class:`SafeOutputMetadata`); and every
+unquoted attribute is checked
+(:class:`~course.grading.preprocessors.safe_output_metadata.SafeOutputMetadata`); and every
 feedback file carries a Content-Security-Policy that forbids all script
 (:class:`FeedbackExporter`).
 """
@@ -52,10 +52,6 @@ from pathlib import Path
 
 from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
-from nbgrader import utils as nbgrader_utils
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
-from traitlets import Bool
 
 #: The comment that stands where hidden tests were.
 HIDDEN_PLACEHOLDER = "# Hidden tests ran here; their code is not shown."
@@ -89,41 +85,6 @@ def hint_for(ename: str, evalue: str, cell_source: str) -> str:
         if authored_message(evalue, cell_source):
             return evalue
     return ERROR_HINTS.get(ename, GENERAL_HINT)
-
-
-def has_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS") -> bool:
-    """True when a cell's source holds a hidden-test region."""
-    return begin in source
-
-
-class HideHiddenTests(ClearHiddenTests):
-    """Remove hidden-test regions and reduce what their cells printed (see the module docstring)."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        # Only autograder test cells: nbgrader restored them from the gradebook,
-        # so their hidden regions are the author's (a student's own cell that
-        # happens to contain the delimiter text is theirs to see).
-        if not (cell.cell_type == "code" and nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell)):
-            return cell, resources
-        if not has_hidden_tests(cell.source, self.begin_test_delimeter):
-            return cell, resources
-        full_source = cell.source
-        self._remove_hidden_test_region(cell)
-        cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_PLACEHOLDER
-        cell.outputs = _reduced_outputs(cell.get("outputs", []), full_source)
-        return cell, resources
-
-
-def _reduced_outputs(outputs, full_source: str) -> list:
-    """Keep only one error line (type and hint) from a hidden-test cell's outputs."""
-    from nbformat.v4 import new_output
-
-    for output in outputs:
-        if output.get("output_type") == "error":
-            ename = output.get("ename") or "Error"
-            hint = hint_for(ename, output.get("evalue") or "", full_source)
-            return [new_output("error", ename=ename, evalue=hint, traceback=[f"{ename}: {hint}"])]
-    return []
 
 
 SUMMARY_TITLE = "## Your results by skill"
@@ -179,27 +140,6 @@ def md_text(value) -> str:
     text = " ".join(str(value).split())  # a newline would end the table row
     # Markdown first: html.escape's entities (&lt;) must not have their '#' or ';' backslashed.
     return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", text), quote=False)
-
-
-class SkillSummary(NbGraderPreprocessor):
-    """Insert the skills table (see the module docstring) after the notebook's first cell."""
-
-    def preprocess(self, nb, resources):
-        from nbformat.v4 import new_markdown_cell
-
-        rows = skill_rows(nb)
-        if rows:
-            nb.cells.insert(1, new_markdown_cell(summary_markdown(rows), metadata={"course": {"feedback_summary": True}}))
-        return nb, resources
-
-
-def feedback_preprocessors() -> list:
-    """nbgrader's feedback pipeline with the kit's hidden-test filter, in the order it needs.
-
-    GetGrades first (it reads grades by cell id from the gradebook), then
-    HideHiddenTests (it edits sources and outputs), then the skills table, then the HTML header.
-    """
-    return [GetGrades, HideHiddenTests, SkillSummary, CSSHTMLHeaderPreprocessor]
 
 
 # --- student HTML made inert, in Formgrader and in feedback ---------------------------------------------
@@ -261,7 +201,7 @@ def sanitize_html(markup: str) -> str:
 
 @pass_context
 def safe_markdown2html(context, source):
-    """nbconvert's markdown rendering, then :func:`sanitize_html` (a Jinja filter, see :func:`safe_html_config`)."""
+    """nbconvert's markdown rendering, then :func:`sanitize_html` (a Jinja filter, see :func:`course.grading.pipeline.configure`)."""
     global _exporter
     # nbconvert's own renderer (attachments, math, code highlighting) of a default exporter: the
     # filter is registered by import path and is not told which exporter it serves.
@@ -270,36 +210,6 @@ def safe_markdown2html(context, source):
 
 
 _exporter = None
-
-#: Numbers only: nbconvert writes width= and height= without quotes (classic template), so
-#: "1 onerror=alert(1)" from a student's display(..., metadata=...) would be an event handler.
-_DIMENSION = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%)?")
-
-
-class SafeOutputMetadata(Preprocessor):
-    """HTMLExporter step: image sizes that are not numbers, output file names and odd grade ids removed.
-
-    Runs on the copy nbconvert renders (Formgrader's page, the feedback), never on the graded file.
-    """
-
-    enabled = Bool(True).tag(config=True)
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        for output in cell.get("outputs", []):
-            metadata = output.get("metadata")
-            if not isinstance(metadata, dict):
-                continue
-            metadata.pop("filenames", None)  # nbconvert would use them as image addresses
-            for holder in [metadata, *(v for v in metadata.values() if isinstance(v, dict))]:
-                for key in ("width", "height"):
-                    if key in holder and not _DIMENSION.fullmatch(str(holder[key])):
-                        del holder[key]
-        grade = cell.metadata.get("nbgrader")
-        # nbgrader's templates print grade_id unescaped (anchors, labels); a student may add a cell of their own.
-        if isinstance(grade, dict) and "grade_id" in grade and not re.fullmatch(r"[\w.-]+", str(grade["grade_id"])):
-            grade["grade_id"] = re.sub(r"[^\w.-]", "_", str(grade["grade_id"]))
-        return cell, resources
-
 
 #: The skills table read "checked automaticallyTrace the claim…": nbgrader's template draws Markdown tables with
 #: no cell padding or rules. The kit's own style (the policy allows inline styles; students' markup keeps none).
@@ -319,21 +229,6 @@ class FeedbackExporter(HTMLExporter):
         head = re.search(r"<head[^>]*>", output, re.IGNORECASE)
         output = output[:head.end()] + "\n" + meta + output[head.end():] if head else meta + output
         return output, resources
-
-
-def safe_html_config(c) -> None:
-    """Make every HTMLExporter nbgrader builds from config ``c`` render student HTML inert (module docstring).
-
-    Formgrader builds ``HTMLExporter(config=...)`` from the same nbgrader_config.py that
-    ``nbgrader generate_feedback`` and ``python -m course feedback`` read.
-    """
-    c.HTMLExporter.sanitize_html = True  # text/html and text/markdown outputs cleaned; Javascript, widgets dropped
-    # nbgrader's feedback and formgrade templates render markdown cells without nbconvert's
-    # cleaner, and that cleaner escapes headings and table heads: both replaced by the kit's.
-    c.HTMLExporter.filters = {"markdown2html": "course.grading.reports.feedback.safe_markdown2html",
-                              "clean_html": "course.grading.reports.feedback.sanitize_html"}
-    c.HTMLExporter.preprocessors = ["course.grading.reports.feedback.SafeOutputMetadata"]
-    c.GenerateFeedback.exporter_class = "course.grading.reports.feedback.FeedbackExporter"
 
 
 FAILED_FEEDBACK = """<!DOCTYPE html>

@@ -2,7 +2,7 @@
 
 Every path runs nbgrader's own :class:`~nbgrader.converters.Autograde`
 converter with :class:`~course.grading.preprocessors.sandboxed_execute.SandboxedExecute` in
-place of nbgrader's ``Execute`` (:func:`sandboxed_config`), so a self-check
+place of nbgrader's ``Execute`` (:mod:`course.grading.pipeline`), so a self-check
 score and the real grade come from the same code: the same sandbox, builtins
 guard, output caps and handling of dead kernels. :class:`SandboxedAutograde`
 lends the executor a grading process's kernel pool and collects each
@@ -12,49 +12,12 @@ through nbgrader's per-notebook ``resources``.
 
 from __future__ import annotations
 
-import copy
-
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
 from nbgrader.utils import capture_log, temp_attrs
 
-from course.grading.preprocessors.cap_attachments import CapAttachments
-from course.grading.preprocessors.restore_metadata import REMATCH_KEY, RestoreStrippedMetadata
-from course.grading.preprocessors.sandboxed_execute import POOL_KEY, SandboxedExecute
+from course.grading.preprocessors.restore_metadata import REMATCH_KEY
+from course.grading.preprocessors.sandboxed_execute import POOL_KEY
 from course.grading.sandbox.record import RECORD_KEY, ExecutionRecord
-from course.grading.settings import GradingSettings
-
-REMATCH_NAME = "course.grading.preprocessors.restore_metadata.RestoreStrippedMetadata"
-
-
-def sandboxed_preprocessors(preprocessors) -> list:
-    """An Autograde preprocessor list with nbgrader's Execute replaced by SandboxedExecute."""
-    return [SandboxedExecute if pp is Execute or pp == "nbgrader.preprocessors.Execute" else pp
-            for pp in preprocessors]
-
-
-def sandboxed_config(config, settings: GradingSettings):
-    """A copy of ``config`` that grades as ``settings`` say (the sandbox unless its mode is "off")."""
-    config = copy.deepcopy(config)
-    if settings.cell_timeout:
-        config.Execute.timeout = settings.cell_timeout
-    # Cells whose nbgrader metadata was stripped are matched again before nbgrader sanitizes.
-    sanitize = config.Autograde.get("sanitize_preprocessors") or Autograde.class_traits()["sanitize_preprocessors"].default()
-    if RestoreStrippedMetadata not in sanitize and REMATCH_NAME not in sanitize:
-        config.Autograde.sanitize_preprocessors = [RestoreStrippedMetadata, CapAttachments, *sanitize]
-    stock = Autograde.class_traits()["autograde_preprocessors"].default()
-    if settings.sandbox == "off":
-        # nbgrader_config.py sandboxes plain `nbgrader autograde`; "off" is nbgrader's own pipeline.
-        config.Autograde.autograde_preprocessors = stock
-        return config
-    config.Autograde.autograde_preprocessors = sandboxed_preprocessors(config.Autograde.get("autograde_preprocessors") or stock)
-    config.SandboxedExecute.notebook_timeout = settings.notebook_timeout
-    config.SandboxedExecute.limits = settings.limits
-    config.SandboxedExecute.hidden_paths = list(settings.hidden_paths)
-    config.SandboxedExecute.readonly_paths = list(settings.readonly_paths)
-    config.SandboxedExecute.allow_unsandboxed = settings.sandbox == "rlimits"
-    return config
-
 
 class SandboxedAutograde(Autograde):
     """nbgrader's Autograde converter that lends ``kernel_pool`` to the executor and keeps each notebook's record."""

@@ -211,7 +211,7 @@ def _submissions(api, assignment_ids: list[str], student: str | None, *, autogra
 def autograde(assignment: str | list[str] = "all", *, student: str | None = None, class_dir: Path | None = None,
               api=None, progress: bool = True, jobs: int | None = None, sandbox: str = "auto", scheduler=None,
               resume: bool = True, force: bool = False, backup: bool = True, db_url: str | None = None,
-              limits=None, cell_timeout: int | None = None, notebook_timeout: float = 600, on_result=None):
+              limits=None, cell_timeout: int | None = None, notebook_timeout: float | None = None, on_result=None):
     """Autograde every collected submission (or one student's) with nbgrader, in parallel and sandboxed.
 
     Each submission goes through nbgrader's own autograde pipeline and its
@@ -229,8 +229,8 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
     they were last submitted (``force`` regrades everything). ``backup``:
     copy the gradebook to ``<class>/backups/`` first. ``db_url`` (or
     ``COURSE_DB_URL``) names the gradebook when no ``api`` is given.
-    ``limits`` (:class:`course.grading.sandbox.bwrap.Limits`), ``cell_timeout`` (default:
-    ``Execute.timeout`` from nbgrader_config.py) and ``notebook_timeout``
+    ``limits`` (:class:`course.grading.sandbox.bwrap.Limits`), ``cell_timeout`` and
+    ``notebook_timeout`` (defaults: :mod:`course.grading.settings`)
     bound what one submission may use. ``on_result`` is called with each
     :class:`~course.grading.reports.autograde.SubmissionResult` as it completes.
 

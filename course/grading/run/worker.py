@@ -120,19 +120,22 @@ class GradingWorker:
 
     def __init__(self, settings: GradingSettings) -> None:
         from nbgrader.apps import NbGraderAPI
+        from traitlets.config import Config
 
         from course.grading import patches
-        from course.grading.classdir import nbgrader_config, quiet_nbgrader, scripts_on_path
-        from course.grading.run.engine import sandboxed_config
+        from course.grading.classdir import quiet_nbgrader, scripts_on_path
+        from course.grading.pipeline import configure
         from course.grading.sandbox.pool import KernelPool
+        from course.grading.settings import KERNEL_ARGUMENTS
 
         self.settings = settings
         self.lock = threading.Lock()  # Dask may run tasks in several threads: nbgrader is not thread-safe
         self.patches = patches.apply_worker_patches()
         scripts_on_path()
         quiet_nbgrader()
-        # check_db_url (through nbgrader_config) gives SQLite a 30 s busy timeout.
-        config = sandboxed_config(nbgrader_config(Path(settings.class_dir), db_url=settings.db_url), settings)
+        # Built from the settings alone: no configuration file is read again, no environment variable consulted.
+        config = Config()
+        configure(config, settings)
         self.api = NbGraderAPI(config=config)
         self.api.log.setLevel(logging.WARNING)
         self.pool = None
@@ -144,7 +147,7 @@ class GradingWorker:
             self.pool = KernelPool(
                 size=settings.prestart, hidden_paths=settings.hidden_paths, readonly_paths=settings.readonly_paths,
                 limits=settings.limits, allow_unsandboxed=settings.sandbox == "rlimits",
-                extra_arguments=list(config.Execute.get("extra_arguments", [])))
+                extra_arguments=list(KERNEL_ARGUMENTS))
             self.pool.fill()  # the first kernel boots while the first task is on its way
         self._grade_cells: dict[str, dict[str, set[str]]] = {}
 

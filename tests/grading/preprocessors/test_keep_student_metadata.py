@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from course.grading.preprocessors import keep_student_metadata as released
+from course.grading.pipeline import RELEASE_PREPROCESSORS
+from course.grading.preprocessors import keep_student_metadata
 from course.grading.classdir import assignment_ids, open_api, source_notebook
 
 LOCATORS = ("lookup", "lookup_contains", "assesses")
@@ -18,8 +19,8 @@ def test_the_release_steps_are_nbgraders_own_then_the_kits_cut():
     from traitlets.utils.importstring import import_item
 
     stock = GenerateAssignment.class_traits()["preprocessors"].default()
-    listed = [import_item(name) for name in released.RELEASE_PREPROCESSORS]
-    assert listed == [*stock, released.KeepStudentMetadata]
+    listed = [import_item(name) for name in RELEASE_PREPROCESSORS]
+    assert listed == [*stock, keep_student_metadata.KeepStudentMetadata]
 
 
 def _course_keys(path) -> set[str]:
@@ -42,6 +43,6 @@ def test_every_released_notebook_keeps_only_the_metadata_a_student_needs(tmp_pat
         with_locators += bool(source_keys & set(LOCATORS))
         release = tmp_path / "class" / "release" / assignment_id / f"{assignment_id}.ipynb"
         kept = _course_keys(release)
-        assert kept <= released.STUDENT_KEYS, (assignment_id, kept - released.STUDENT_KEYS)
+        assert kept <= keep_student_metadata.STUDENT_KEYS, (assignment_id, kept - keep_student_metadata.STUDENT_KEYS)
         assert "lookup" not in release.read_text(encoding="utf-8"), assignment_id
     assert with_locators >= 4  # the sources do carry them: the check above could fail

@@ -6,7 +6,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course.grading import classdir
-from course.grading.reports.feedback import ERROR_HINTS, GENERAL_HINT, HIDDEN_PLACEHOLDER, HideHiddenTests, feedback_preprocessors, hint_for
+from course.grading.pipeline import FEEDBACK_PREPROCESSORS
+from course.grading.preprocessors.hide_hidden_tests import HideHiddenTests
+from course.grading.reports.feedback import ERROR_HINTS, GENERAL_HINT, HIDDEN_PLACEHOLDER, hint_for
 from course.grading.release.leaks import find_leaks, html_text, notebook_text, secret_lines
 
 TEST_SOURCE = """assert type(answer()) is dict, "answer should return a dict"
@@ -77,11 +79,11 @@ def test_cells_without_hidden_tests_and_student_cells_are_untouched():
 
 
 def test_pipeline_order_and_config():
-    """Is the filter between GetGrades and the HTML header, and does nbgrader_config.py use exactly this pipeline?"""
-    names = [p.__name__ for p in feedback_preprocessors()]
+    """Is the filter between GetGrades and the HTML header, and does the configuration use exactly this pipeline?"""
+    names = [name.rpartition(".")[2] for name in FEEDBACK_PREPROCESSORS]
     assert names == ["GetGrades", "HideHiddenTests", "SkillSummary", "CSSHTMLHeaderPreprocessor"]
     config = classdir.nbgrader_config()
-    assert [p.__name__ for p in config.GenerateFeedback.preprocessors] == names
+    assert config.GenerateFeedback.preprocessors == FEEDBACK_PREPROCESSORS
 
 
 def test_leak_scan_finds_secrets_in_highlighted_html_and_ignores_public_lines():

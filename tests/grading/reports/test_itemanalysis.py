@@ -157,7 +157,7 @@ def test_the_feedback_skills_table_names_points_met_without_answers():
     """Does the feedback summary list each item and rubric point with its skill and whether it was met, and no answer values?"""
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    from course.grading.reports.feedback import SkillSummary
+    from course.grading.preprocessors.skill_summary import SkillSummary
 
     test = new_code_cell('assert x == "inaccurate"', metadata={"nbgrader": {"grade": True, "grade_id": "q1-tests", "points": 1, "score": 0},
                                                                  "course": {"skill": "names-dates-numbers", "answer": "x"}})

@@ -1,4 +1,4 @@
-"""Grading a class at once (course.grading.autograde with course.grading.run.parallel and course.grading.preprocessors.sandboxed_execute).
+"""Grading a class at once (course.grading.run.verbs.autograde with course.grading.run.parallel and course.grading.preprocessors.sandboxed_execute).
 
 One demo class (one assignment, the eight synthetic students) is generated
 once; every test grades its own copy. The reference is stock nbgrader: the

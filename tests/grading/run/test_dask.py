@@ -1,4 +1,4 @@
-"""Grading on a Dask cluster (course.grading.run.parallel.run_dask through course.grading.autograde).
+"""Grading on a Dask cluster (course.grading.run.parallel.run_dask through course.grading.run.verbs.autograde).
 
 A ``distributed.LocalCluster`` with two worker processes stands in for a
 cluster; the class folder is shared storage (the same path on every worker)

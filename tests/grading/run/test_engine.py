@@ -1,7 +1,7 @@
 """course.grading.run.engine: one execution engine, so a self-check scores a notebook as the real grade does.
 
 Both tests read one grading of the demo class (every behaviour, one assignment;
-a module fixture) through ``course.grading.autograde`` and compare per-cell
+a module fixture) through ``course.grading.run.verbs.autograde`` and compare per-cell
 scores from the gradebook: with the self-check of the same submitted notebooks,
 and with a second run in which every library patch is off (stock nbgrader,
 jsonschema and SQLAlchemy paths).
