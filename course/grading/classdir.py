@@ -27,10 +27,9 @@ from pathlib import Path
 
 from course import paths
 # GradingError and the gradebook URL check live with the settings (the wing's bottom floor); named here too.
-from course.grading.settings import CLASS_DIR_ENV, SQLITE_BUSY_TIMEOUT, GradingError, check_db_url  # noqa: F401
+from course.grading.settings import (  # noqa: F401 -- named here too
+    CONFIG_ENV, CONFIG_FILE, SQLITE_BUSY_TIMEOUT, GradingError, check_db_url, named_config)
 
-CONFIG_FILE = "nbgrader_config.py"
-CONFIG_ENV = "COURSE_NBGRADER_CONFIG"
 ASSIGNMENTS_DIR = paths.assignments_dir()
 #: The assignments in course order (ids and titles); nothing depends on globbing folder names.
 MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
@@ -99,7 +98,7 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
     self-check's scratch class must never write to the course's database).
     ``db_url`` names the gradebook explicitly (e.g. ``postgresql://grader@db/course``)
     and wins over both. With ``COURSE_NBGRADER_CONFIG`` set, that file is read
-    instead (see :func:`named_config`).
+    instead (see :func:`course.grading.settings.named_config`).
     """
     from traitlets.config import Config
 
@@ -118,46 +117,6 @@ def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = 
     # Re-releasing replaces the exchange copy, so `release` can run twice.
     config.ExchangeReleaseAssignment.force = True
     return config
-
-
-def named_config(class_dir: Path | None = None):
-    """The Config of the file ``COURSE_NBGRADER_CONFIG`` names: a deployment's own, which loads the kit's.
-
-    Such a file (the hub grader's, say) loads ``nbgrader_config.py`` and changes what differs, e.g. the
-    exchange. The one environment round trip left: a class folder the kit names (``--class-dir``, a
-    self-check's scratch class) is handed to the file as ``COURSE_CLASS_DIR`` while it is read.
-    """
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config_file = config_file_path()
-    previous = os.environ.get(CLASS_DIR_ENV)
-    if class_dir is not None:
-        os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
-    try:
-        return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
-    except GradingError:
-        raise
-    except Exception as error:  # the file is Python: any error in it is the instructor's to fix, in one line
-        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
-        raise GradingError(f"cannot read the nbgrader configuration {config_file}{where}: "
-                           f"{type(error).__name__}: {error.msg if isinstance(error, SyntaxError) else error}") from None
-    finally:
-        if previous is None:
-            os.environ.pop(CLASS_DIR_ENV, None)
-        else:
-            os.environ[CLASS_DIR_ENV] = previous
-
-
-def config_file_path() -> Path:
-    """The nbgrader configuration the kit reads: ``COURSE_NBGRADER_CONFIG`` if set, else the repository's."""
-    named = os.environ.get(CONFIG_ENV)
-    if not named:
-        return paths.REPO_ROOT / CONFIG_FILE
-    path = Path(named).expanduser().resolve()
-    if not path.is_file():
-        raise GradingError(f"{CONFIG_ENV}={named} is not a file; name an nbgrader_config.py that loads the kit's "
-                           f"({paths.REPO_ROOT / CONFIG_FILE}), or unset it")
-    return path
 
 
 def scripts_on_path() -> None:

@@ -39,6 +39,9 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 #: The environment variables plain ``nbgrader`` (and the kit without ``--class-dir``/``--db-url``) reads.
 CLASS_DIR_ENV = "COURSE_CLASS_DIR"
 DB_URL_ENV = "COURSE_DB_URL"
+#: The file plain nbgrader reads, and the variable that names a deployment's own file for the kit to read instead.
+CONFIG_FILE = "nbgrader_config.py"
+CONFIG_ENV = "COURSE_NBGRADER_CONFIG"
 #: The environment variable, and the one value, that turn the sandbox off for plain nbgrader.
 UNSANDBOXED_ENV = "COURSE_UNSANDBOXED_GRADING"
 UNSANDBOXED_CONSENT = "I-understand"
@@ -77,6 +80,16 @@ class GradingSettings:
     lock_retries: int = 4
     #: When the run began (UTC, ISO 8601): a submission graded after it by another grader is left alone.
     run_started: str = ""
+
+    @property
+    def sqlite(self) -> bool:
+        """Whether the gradebook is a SQLite database (never to be shared across machines)."""
+        return is_sqlite(self.db_url)
+
+    @property
+    def gradebook_file(self) -> Path | None:
+        """The gradebook's file when it is a SQLite database (None for a server database or an in-memory one)."""
+        return sqlite_path(self.db_url)
 
     def __post_init__(self) -> None:
         if self.sandbox not in ("bubblewrap", "rlimits", "off"):
@@ -213,29 +226,107 @@ def plain_nbgrader_settings() -> GradingSettings:
     return class_settings()
 
 
-def grading_settings(config, sandbox_mode: str, *, limits: Limits | None = None, cell_timeout: int | None = None,
-                     notebook_timeout: float | None = None) -> GradingSettings:
-    """The settings of a run on the class ``config`` describes (a traitlets Config, see
-    :func:`course.grading.classdir.nbgrader_config`); ``cell_timeout`` defaults to its ``Execute.timeout``."""
-    from course.grading.sandbox.mounts import course_readonly_paths
+def run_settings(class_dir=None, *, db_url: str | None = None, config=None, sandbox: str = "auto",
+                 cluster: bool = False, limits: Limits | None = None, cell_timeout: int | None = None,
+                 notebook_timeout: float | None = None) -> tuple[GradingSettings, str]:
+    """The settings of one grading run, and the warning to print first ("" when none).
+
+    ``sandbox`` is the requested mode (:func:`resolve_sandbox`). The class is ``config``'s (an API's
+    configuration), else a ``COURSE_NBGRADER_CONFIG`` file's, else ``class_dir``'s (:func:`class_settings`).
+    ``cluster``: the run goes to a Dask cluster, which needs a shared (PostgreSQL) gradebook.
+    """
+    import dataclasses
+
+    mode, warning = resolve_sandbox(sandbox)
+    if config is None and os.environ.get(CONFIG_ENV):
+        config = named_config(class_dir)
+        if db_url:
+            config.CourseDirectory.db_url = check_db_url(db_url)
+    if config is not None:
+        settings = grading_settings(config, mode, limits=limits, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
+    else:
+        settings = dataclasses.replace(
+            begin_run(class_settings(class_dir, db_url, sandbox=mode)), limits=limits or Limits(),
+            cell_timeout=cell_timeout or CELL_TIMEOUT,
+            notebook_timeout=NOTEBOOK_TIMEOUT if notebook_timeout is None else float(notebook_timeout))
+    if cluster and settings.sqlite:
+        raise GradingError(
+            "a Dask scheduler needs a shared PostgreSQL gradebook: SQLite must not be shared across machines "
+            f"(the gradebook is {settings.db_url}); pass --db-url postgresql://USER@HOST/DB or set COURSE_DB_URL")
+    return settings, warning
+
+
+def begin_run(settings: GradingSettings) -> GradingSettings:
+    """``settings`` with the time this run began, once the course data every assignment reads is there."""
+    import dataclasses
+    import datetime as dt
+
     from course.paths import PACKAGE_DIR, primary_document_path
 
     if not primary_document_path().is_file():
         # Every assignment's setup cell reads the document: without it every test would score 0.
         raise GradingError(f"the course data is missing: no {primary_document_path()} for the package at {PACKAGE_DIR}; "
                            "install the kit from a checkout (its wheel ships the data) or set COURSE_DATA_DIR")
+    return dataclasses.replace(settings, run_started=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat())
+
+
+def grading_settings(config, sandbox_mode: str, *, limits: Limits | None = None, cell_timeout: int | None = None,
+                     notebook_timeout: float | None = None) -> GradingSettings:
+    """The settings of a run on the class ``config`` describes (a traitlets Config, see
+    :func:`course.grading.classdir.nbgrader_config`); ``cell_timeout`` defaults to its ``Execute.timeout``."""
+    from course.grading.sandbox.mounts import course_readonly_paths
+
     coursedir = config.CourseDirectory
     db_url = coursedir.db_url
     root = Path(coursedir.root).resolve()
     source = Path(root, coursedir.get("source_directory") or "source").resolve()
     exchange = config.get("Exchange", {})
-    import datetime as dt
-
-    return GradingSettings(
-        run_started=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(),
+    return begin_run(GradingSettings(
         class_dir=str(root), db_url=db_url, source_dir=str(source), course_id=coursedir.get("course_id", COURSE_ID),
         sandbox=sandbox_mode, limits=limits or Limits(),
         cell_timeout=cell_timeout or config.get("Execute", {}).get("timeout") or CELL_TIMEOUT,
         notebook_timeout=NOTEBOOK_TIMEOUT if notebook_timeout is None else float(notebook_timeout),
         hidden_paths=hidden_paths(root, source, db_url, [exchange[key] for key in ("root", "cache") if exchange.get(key)]),
-        readonly_paths=tuple(os.fspath(p) for p in course_readonly_paths()))
+        readonly_paths=tuple(os.fspath(p) for p in course_readonly_paths())))
+
+
+def named_config(class_dir: Path | None = None):
+    """The Config of the file ``COURSE_NBGRADER_CONFIG`` names: a deployment's own, which loads the kit's.
+
+    Such a file (the hub grader's, say) loads ``nbgrader_config.py`` and changes what differs, e.g. the
+    exchange. The one environment round trip left: a class folder the kit names (``--class-dir``, a
+    self-check's scratch class) is handed to the file as ``COURSE_CLASS_DIR`` while it is read.
+    """
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config_file = config_file_path()
+    previous = os.environ.get(CLASS_DIR_ENV)
+    if class_dir is not None:
+        os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
+    try:
+        return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
+    except GradingError:
+        raise
+    except Exception as error:  # the file is Python: any error in it is the instructor's to fix, in one line
+        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
+        raise GradingError(f"cannot read the nbgrader configuration {config_file}{where}: "
+                           f"{type(error).__name__}: {error.msg if isinstance(error, SyntaxError) else error}") from None
+    finally:
+        if previous is None:
+            os.environ.pop(CLASS_DIR_ENV, None)
+        else:
+            os.environ[CLASS_DIR_ENV] = previous
+
+
+def config_file_path() -> Path:
+    """The nbgrader configuration the kit reads: ``COURSE_NBGRADER_CONFIG`` if set, else the repository's."""
+    from course import paths
+
+    named = os.environ.get(CONFIG_ENV)
+    if not named:
+        return paths.REPO_ROOT / CONFIG_FILE
+    path = Path(named).expanduser().resolve()
+    if not path.is_file():
+        raise GradingError(f"{CONFIG_ENV}={named} is not a file; name an nbgrader_config.py that loads the kit's "
+                           f"({paths.REPO_ROOT / CONFIG_FILE}), or unset it")
+    return path

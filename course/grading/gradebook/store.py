@@ -55,9 +55,14 @@ def check_gradebook(db_url: str, *, must_exist: bool = True) -> None:
     keeps nbgrader from creating an empty gradebook or failing midway with
     a raw ``sqlite3`` traceback.
     """
+    if is_sqlite(db_url):
+        check_gradebook_file(sqlite_path(db_url), must_exist=must_exist)
+
+
+def check_gradebook_file(path: Path | None, *, must_exist: bool = True) -> None:
+    """:func:`check_gradebook` on a SQLite gradebook's file (None: an in-memory one, nothing to check)."""
     from course.grading.settings import GradingError
 
-    path = sqlite_path(db_url)
     if path is None:
         return
     if not path.exists():
@@ -120,9 +125,13 @@ def _stamp() -> str:
 
 def backup_gradebook(db_url: str, class_dir: Path) -> Path | None:
     """Copy the gradebook to ``<class_dir>/backups/<timestamp>.<db|sql|json>``; None if there is none yet."""
+    return backup(db_url, Path(class_dir), sqlite_path(db_url) if is_sqlite(db_url) else False)
+
+
+def backup(db_url: str, class_dir: Path, source: Path | None | bool) -> Path | None:
+    """:func:`backup_gradebook`, told the SQLite file (``source``; False for a server database)."""
     folder = Path(class_dir) / BACKUP_DIR
-    if is_sqlite(db_url):
-        source = sqlite_path(db_url)
+    if source is not False:
         if source is None or not source.is_file():
             return None
         target = folder / f"{_stamp()}.db"
@@ -313,32 +322,58 @@ def read_record(class_dir: Path, assignment: str, student: str) -> dict | None:
         return None
 
 
-def up_to_date(api, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The (assignment, student) pairs graded since they were last submitted (see the module docstring)."""
+def gradebook(settings):
+    """nbgrader's Gradebook of the class ``settings`` describe (a context manager), as NbGraderAPI opens it."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(settings.db_url, settings.course_id)
+
+
+def require_released(settings, assignment_ids: list[str]) -> None:
+    """Raise GradingError unless the gradebook exists, is whole, and each assignment has been released in it."""
+    from nbgrader.api import MissingEntry
+
+    from course.grading.settings import GradingError
+
+    if settings.sqlite:
+        check_gradebook_file(settings.gradebook_file, must_exist=True)
+    with gradebook(settings) as book:
+        for assignment_id in assignment_ids:
+            try:
+                book.find_assignment(assignment_id)
+            except MissingEntry:
+                raise GradingError(f"{assignment_id} has not been released in this class; "
+                                   f"run `python -m course release {assignment_id}` first") from None
+
+
+def up_to_date(settings, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
+    """The (assignment, student) pairs graded since they were last submitted (see the module docstring),
+    each with its (score, max_score) in the gradebook."""
     from sqlalchemy import text
 
-    coursedir, root = api.coursedir, Path(api.coursedir.root)
-    with api.gradebook as book:
+    root = Path(settings.class_dir)
+    with gradebook(settings) as book:
         in_gradebook = {(a, s) for a, s in book.db.execute(text(
             "SELECT a.name, sa.student_id FROM submitted_assignment sa JOIN assignment a ON a.id = sa.assignment_id"))}
-    current = set()
-    for assignment, student in pairs:
-        record = read_record(root, assignment, student)
-        if not record or record.get("status") != "graded" or (assignment, student) not in in_gradebook:
-            continue
-        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-        autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
-        if not (autograded / f"{assignment}.ipynb").is_file() and not any(autograded.glob("*.ipynb")):
-            continue
-        submitted_at = submission_timestamp(submitted)
-        graded_at = dt.datetime.fromisoformat(record["graded_at"])
-        if submitted_at is not None and graded_at <= submitted_at:
-            continue
-        if record.get("submitted_at") != (submitted_at.isoformat() if submitted_at else None):
-            continue
-        if record.get("fingerprint") != submission_fingerprint(submitted):
-            continue
-        current.add((assignment, student))
+        current = {}
+        for assignment, student in pairs:
+            record = read_record(root, assignment, student)
+            if not record or record.get("status") != "graded" or (assignment, student) not in in_gradebook:
+                continue
+            submitted = root / "submitted" / student / assignment
+            autograded = root / "autograded" / student / assignment
+            if not (autograded / f"{assignment}.ipynb").is_file() and not any(autograded.glob("*.ipynb")):
+                continue
+            submitted_at = submission_timestamp(submitted)
+            graded_at = dt.datetime.fromisoformat(record["graded_at"])
+            if submitted_at is not None and graded_at <= submitted_at:
+                continue
+            if record.get("submitted_at") != (submitted_at.isoformat() if submitted_at else None):
+                continue
+            if record.get("fingerprint") != submission_fingerprint(submitted):
+                continue
+            submission = book.find_submission(assignment, student)
+            current[(assignment, student)] = (float(submission.score), float(submission.max_score))
     return current
 
 

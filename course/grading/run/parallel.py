@@ -133,17 +133,17 @@ def _failed(pair: tuple[str, str], reason: str) -> SubmissionResult:
 def run_local(settings: GradingSettings, pairs: list[tuple[str, str]], jobs: int, on_result=None) -> list[SubmissionResult]:
     """Grade ``pairs`` here (``jobs=1``) or in ``jobs`` worker processes; results in completion order."""
     on_result = on_result or (lambda result: None)
+    if jobs > 1 and len(pairs) > 1:
+        return _run_pool(settings, pairs, jobs, on_result)
     results: list[SubmissionResult] = []
-    if jobs <= 1 or len(pairs) <= 1:
-        try:
-            for assignment, student in pairs:
-                result = grade_submission(settings, assignment, student)
-                results.append(result)
-                on_result(result)
-        finally:
-            close_worker()
-        return results
-    return _run_pool(settings, pairs, jobs, on_result)
+    try:
+        for assignment, student in pairs:
+            result = grade_submission(settings, assignment, student)
+            results.append(result)
+            on_result(result)
+    finally:
+        close_worker()
+    return results
 
 
 def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[SubmissionResult]:
@@ -248,15 +248,4 @@ def run_dask(settings: GradingSettings, pairs: list[tuple[str, str]], scheduler,
     return results, workers
 
 
-def ensure_shared_gradebook(db_url: str) -> None:
-    """Refuse a SQLite gradebook for a cluster run (SQLite must not be shared across machines)."""
-    from course.grading.classdir import GradingError
-    from course.grading.gradebook.store import is_sqlite
-
-    if is_sqlite(db_url):
-        raise GradingError(
-            "a Dask scheduler needs a shared PostgreSQL gradebook: SQLite must not be shared across machines "
-            f"(the gradebook is {db_url}); pass --db-url postgresql://USER@HOST/DB or set COURSE_DB_URL")
-
-
-__all__ = ["grade_submission", "run_local", "run_dask", "worker_for", "close_worker", "ensure_shared_gradebook"]
+__all__ = ["grade_submission", "run_local", "run_dask", "worker_for", "close_worker"]

@@ -27,7 +27,7 @@ import datetime as dt
 import warnings
 from pathlib import Path
 
-from course.grading.classdir import GradingError, open_api, resolve_assignments
+from course.grading.classdir import GradingError, open_api, require_class_dir, resolve_assignments
 from course.grading.intake.ids import is_safe_id, unsafe_id_reason
 
 
@@ -154,53 +154,18 @@ def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = Non
     return collected
 
 
-def _student_folders(api, assignment_id: str, autograded: bool) -> tuple[list[str], list[str]]:
-    """Students with a plain folder for the assignment under ``submitted/`` (or ``autograded/``), and one line
-    per folder refused: a name that is not a safe id, or a link where a folder should be."""
-    import os
-    import stat
-
-    coursedir = api.coursedir
-    top = Path(coursedir.root) / (coursedir.autograded_directory if autograded else coursedir.submitted_directory)
-    found, problems = [], []
-    try:
-        names = sorted(entry.name for entry in os.scandir(top))
-    except FileNotFoundError:
-        return found, problems
-    for name in names:
-        folder = Path(coursedir.format_path(coursedir.autograded_directory if autograded else coursedir.submitted_directory,
-                                            name, assignment_id))
-        if not os.path.lexists(folder):
-            continue
-        why = unsafe_id_reason(name)
-        if why is None and not all(stat.S_ISDIR(os.lstat(path).st_mode) for path in (folder.parent, folder)):
-            why = f"{folder.parent.name}/{folder.name} is a link or a file, not a plain folder"
-        if why:
-            problems.append(f"{assignment_id}: {why}; not graded")
-        else:
-            found.append(name)
-    return found, problems
-
-
 def _submissions(api, assignment_ids: list[str], student: str | None, *, autograded: bool = False,
                  allow_none: bool = False, refused: list[str] | None = None) -> list[tuple[str, str]]:
-    """(assignment, student) pairs to work on; an unknown student is a GradingError (unless ``allow_none``).
+    """(assignment, student) pairs to work on (:func:`course.grading.intake.ids.submission_pairs`) of released
+    assignments; an unknown student is a GradingError (unless ``allow_none``)."""
+    from course.grading.intake.ids import submission_pairs
 
-    A folder whose name is not a safe student id (``*``, one with a newline, ...)
-    is never worked on: nbgrader would glob on it. Each such folder adds one
-    line to ``refused``.
-    """
     if student is not None and unsafe_id_reason(student):
         raise GradingError(unsafe_id_reason(student))
-    pairs = []
-    everyone = set()
     for assignment_id in assignment_ids:
         _require_released(api, assignment_id)
-        found, problems = _student_folders(api, assignment_id, autograded)
-        if refused is not None:
-            refused.extend(problems)
-        everyone.update(found)
-        pairs.extend((assignment_id, s) for s in sorted(found) if student is None or s == student)
+    pairs, everyone = submission_pairs(api.coursedir.root, assignment_ids, student,
+                                       step="autograded" if autograded else "submitted", refused=refused)
     if student is not None and not pairs and not allow_none:
         what = "an autograded submission" if autograded else "a submission"
         known = ", ".join(sorted(everyone)) or "none"
@@ -243,59 +208,62 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
     :class:`GradingError` (with the report as ``.report``) only when not one
     of the submissions asked for could be graded.
     """
-    import os
     import sys
     import time
 
-    from course.grading.gradebook import store as gradebookops
-
-    from course.grading.run import parallel
+    from course.grading.gradebook import store
+    from course.grading.intake.ids import submission_pairs
     from course.grading.reports.autograde import AutogradeReport, SubmissionResult
-    from course.grading.settings import grading_settings, resolve_sandbox
+    from course.grading.run import parallel
+    from course.grading.settings import run_settings
 
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise GradingError(f"jobs must be a whole number of at least 1 (or None for one per CPU), got {jobs!r}")
+    cpus = jobs or _cpu_count()
+    # Worked out once, here; everything below (the gradebook, the workers, the sandbox) takes these settings.
+    settings, warning = run_settings(class_dir, db_url=db_url, config=api.config if api is not None else None,
+                                     sandbox=sandbox, cluster=scheduler is not None, limits=limits,
+                                     cell_timeout=cell_timeout, notebook_timeout=notebook_timeout)
     ids = resolve_assignments(assignment)
-    mode, warning = resolve_sandbox(sandbox)
-    api = api or open_api(class_dir, db_url=db_url)
-    # Worked out once from the class's configuration; everything below takes these settings.
-    settings = grading_settings(api.config, mode, limits=limits, cell_timeout=cell_timeout,
-                                notebook_timeout=notebook_timeout)
-    if scheduler is not None:
-        parallel.ensure_shared_gradebook(settings.db_url)
+    require_class_dir(Path(settings.class_dir))
     refused: list[str] = []
-    pairs = _submissions(api, ids, student, refused=refused)
-    gradebookops.check_writable(Path(settings.class_dir))
+    pairs, everyone = submission_pairs(settings.class_dir, ids, student, refused=refused)
+    store.require_released(settings, ids)
+    if student is not None and not pairs:
+        raise GradingError(f"no student {student!r} with a submission of {', '.join(ids)}; "
+                           f"students: {', '.join(sorted(everyone)) or 'none'}")
+    store.check_writable(Path(settings.class_dir))
     warnings_ = [warning] if warning else []
     for line in warnings_:
         print(f"WARNING: {line}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    backup_path = gradebookops.backup_gradebook(settings.db_url, Path(settings.class_dir)) if backup else None
-    current = gradebookops.up_to_date(api, pairs) if resume and not force else set()
+    backup_path = store.backup(settings.db_url, Path(settings.class_dir), settings.sqlite and settings.gradebook_file) if backup else None
+    current = store.up_to_date(settings, pairs) if resume and not force else {}
     todo = [pair for pair in pairs if pair not in current]
-    skipped = []
-    with api.gradebook as book:
-        for assignment_id, student_id in sorted(current):
-            submission = book.find_submission(assignment_id, student_id)
-            skipped.append(SubmissionResult(assignment_id, student_id, "skipped", score=float(submission.score),
-                                            max_score=float(submission.max_score),
-                                            reason="already graded since it was submitted"))
-    bar = _progress_bar(len(todo), progress)
+    skipped = [SubmissionResult(a, s, "skipped", score=score, max_score=max_score, reason="already graded since it was submitted")
+               for (a, s), (score, max_score) in sorted(current.items())]
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), desc="autograde", unit="submission", leave=False)  # on stderr, counting completions
+
+    finished: list = []
 
     def completed(result) -> None:
+        finished.append(result)
         if bar is not None:
             bar.update(1)
         if on_result is not None:
             on_result(result)
 
-    finished: list = []
     try:
         if scheduler is not None:
-            results, workers = parallel.run_dask(settings, todo, scheduler, lambda r: (finished.append(r), completed(r)))
+            results, workers = parallel.run_dask(settings, todo, scheduler, completed)
         else:
-            workers = max(1, min(jobs or _cpu_count(), len(todo)))
-            results = parallel.run_local(settings, todo, workers, lambda r: (finished.append(r), completed(r)))
+            workers = max(1, min(cpus, len(todo)))
+            results = parallel.run_local(settings, todo, workers, completed)
     except KeyboardInterrupt:
         print(f"interrupted: {len(finished)} of {len(todo)} submission(s) graded, none left half-graded; "
               "run the same command again to grade the rest", file=sys.stderr, flush=True)
@@ -304,8 +272,8 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
         if bar is not None:
             bar.close()
     report = AutogradeReport(results=skipped + results, seconds=time.perf_counter() - started, jobs=workers,
-                             sandboxed=mode == "bubblewrap", backup_path=backup_path, warnings=warnings_,
-                             refused=refused, scratch=mode != "off")
+                             sandboxed=settings.sandbox == "bubblewrap", backup_path=backup_path, warnings=warnings_,
+                             refused=refused, scratch=settings.sandbox != "off")
     failed = report.failed()
     if failed and len(failed) == len(report.results):
         problems = "; ".join(f"{r.student}/{r.assignment}: {r.reason}" for r in failed)
@@ -313,15 +281,6 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
         error.report = report
         raise error
     return report
-
-
-def _progress_bar(total: int, enabled: bool):
-    """A tqdm bar on stderr that counts submissions as they complete (None when disabled)."""
-    if not enabled or not total:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="autograde", unit="submission", leave=False)
 
 
 def _cpu_count() -> int:
