@@ -78,11 +78,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def release_template(folder: Path) -> Path:
     """A class folder with the assignment released and a private SQLite gradebook; no submissions yet."""
-    from course.grading.run import demo, verbs as grading
+    from course.grading.run import demo, verbs
     from course.grading.classdir import open_api
 
     api = open_api(folder, create=True, private_gradebook=True)
-    grading.release(ASSIGNMENT, due=demo.DUE, api=api)
+    verbs.release(ASSIGNMENT, due=demo.DUE, api=api)
     return folder
 
 

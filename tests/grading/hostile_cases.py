@@ -1004,7 +1004,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
     """
     import nbformat
 
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
     from course.grading.classdir import open_api, source_notebook
 
     cases = hostile_cases(cheat_port) if cases is None else cases
@@ -1014,7 +1014,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
     class_dir = Path(class_dir).resolve()
     class_dir.mkdir(parents=True, exist_ok=True)
     api = open_api(class_dir, create=True, private_gradebook=True)
-    grading.release(assignment, due=demo.DUE, api=api)
+    verbs.release(assignment, due=demo.DUE, api=api)
     source_nb = nbformat.read(source_notebook(assignment), as_version=4)
     homes = class_dir / "students"
     clean_students = [s for s in demo.STUDENTS if s.behaviour in clean]
@@ -1026,7 +1026,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
         released = nbformat.read(path, as_version=4)
         case.build(released, source_nb, path.parent)
         demo.submit(api, assignment, student, homes / case.name, demo.DUE - dt.timedelta(hours=order + 1))
-    grading.collect(assignment, api=api, trust_student_timestamps=True)  # demo calendar times
+    verbs.collect(assignment, api=api, trust_student_timestamps=True)  # demo calendar times
     return HostileClass(class_dir, assignment, list(cases), [s.student_id for s in clean_students])
 
 

@@ -295,11 +295,11 @@ def graded_class(tmp_path_factory):
     """One class with every assignment released and three submissions each: the source itself, the untouched release,
     and every answer copied from the tables a student's kernel loads (the student edition)."""
     from course.grading.run import demo
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
 
     root = tmp_path_factory.mktemp("assignments-class")
     api = classdir.open_api(root, create=True, private_gradebook=True)
-    grading.release("all", api=api)
+    verbs.release("all", api=api)
     for assignment_id in ASSIGNMENTS:
         for student, notebook in (("source", classdir.source_notebook(assignment_id)),
                                   ("release", root / "release" / assignment_id / f"{assignment_id}.ipynb")):
@@ -313,7 +313,7 @@ def graded_class(tmp_path_factory):
         folder = root / "submitted" / "grading-time-lookup" / assignment_id
         folder.mkdir(parents=True)
         nbformat.write(answers.grading_time_lookup_submission(src, released), folder / f"{assignment_id}.ipynb")
-    grading.autograde("all", api=api, progress=False, sandbox="required")
+    verbs.autograde("all", api=api, progress=False, sandbox="required")
     return root, api
 
 

@@ -198,15 +198,15 @@ def _answers_build(pick):
 def round_trip(tmp_path_factory):
     """ps3 autograded in the sandbox for three students: right answers in other forms, values of wrong forms, and
     a notebook that replaces the checker; then feedback."""
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
 
     root = tmp_path_factory.mktemp("fairness")
     students = [SimpleNamespace(name="other-forms", build=_answers_build(lambda row: row["right"][-1])),
                 SimpleNamespace(name="wrong-forms", build=_answers_build(lambda row: "?")),
                 hostile.case_named("replace-checker")]
     built = hostile.build_class(root / "class", students, assignment=ROUND_TRIP, clean=())
-    grading.autograde(class_dir=built.class_dir, assignment=ROUND_TRIP, jobs=1, sandbox="required", progress=False)
-    grading.feedback(ROUND_TRIP, class_dir=built.class_dir, progress=False)
+    verbs.autograde(class_dir=built.class_dir, assignment=ROUND_TRIP, jobs=1, sandbox="required", progress=False)
+    verbs.feedback(ROUND_TRIP, class_dir=built.class_dir, progress=False)
     api = classdir.open_api(built.class_dir)
     with api.gradebook as book:
         scores = {s.name: (book.find_submission(ROUND_TRIP, s.name).code_score,

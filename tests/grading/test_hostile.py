@@ -316,7 +316,7 @@ def gradebook_scores(class_dir: Path, students: list[str]) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, notebooks):
     """One sandboxed, 2-job autograde of the hostile class, one of a clean class, then feedback for the hostile one."""
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
     from course.grading.classdir import GradingError
 
     source, _ = notebooks
@@ -337,7 +337,7 @@ def graded(tmp_path_factory, notebooks):
     error = report = None
     with hostile.CheatServer(port, hostile.CheatServer.solutions_payload(source)) as server:
         try:
-            report = grading.autograde(class_dir=hostile_class.class_dir, **options)
+            report = verbs.autograde(class_dir=hostile_class.class_dir, **options)
         except Exception as exc:  # recorded: test_the_run_completed reports it
             error = exc
     after = outside_files(hostile_class.class_dir)
@@ -345,16 +345,16 @@ def graded(tmp_path_factory, notebooks):
     for marker in markers:  # never leave them behind, whatever the tests say
         if marker.is_relative_to(paths.REPO_ROOT) or not marker.is_relative_to(hostile_class.class_dir):
             marker.unlink(missing_ok=True)
-    clean_report = grading.autograde(class_dir=clean_class.class_dir, **options)
+    clean_report = verbs.autograde(class_dir=clean_class.class_dir, **options)
     feedback_error = None
     try:
-        grading.feedback(ASSIGNMENT, class_dir=hostile_class.class_dir, progress=False)
+        verbs.feedback(ASSIGNMENT, class_dir=hostile_class.class_dir, progress=False)
     except GradingError as exc:  # some feedback withheld or not written: the per-case tests say which
         feedback_error = exc
     result = SimpleNamespace(
         source=source, cases=cases, hostile=hostile_class, clean=clean_class, report=report, error=error,
         clean_report=clean_report, before=before, after=after, markers=markers, connections=list(server.connections),
-        feedback_error=feedback_error, integrity=grading.gradebook_integrity(class_dir=hostile_class.class_dir),
+        feedback_error=feedback_error, integrity=verbs.gradebook_integrity(class_dir=hostile_class.class_dir),
         decoy=decoy, decoy_root=decoy_root,
         scores=gradebook_scores(hostile_class.class_dir, hostile_class.students),
         clean_scores=gradebook_scores(clean_class.class_dir, clean_class.students),

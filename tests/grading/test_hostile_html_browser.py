@@ -55,14 +55,14 @@ def kit_environment() -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
 
     root = tmp_path_factory.mktemp("hostile-html")
     case = SimpleNamespace(name=STUDENT, build=build)
     klass = hostile_cases.build_class(root / "class", [case], clean=())
-    report = grading.autograde(assignment=ASSIGNMENT, class_dir=klass.class_dir, sandbox="required", progress=False,
+    report = verbs.autograde(assignment=ASSIGNMENT, class_dir=klass.class_dir, sandbox="required", progress=False,
                                jobs=1)
-    files = grading.feedback(ASSIGNMENT, class_dir=klass.class_dir, progress=False, release_to_students=False)
+    files = verbs.feedback(ASSIGNMENT, class_dir=klass.class_dir, progress=False, release_to_students=False)
     kit_html = files[0].read_text(encoding="utf-8")
     env = dict(kit_environment(), COURSE_CLASS_DIR=str(klass.class_dir))
     plain = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_feedback", ASSIGNMENT, "--force"],

@@ -34,16 +34,11 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from course.grading.settings import SQLITE_BUSY_TIMEOUT, is_sqlite, sqlite_path  # noqa: F401
+from course.grading.settings import SQLITE_BUSY_TIMEOUT, GradingError, is_sqlite, sqlite_path  # noqa: F401
 
 BACKUP_DIR = "backups"
 STATE_DIR = "autograde-state"
 JSON_DUMP_FORMAT = "course-gradebook-dump/1"
-
-
-# --------------------------------------------------------------------------
-# Which database
-# --------------------------------------------------------------------------
 
 
 def check_gradebook(db_url: str, *, must_exist: bool = True) -> None:
@@ -61,8 +56,6 @@ def check_gradebook(db_url: str, *, must_exist: bool = True) -> None:
 
 def check_gradebook_file(path: Path | None, *, must_exist: bool = True) -> None:
     """:func:`check_gradebook` on a SQLite gradebook's file (None: an in-memory one, nothing to check)."""
-    from course.grading.settings import GradingError
-
     if path is None:
         return
     if not path.exists():
@@ -85,8 +78,6 @@ def check_gradebook_file(path: Path | None, *, must_exist: bool = True) -> None:
 def check_writable(folder: Path) -> None:
     """Refuse, with one line, a class folder grading cannot write (autograded/, feedback/, backups go there)."""
     import tempfile
-
-    from course.grading.settings import GradingError
 
     try:
         with tempfile.TemporaryFile(dir=folder, prefix=".course-write-check-"):
@@ -129,7 +120,7 @@ def backup_gradebook(db_url: str, class_dir: Path) -> Path | None:
 
 
 def backup(db_url: str, class_dir: Path, source: Path | None | bool) -> Path | None:
-    """:func:`backup_gradebook`, told the SQLite file (``source``; False for a server database)."""
+    """:func:`backup_gradebook` told the SQLite file (``source``; False: a server database)."""
     folder = Path(class_dir) / BACKUP_DIR
     if source is not False:
         if source is None or not source.is_file():
@@ -139,8 +130,6 @@ def backup(db_url: str, class_dir: Path, source: Path | None | bool) -> Path | N
             folder.mkdir(parents=True, exist_ok=True)
             _sqlite_copy(source, target)
         except (OSError, sqlite3.Error) as error:
-            from course.grading.settings import GradingError
-
             target.unlink(missing_ok=True)  # no half-written backup left behind
             raise GradingError(f"could not back up the gradebook to {target} ({error}); nothing was graded. "
                                "Free some space there, or pass --no-backup to grade without a backup") from None
@@ -332,8 +321,6 @@ def gradebook(settings):
 def require_released(settings, assignment_ids: list[str]) -> None:
     """Raise GradingError unless the gradebook exists, is whole, and each assignment has been released in it."""
     from nbgrader.api import MissingEntry
-
-    from course.grading.settings import GradingError
 
     if settings.sqlite:
         check_gradebook_file(settings.gradebook_file, must_exist=True)

@@ -14,7 +14,7 @@ import pytest
 
 from course.grading import classdir
 
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 
 from course.grading.gradebook import store as gradebookops
 
@@ -68,23 +68,23 @@ def test_grading_round_trip_on_each_gradebook(gradebook):
     api, intents = demo.build_demo_class(class_dir, ASSIGNMENT, students=STUDENTS, db_url=db_url)
     database = api.coursedir.db_url
     assert gradebookops.is_sqlite(database) == (db_url is None)
-    report = grading.autograde(ASSIGNMENT, api=api, jobs=2, progress=False)
+    report = verbs.autograde(ASSIGNMENT, api=api, jobs=2, progress=False)
     assert report.jobs == 2
     scores = {r.student: r.score for r in report.results if r.status == "graded"}
     assert scores == {i.student_id: expected_auto_score(i) for i in intents}
     assert report.backup_path.suffix == (".db" if db_url is None else ".sql")
-    assert grading.gradebook_integrity(class_dir, db_url=database) == []
+    assert verbs.gradebook_integrity(class_dir, db_url=database) == []
 
     gradebookops.restore_gradebook(report.backup_path, database)  # back to before the run: no submission at all
     with api.gradebook as book:
         assert book.db.query(SubmittedAssignment).count() == 0 and len(book.students) == len(intents)
-    again = grading.autograde(ASSIGNMENT, api=api, jobs=2, progress=False)
+    again = verbs.autograde(ASSIGNMENT, api=api, jobs=2, progress=False)
     assert {r.student: r.status for r in again.results} == {i.student_id: "graded" for i in intents}
     assert {r.student: r.score for r in again.results} == scores
-    assert {r.status for r in grading.autograde(ASSIGNMENT, api=api, jobs=2, progress=False).results} == {"skipped"}
+    assert {r.status for r in verbs.autograde(ASSIGNMENT, api=api, jobs=2, progress=False).results} == {"skipped"}
 
-    assert len(grading.feedback(ASSIGNMENT, api=api, progress=False)) == len(intents)
-    exported = grading.grades(ASSIGNMENT, api=api)
+    assert len(verbs.feedback(ASSIGNMENT, api=api, progress=False)) == len(intents)
+    exported = verbs.grades(ASSIGNMENT, api=api)
     assert {r.student: r.code_score for r in exported.rows} == scores
 
 
@@ -92,7 +92,7 @@ def test_postgres_backup_without_pg_dump_is_a_json_dump_that_restores(postgres, 
     """Without pg_dump on PATH, is the PostgreSQL gradebook dumped table by table to JSON, and does that restore it?"""
     database = classdir.check_db_url(new_database(postgres, "course_json_dump"))
     api, intents = demo.build_demo_class(tmp_path / "class", ASSIGNMENT, students=STUDENTS[:1], db_url=database)
-    grading.autograde(ASSIGNMENT, api=api, jobs=1, progress=False, sandbox="off")
+    verbs.autograde(ASSIGNMENT, api=api, jobs=1, progress=False, sandbox="off")
     real_which = gradebookops.shutil.which
     monkeypatch.setattr(gradebookops.shutil, "which", lambda name: None if name == "pg_dump" else real_which(name))
     backup = gradebookops.backup_gradebook(database, tmp_path / "class")
@@ -103,7 +103,7 @@ def test_postgres_backup_without_pg_dump_is_a_json_dump_that_restores(postgres, 
     gradebookops.restore_gradebook(backup, database)
     with api.gradebook as book:
         assert book.find_submission(ASSIGNMENT, intents[0].student_id).score == before == expected_auto_score(intents[0])
-    assert grading.gradebook_integrity(tmp_path / "class", db_url=database) == []
+    assert verbs.gradebook_integrity(tmp_path / "class", db_url=database) == []
 
 
 def test_a_plain_postgresql_url_gets_the_installed_driver():

@@ -6,7 +6,7 @@ import pytest
 
 from course.grading import classdir
 
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 from course.grading.sandbox import bwrap
 
 ASSIGNMENT = "ps1-provenance-and-citations"
@@ -36,7 +36,7 @@ def autograded_files(class_dir):
 def test_a_forced_regrade_whose_kernels_all_fail_keeps_the_previous_grades(tmp_path, monkeypatch):
     class_dir = tmp_path / "demo"
     demo.build_demo_class(class_dir, ASSIGNMENT, students=demo.STUDENTS[:3])
-    first = grading.autograde(ASSIGNMENT, class_dir=class_dir, jobs=1, progress=False, backup=False)
+    first = verbs.autograde(ASSIGNMENT, class_dir=class_dir, jobs=1, progress=False, backup=False)
     assert {r.status for r in first.results} == {"graded"}
     graded, files = gradebook_state(class_dir), autograded_files(class_dir)
     assert any(auto for auto, _, _ in graded.values())  # real scores to lose
@@ -44,7 +44,7 @@ def test_a_forced_regrade_whose_kernels_all_fail_keeps_the_previous_grades(tmp_p
     real = bwrap.mount_args
     monkeypatch.setattr(bwrap, "mount_args", lambda **kw: real(**kw) + ["--no-such-option"])  # every kernel dies
     with pytest.raises(classdir.GradingError) as failed:
-        grading.autograde(ASSIGNMENT, class_dir=class_dir, jobs=1, progress=False, backup=False, force=True)
+        verbs.autograde(ASSIGNMENT, class_dir=class_dir, jobs=1, progress=False, backup=False, force=True)
     report = failed.value.report
     assert {r.status for r in report.results} == {"failed"}
     assert all("previous grades were kept" in r.reason and "no-such-option" in r.reason for r in report.results)
@@ -52,6 +52,6 @@ def test_a_forced_regrade_whose_kernels_all_fail_keeps_the_previous_grades(tmp_p
     assert autograded_files(class_dir) == files
 
     monkeypatch.setattr(bwrap, "mount_args", real)
-    again = grading.autograde(ASSIGNMENT, class_dir=class_dir, jobs=1, progress=False, backup=False, force=True)
+    again = verbs.autograde(ASSIGNMENT, class_dir=class_dir, jobs=1, progress=False, backup=False, force=True)
     assert {r.status for r in again.results} == {"graded"}
     assert gradebook_state(class_dir) == graded  # the same scores and the same review flags as the first run

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 from course.grading.classdir import open_api, source_notebook
 from course.grading.intake import collect as collect_module
 from course.grading.intake.converters import refusal
@@ -36,7 +36,7 @@ def submitted_class(tmp_path_factory):
     root = tmp_path_factory.mktemp("intake")
     class_dir = root / "class"
     api = open_api(class_dir, create=True, private_gradebook=True)
-    grading.release(ASSIGNMENT, due=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1), api=api)
+    verbs.release(ASSIGNMENT, due=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1), api=api)
     source_nb = nbformat.read(source_notebook(ASSIGNMENT), as_version=4)
     for student_id in ("ada", "ben"):
         student = demo.DemoStudent(student_id, student_id, "Clean", "perfect")
@@ -77,7 +77,7 @@ def test_an_entry_that_cannot_be_read_or_vanishes_is_refused_alone(small_class, 
 
     monkeypatch.setattr(collect_module, "inspect_submission", inspect)
     refused: list[str] = []
-    collected = grading.collect(ASSIGNMENT, api=api, refused=refused)
+    collected = verbs.collect(ASSIGNMENT, api=api, refused=refused)
     assert collected[ASSIGNMENT] == ["ada"]
     assert len(refused) == 1 and "ben+" in refused[0] and "cannot be read" in refused[0], refused
 
@@ -98,7 +98,7 @@ def test_an_unlistable_folder_in_an_entry_is_a_refusal_not_a_crash(small_class, 
 
     monkeypatch.setattr(files.os, "scandir", scandir)
     refused: list[str] = []
-    assert grading.collect(ASSIGNMENT, api=api, refused=refused)[ASSIGNMENT] == ["ada"]
+    assert verbs.collect(ASSIGNMENT, api=api, refused=refused)[ASSIGNMENT] == ["ada"]
     assert "data/ cannot be listed" in refused[0], refused
 
 
@@ -117,7 +117,7 @@ def test_work_written_while_the_entry_is_copied_carries_the_time_it_was_written(
         return real(source, target, *args, **kwargs)
 
     monkeypatch.setattr(collect_module, "copy_submission", copy_after_a_late_write)
-    grading.collect(ASSIGNMENT, api=api)
+    verbs.collect(ASSIGNMENT, api=api)
     assert recorded(class_dir, "ben") >= written["at"] - dt.timedelta(milliseconds=50)
     assert recorded(class_dir, "ada") < written["at"] - dt.timedelta(seconds=1)
 
@@ -128,14 +128,14 @@ def test_collecting_again_after_every_ctime_changed_changes_nothing(small_class)
     # Ben's claim is older than his files by more than the clock tolerance: his recorded time is the files'.
     entry = next(inbound(class_dir).glob("ben+*"))
     (entry / "timestamp.txt").write_text((dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=3)).strftime(STAMP))
-    grading.collect(ASSIGNMENT, api=api)
+    verbs.collect(ASSIGNMENT, api=api)
     before = {s: recorded(class_dir, s) for s in ("ada", "ben")}
     time.sleep(1.1)
     for folder, dirs, files in os.walk(inbound(class_dir)):
         for name in dirs + files:
             os.chmod(os.path.join(folder, name), os.lstat(os.path.join(folder, name)).st_mode | 0o040)
     refused: list[str] = []
-    grading.collect(ASSIGNMENT, api=api, refused=refused)
+    verbs.collect(ASSIGNMENT, api=api, refused=refused)
     assert refused == [] and {s: recorded(class_dir, s) for s in ("ada", "ben")} == before
 
 
@@ -145,14 +145,14 @@ def test_a_claim_earlier_than_the_files_is_never_the_recorded_time(small_class):
     entry = next(inbound(class_dir).glob("ben+*"))
     claimed = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=115)
     (entry / "timestamp.txt").write_text(claimed.strftime(STAMP))
-    grading.collect(ASSIGNMENT, api=api)
+    verbs.collect(ASSIGNMENT, api=api)
     assert recorded(class_dir, "ben") > claimed.replace(tzinfo=None) + dt.timedelta(seconds=100)
 
 
 def test_a_hard_link_backup_of_the_graders_folders_does_not_stop_grading(small_class, tmp_path):
     """cp -al (rsnapshot, rsync --link-dest) gives every file of submitted/ a second name: still gradable."""
     class_dir, api = small_class
-    grading.collect(ASSIGNMENT, api=api)
+    verbs.collect(ASSIGNMENT, api=api)
     folder = class_dir / "submitted" / "ada" / ASSIGNMENT
     for path in folder.iterdir():
         os.link(path, tmp_path / f"backup-{path.name}")
@@ -161,7 +161,7 @@ def test_a_hard_link_backup_of_the_graders_folders_does_not_stop_grading(small_c
 
 def test_a_students_folder_that_is_a_link_is_refused_by_the_guard(small_class, tmp_path):
     class_dir, api = small_class
-    grading.collect(ASSIGNMENT, api=api)
+    verbs.collect(ASSIGNMENT, api=api)
     elsewhere = tmp_path / "elsewhere"
     shutil.move(class_dir / "submitted" / "ada", elsewhere)
     (class_dir / "submitted" / "ada").symlink_to(elsewhere)

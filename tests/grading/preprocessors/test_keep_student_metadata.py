@@ -32,10 +32,10 @@ def _course_keys(path) -> set[str]:
 @pytest.mark.usefixtures("no_external_gradebook")
 def test_every_released_notebook_keeps_only_the_metadata_a_student_needs(tmp_path):
     """Released by the kit's verb (nbgrader's generate_assignment with the repository's configuration)."""
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
 
     api = open_api(tmp_path / "class", create=True, private_gradebook=True)
-    ids = grading.release("all", api=api)
+    ids = verbs.release("all", api=api)
     assert set(ids) == set(assignment_ids())
     with_locators = 0
     for assignment_id in ids:

@@ -103,11 +103,11 @@ def test_released_packets_carry_evidence_only(items, tmp_path):
 @pytest.mark.usefixtures("no_external_gradebook")
 def test_the_released_assignments_hold_no_answer(items, tmp_path):
     """The release as nbgrader writes it with the kit's configuration: notebooks, packets and every other file."""
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
     from course.grading.classdir import open_api
 
     api = open_api(tmp_path / "class", create=True, private_gradebook=True)
-    grading.release("all", api=api)
+    verbs.release("all", api=api)
     hits = keyleaks.scan(tmp_path / "class" / "release", items)
     assert hits == [], _report(hits)
     assert (tmp_path / "class" / "release" / "ps2-claims-and-evidence" / "packets.json").is_file()

@@ -170,11 +170,11 @@ def test_data_holds_no_key_and_every_page_is_traceable():
 def test_the_released_diagnostic_shows_no_answer(tmp_path):
     """Released by the kit's verb (nbgrader's generate_assignment with the repository's configuration), does either
     form carry a number it accepts, a reason from its key, a solution or a hidden test?"""
-    from course.grading.run import verbs as grading
+    from course.grading.run import verbs
 
     api = open_api(tmp_path / "class", create=True, private_gradebook=True)
     for assignment_id in FORMS:
-        assert grading.release(assignment_id, api=api) == [assignment_id]
+        assert verbs.release(assignment_id, api=api) == [assignment_id]
         path = tmp_path / "class" / "release" / assignment_id / f"{assignment_id}.ipynb"
         raw = path.read_text(encoding="utf-8")
         assert "BEGIN HIDDEN TESTS" not in raw and "BEGIN SOLUTION" not in raw and "item_id" not in raw

@@ -24,7 +24,7 @@ import pytest
 
 from course.grading import classdir
 
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 
 from course.grading.gradebook import store as gradebookops
 from course.grading.sandbox import bwrap as sandbox
@@ -148,7 +148,7 @@ def stock(pristine, tmp_path_factory) -> Path:
 def test_two_jobs_without_sandbox_equal_stock_nbgrader(pristine, stock, tmp_path):
     """With jobs=2 and sandbox="off", are scores, comments, timestamps and autograded files those of stock `nbgrader autograde`?"""
     ours = copy_class(pristine, tmp_path, "class")
-    report = grading.autograde(ASSIGNMENT, class_dir=ours, jobs=2, sandbox="off", progress=False)
+    report = verbs.autograde(ASSIGNMENT, class_dir=ours, jobs=2, sandbox="off", progress=False)
     assert report.jobs == 2 and not report.sandboxed
     assert [r.status for r in report.results] == ["graded"] * len(demo.STUDENTS)
     assert gradebook_rows(ours) == gradebook_rows(stock)
@@ -159,14 +159,14 @@ def test_two_jobs_without_sandbox_equal_stock_nbgrader(pristine, stock, tmp_path
 def test_two_jobs_in_the_sandbox_equal_stock_nbgrader_too(pristine, stock, tmp_path):
     """Sandboxed, in scratch folders, on kernels started ahead: are the grades and autograded files still stock nbgrader's?"""
     ours = copy_class(pristine, tmp_path, "class")
-    report = grading.autograde(ASSIGNMENT, class_dir=ours, jobs=2, progress=False)
+    report = verbs.autograde(ASSIGNMENT, class_dir=ours, jobs=2, progress=False)
     assert report.sandboxed and report.jobs == 2
     assert gradebook_rows(ours) == gradebook_rows(stock)
     assert autograded_files(ours) == autograded_files(stock)
     scores = {r.student: r.score for r in report.results}
     assert scores["demo-perfect"] == scores["demo-late"] > scores["demo-partial"] > scores["demo-empty"] == 0
     assert "grade cell 'q1-tests' deleted" in report.by_student(ASSIGNMENT)["demo-deleted-test"].reason
-    assert grading.gradebook_integrity(ours) == []
+    assert verbs.gradebook_integrity(ours) == []
 
 
 # --- the sandbox, a crash, a broken notebook ---------------------------------------------------------------------
@@ -182,7 +182,7 @@ def troubled(pristine, tmp_path_factory):
     prepend_to_cell(class_dir, "demo-late", "q1-answer", probe)
     crash_at = prepend_to_cell(class_dir, "demo-perfect", "q3-answer", "import os\nos._exit(3)")
     submitted_notebook(class_dir, "demo-raises").write_text("{ half a notebook", encoding="utf-8")
-    report = grading.autograde(ASSIGNMENT, class_dir=class_dir, progress=False)
+    report = verbs.autograde(ASSIGNMENT, class_dir=class_dir, progress=False)
     return class_dir, report, crash_at
 
 
@@ -242,17 +242,17 @@ def test_a_broken_notebook_fails_alone_with_its_reason_in_report_gradebook_and_f
     assert sorted(s for s, r in results.items() if r.status == "graded") == sorted(
         s.student_id for s in demo.STUDENTS if s.student_id != "demo-raises")
     assert "demo-raises" in report.table() and "invalid notebook JSON" in report.table()
-    files = grading.feedback(ASSIGNMENT, class_dir=class_dir, progress=False)
+    files = verbs.feedback(ASSIGNMENT, class_dir=class_dir, progress=False)
     note = class_dir / "feedback" / "demo-raises" / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert note in files and "invalid notebook JSON" in note.read_text(encoding="utf-8")
-    assert grading.gradebook_integrity(class_dir) == []
+    assert verbs.gradebook_integrity(class_dir) == []
 
 
 def test_only_failures_is_an_error_that_carries_the_report(troubled):
     """Asked to grade only a broken submission, does autograde raise GradingError with the report attached?"""
     class_dir, _, _ = troubled
     with pytest.raises(GradingError, match=r"1 of 1 submissions not graded.*demo-raises/.*invalid notebook JSON") as caught:
-        grading.autograde(ASSIGNMENT, student="demo-raises", class_dir=class_dir, progress=False, backup=False)
+        verbs.autograde(ASSIGNMENT, student="demo-raises", class_dir=class_dir, progress=False, backup=False)
     assert [r.status for r in caught.value.report.results] == ["failed"]
 
 
@@ -260,9 +260,9 @@ def test_required_sandbox_is_refused_where_bubblewrap_does_not_work(pristine, mo
     """With sandbox="required" and no working bubblewrap, is grading refused before anything runs?"""
     monkeypatch.setattr(sandbox, "sandbox_available", lambda: (False, "simulated: no bwrap"))
     with pytest.raises(GradingError, match="required but unavailable: simulated: no bwrap"):
-        grading.autograde(ASSIGNMENT, class_dir=pristine, sandbox="required", progress=False)
+        verbs.autograde(ASSIGNMENT, class_dir=pristine, sandbox="required", progress=False)
     with pytest.raises(GradingError, match="unknown sandbox mode 'maybe'"):
-        grading.autograde(ASSIGNMENT, class_dir=pristine, sandbox="maybe", progress=False)
+        verbs.autograde(ASSIGNMENT, class_dir=pristine, sandbox="maybe", progress=False)
 
 
 def test_auto_without_bubblewrap_warns_loudly_and_still_grades_outside_the_class(pristine, tmp_path, monkeypatch, capfd):
@@ -270,7 +270,7 @@ def test_auto_without_bubblewrap_warns_loudly_and_still_grades_outside_the_class
     monkeypatch.setattr(sandbox, "sandbox_available", lambda: (False, "simulated: no bwrap"))
     class_dir = copy_class(pristine, tmp_path, "class")
     prepend_to_cell(class_dir, "demo-perfect", "q1-answer", "import os\nprint('CWD', os.getcwd())")
-    report = grading.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, jobs=1, progress=False)
+    report = verbs.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, jobs=1, progress=False)
     assert not report.sandboxed and "SANDBOX DISABLED: simulated: no bwrap" in report.warnings[0]
     assert "WARNING: SANDBOX DISABLED" in report.table() and "SANDBOX DISABLED" in capfd.readouterr().err
     result = report.by_student(ASSIGNMENT)["demo-perfect"]
@@ -291,25 +291,25 @@ def test_the_gradebook_is_backed_up_before_grading_and_the_backup_restores(prist
     """Is a copy of the gradebook as it was before the run written to class/backups/, and does restoring it undo the run?"""
     class_dir = copy_class(pristine, tmp_path, "class")
     database = class_dir / "gradebook.db"
-    report = grading.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, progress=False)
+    report = verbs.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, progress=False)
     assert report.backup_path.parent == class_dir / "backups" and report.backup_path.suffix == ".db"
     assert submissions_in(report.backup_path) == [] and submissions_in(database) == ["demo-perfect"]
     gradebookops.restore_gradebook(report.backup_path, f"sqlite:///{database}")
     assert submissions_in(database) == []
-    assert grading.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, backup=False,
+    assert verbs.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, backup=False,
                              progress=False).backup_path is None
 
 
 def test_integrity_check_finds_a_score_above_max_a_missing_grade_row_and_an_orphan(pristine, tmp_path):
     """Does gradebook_integrity name a score above the maximum, a lost grade row and a row pointing at nothing?"""
     class_dir = copy_class(pristine, tmp_path, "class")
-    grading.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, progress=False, sandbox="off")
-    assert grading.gradebook_integrity(class_dir) == []
+    verbs.autograde(ASSIGNMENT, student="demo-perfect", class_dir=class_dir, progress=False, sandbox="off")
+    assert verbs.gradebook_integrity(class_dir) == []
     with sqlite3.connect(class_dir / "gradebook.db") as db:
         db.execute("UPDATE grade SET auto_score = 1000 WHERE cell_id = (SELECT id FROM base_cell WHERE name = 'q2-tests')")
         db.execute("DELETE FROM grade WHERE cell_id = (SELECT id FROM base_cell WHERE name = 'q3-tests')")
         db.execute("INSERT INTO comment (id, notebook_id, cell_id) VALUES ('orphan', 'no-such-notebook', 'no-such-cell')")
-    problems = "\n".join(grading.gradebook_integrity(class_dir))
+    problems = "\n".join(verbs.gradebook_integrity(class_dir))
     assert "grade of 'q2-tests' is out of range (auto 1000.0" in problems
     assert "0 grade rows for grade cell 'q3-tests' (expected 1)" in problems
     assert "orphan row(s) in comment" in problems
@@ -343,29 +343,29 @@ def test_a_killed_run_resumes_without_grading_anyone_twice_or_losing_anyone(pris
     assert left_behind or not AVAILABLE  # SIGKILL: the killed run could not remove its scratch folders
 
     submitted_notebook(class_dir, sleeper).write_bytes(original)  # the student's real submission
-    report = grading.autograde(ASSIGNMENT, class_dir=class_dir, jobs=2, progress=False)
+    report = verbs.autograde(ASSIGNMENT, class_dir=class_dir, jobs=2, progress=False)
     assert not any(path.exists() for path in left_behind)  # the next run did
     status = {r.student: r.status for r in report.results}
     assert status == {s: "skipped" if s == first else "graded" for s in students}
     assert gradebookops.read_record(class_dir, ASSIGNMENT, first) == graded_first
     assert autograded_notebook(class_dir, first).stat().st_mtime_ns == mtime
-    assert grading.gradebook_integrity(class_dir) == []
+    assert verbs.gradebook_integrity(class_dir) == []
     assert len(list((class_dir / "backups").glob("*.db"))) == 2  # one per run, the killed one included
 
-    again = grading.autograde(ASSIGNMENT, class_dir=class_dir, jobs=2, progress=False)
+    again = verbs.autograde(ASSIGNMENT, class_dir=class_dir, jobs=2, progress=False)
     assert {r.status for r in again.results} == {"skipped"}
-    assert [r.status for r in grading.autograde(ASSIGNMENT, student=first, class_dir=class_dir, force=True,
+    assert [r.status for r in verbs.autograde(ASSIGNMENT, student=first, class_dir=class_dir, force=True,
                                                  progress=False).results] == ["graded"]
 
 
 def test_a_new_submission_is_regraded_on_resume(pristine, tmp_path):
     """After a student submits again (new timestamp and content), does a resumed run grade that submission again?"""
     class_dir = copy_class(pristine, tmp_path, "class")
-    grading.autograde(ASSIGNMENT, student="demo-empty", class_dir=class_dir, progress=False, sandbox="off")
+    verbs.autograde(ASSIGNMENT, student="demo-empty", class_dir=class_dir, progress=False, sandbox="off")
     folder = class_dir / "submitted" / "demo-empty" / ASSIGNMENT
     shutil.copyfile(submitted_notebook(class_dir, "demo-perfect"), folder / f"{ASSIGNMENT}.ipynb")
     (folder / "timestamp.txt").write_text("2025-03-14 12:00:00.000000 UTC", encoding="utf-8")
-    report = grading.autograde(ASSIGNMENT, student="demo-empty", class_dir=class_dir, progress=False, sandbox="off")
+    report = verbs.autograde(ASSIGNMENT, student="demo-empty", class_dir=class_dir, progress=False, sandbox="off")
     result = report.by_student(ASSIGNMENT)["demo-empty"]
     assert result.status == "graded" and result.score > 0
 
@@ -373,6 +373,6 @@ def test_a_new_submission_is_regraded_on_resume(pristine, tmp_path):
 def test_bad_jobs_and_a_sqlite_gradebook_for_a_cluster_are_refused(pristine):
     """Are jobs=0 and a Dask scheduler with a SQLite gradebook refused with a message saying why?"""
     with pytest.raises(GradingError, match="jobs must be a whole number of at least 1"):
-        grading.autograde(ASSIGNMENT, class_dir=pristine, jobs=0, progress=False)
+        verbs.autograde(ASSIGNMENT, class_dir=pristine, jobs=0, progress=False)
     with pytest.raises(GradingError, match="SQLite must not be shared across machines"):
-        grading.autograde(ASSIGNMENT, class_dir=pristine, scheduler="tcp://127.0.0.1:1", progress=False)
+        verbs.autograde(ASSIGNMENT, class_dir=pristine, scheduler="tcp://127.0.0.1:1", progress=False)

@@ -12,7 +12,7 @@ import pytest
 
 from course.grading import classdir
 
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 
 from course.grading.gradebook import store as gradebookops
 
@@ -43,7 +43,7 @@ def test_a_dask_run_scores_as_a_local_run(postgres, cluster, tmp_path):
     """Graded as tasks on two Dask workers, does every submission get the grades a local run gives it?"""
     database = postgres.rsplit("/", 1)[0] + "/postgres"
     api, intents = demo.build_demo_class(tmp_path / "class", ASSIGNMENT, students=STUDENTS, db_url=database)
-    on_cluster = grading.autograde(ASSIGNMENT, api=api, scheduler=cluster, progress=False)
+    on_cluster = verbs.autograde(ASSIGNMENT, api=api, scheduler=cluster, progress=False)
     assert on_cluster.jobs == 2 and {r.status for r in on_cluster.results} == {"graded"}
     from_cluster = scores_in(api)
     source = nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4)
@@ -52,10 +52,10 @@ def test_a_dask_run_scores_as_a_local_run(postgres, cluster, tmp_path):
     records = {i.student_id: gradebookops.read_record(tmp_path / "class", ASSIGNMENT, i.student_id) for i in intents}
     assert all(r and r["status"] == "graded" for r in records.values())
 
-    local = grading.autograde(ASSIGNMENT, api=api, jobs=2, force=True, progress=False)
+    local = verbs.autograde(ASSIGNMENT, api=api, jobs=2, force=True, progress=False)
     assert scores_in(api) == from_cluster
     assert {r.student: (r.score, r.reason) for r in local.results} == {r.student: (r.score, r.reason) for r in on_cluster.results}
-    assert grading.gradebook_integrity(tmp_path / "class", db_url=api.coursedir.db_url) == []
+    assert verbs.gradebook_integrity(tmp_path / "class", db_url=api.coursedir.db_url) == []
 
 
 def test_a_dask_run_and_a_local_run_at_once_grade_each_submission_exactly_once(postgres, cluster, tmp_path):
@@ -87,7 +87,7 @@ def test_a_dask_run_and_a_local_run_at_once_grade_each_submission_exactly_once(p
                           for s in everyone):
                 assert local.poll() is None and time.monotonic() < deadline, err_path.read_text()[-2000:]
                 time.sleep(0.2)
-            on_cluster = grading.autograde(ASSIGNMENT, api=api, scheduler=cluster, progress=False)
+            on_cluster = verbs.autograde(ASSIGNMENT, api=api, scheduler=cluster, progress=False)
             assert local.wait(timeout=600) == 0, err_path.read_text()[-2000:]
         finally:
             if local.poll() is None:
@@ -104,4 +104,4 @@ def test_a_dask_run_and_a_local_run_at_once_grade_each_submission_exactly_once(p
     assert by_local and by_cluster, (sorted(by_local), sorted(by_cluster))  # the two really graded at once
     skipped = [r for r in on_cluster.results if r.status == "skipped"]
     assert all("another grader" in r.reason or "already graded" in r.reason for r in skipped), [r.reason for r in skipped]
-    assert grading.gradebook_integrity(class_dir, db_url=api.coursedir.db_url) == []
+    assert verbs.gradebook_integrity(class_dir, db_url=api.coursedir.db_url) == []

@@ -19,7 +19,7 @@ from nbgrader.utils import is_grade, is_solution
 
 from course.grading import classdir, patches, selfcheck
 
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 
@@ -36,7 +36,7 @@ def ungraded(tmp_path_factory):
 
 def graded_copy(ungraded, target):
     shutil.copytree(ungraded, target)
-    report = grading.autograde(ASSIGNMENT, class_dir=target, jobs=1, progress=False, backup=False)
+    report = verbs.autograde(ASSIGNMENT, class_dir=target, jobs=1, progress=False, backup=False)
     assert {r.status for r in report.results} == {"graded"}, report.table()
     return target
 

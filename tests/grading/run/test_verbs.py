@@ -13,7 +13,7 @@ import pytest
 
 from course import paths
 from course.grading import classdir
-from course.grading.run import demo, verbs as grading
+from course.grading.run import demo, verbs
 from course.grading.classdir import GradingError
 from course.grading.release.leaks import find_leaks, html_text, notebook_text, secret_lines
 
@@ -172,7 +172,7 @@ def test_manual_grades_and_comments_survive_a_second_autograde(demo_run, api):
         comment.manual_comment = "Clear distinction; name the page type."
         book.db.commit()
         before = book.find_submission(assignment_id, student).code_score
-    assert grading.autograde(assignment_id, student=student, api=api, progress=False) == [(assignment_id, student)]
+    assert verbs.autograde(assignment_id, student=student, api=api, progress=False) == [(assignment_id, student)]
     with api.gradebook as book:
         assert book.find_grade(written, assignment_id, assignment_id, student).manual_score == 0.5
         assert book.find_comment(written, assignment_id, assignment_id, student).manual_comment == "Clear distinction; name the page type."
@@ -181,11 +181,11 @@ def test_manual_grades_and_comments_survive_a_second_autograde(demo_run, api):
 
 def test_every_verb_can_run_twice(demo_run, api):
     """Can release, collect, feedback and grades run again on a graded class without errors or changed scores?"""
-    before = {(r.assignment, r.student): r.final_score for r in grading.grades(DEMO_ASSIGNMENTS, api=api).rows}
-    assert grading.release(DEMO_ASSIGNMENTS[1], api=api) == [DEMO_ASSIGNMENTS[1]]
-    assert grading.collect(DEMO_ASSIGNMENTS[1], api=api, trust_student_timestamps=True)[DEMO_ASSIGNMENTS[1]] == sorted(s.student_id for s in demo.STUDENTS)
-    assert len(grading.feedback(DEMO_ASSIGNMENTS[1], student="demo-late", api=api, progress=False)) == 1
-    after = {(r.assignment, r.student): r.final_score for r in grading.grades(DEMO_ASSIGNMENTS, api=api).rows}
+    before = {(r.assignment, r.student): r.final_score for r in verbs.grades(DEMO_ASSIGNMENTS, api=api).rows}
+    assert verbs.release(DEMO_ASSIGNMENTS[1], api=api) == [DEMO_ASSIGNMENTS[1]]
+    assert verbs.collect(DEMO_ASSIGNMENTS[1], api=api, trust_student_timestamps=True)[DEMO_ASSIGNMENTS[1]] == sorted(s.student_id for s in demo.STUDENTS)
+    assert len(verbs.feedback(DEMO_ASSIGNMENTS[1], student="demo-late", api=api, progress=False)) == 1
+    after = {(r.assignment, r.student): r.final_score for r in verbs.grades(DEMO_ASSIGNMENTS, api=api).rows}
     assert after == before
 
 
@@ -219,19 +219,19 @@ def test_distribution_figure_has_alt_text_with_every_count(demo_run):
 def test_unknown_assignment_names_the_valid_ones():
     """Is an unknown assignment id refused before any work, with the valid ids listed?"""
     with pytest.raises(GradingError, match=r"unknown assignment 'ps9'.*ps1-provenance-and-citations"):
-        grading.autograde("ps9")
+        verbs.autograde("ps9")
 
 
 def test_unknown_student_names_the_students(api):
     """Is an unknown student id refused with the students who did submit?"""
     with pytest.raises(GradingError, match=r"no student 'nobody'.*demo-perfect"):
-        grading.autograde(DEMO_ASSIGNMENTS[0], student="nobody", api=api, progress=False)
+        verbs.autograde(DEMO_ASSIGNMENTS[0], student="nobody", api=api, progress=False)
 
 
 def test_missing_class_folder_is_a_clear_error(tmp_path):
     """Does collecting into a class folder that does not exist say what to run first?"""
     with pytest.raises(GradingError, match="does not exist; run `python -m course release all` first"):
-        grading.collect("all", class_dir=tmp_path / "no-class")
+        verbs.collect("all", class_dir=tmp_path / "no-class")
 
 
 def test_unreadable_or_missing_submission_is_reported_and_nothing_is_lost(demo_run, api):
@@ -242,14 +242,14 @@ def test_unreadable_or_missing_submission_is_reported_and_nothing_is_lost(demo_r
     notebook = folder / f"{assignment_id}.ipynb"
     notebook.write_text("{ this is not json", encoding="utf-8")
     try:
-        before = grading.grades(DEMO_ASSIGNMENTS, api=api).row(assignment_id, "demo-perfect").final_score
+        before = verbs.grades(DEMO_ASSIGNMENTS, api=api).row(assignment_id, "demo-perfect").final_score
         with pytest.raises(GradingError, match=r"1 of 1 submissions not graded.*broken-json/.*cannot be read \(NotJSONError\)"):
-            grading.autograde(assignment_id, student="broken-json", api=api, progress=False)
+            verbs.autograde(assignment_id, student="broken-json", api=api, progress=False)
         assert notebook.read_text(encoding="utf-8") == "{ this is not json"
-        assert grading.grades(DEMO_ASSIGNMENTS, api=api).row(assignment_id, "demo-perfect").final_score == before
+        assert verbs.grades(DEMO_ASSIGNMENTS, api=api).row(assignment_id, "demo-perfect").final_score == before
         notebook.unlink()  # a submission folder without its notebook
         with pytest.raises(GradingError, match=r"broken-json/.*: no .*\.ipynb in the submission"):
-            grading.autograde(assignment_id, student="broken-json", api=api, progress=False)
+            verbs.autograde(assignment_id, student="broken-json", api=api, progress=False)
     finally:
         import shutil
 
