@@ -151,8 +151,11 @@ def _run_pool(settings, pairs, jobs, on_result, rounds: int = 3) -> list[Submiss
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    # Fork: workers inherit the imported nbgrader (seconds saved per worker). The pool is
-    # created before this process starts any kernel or thread of its own.
+    # Fork: workers inherit the imported nbgrader (seconds saved per worker), so import it here
+    # first (the grader process itself needs no API). The pool is created before this process
+    # starts any kernel or thread of its own.
+    import nbgrader.apps  # noqa: F401
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     results: list[SubmissionResult] = []
