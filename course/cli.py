@@ -127,7 +127,8 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
     def show(result) -> None:  # one line per submission as it completes (logs, and a killed run's record)
         print(result.line(), flush=True)
 
-    report = autograde(args.assignment, student=args.student, class_dir=_class_dir(args), jobs=args.jobs,
+    class_dir = _class_dir(args)
+    report = autograde(args.assignment, student=args.student, class_dir=class_dir, jobs=args.jobs,
                        sandbox=args.sandbox, scheduler=args.scheduler, resume=not args.no_resume, force=args.force,
                        backup=not args.no_backup, db_url=args.db_url, cell_timeout=args.cell_timeout,
                        notebook_timeout=args.notebook_timeout, progress=False, on_result=show)
