@@ -13,28 +13,14 @@ import nbformat
 import pytest
 
 from course.grading import classdir
-
 from course.grading.run import demo, verbs
-
 from course.grading.gradebook import store as gradebookops
+from postgres_databases import new_database  # tests/ is on the path, beside conftest.py
 
 ASSIGNMENT = "ps2-claims-and-evidence"
 STUDENTS = tuple(s for s in demo.STUDENTS if s.behaviour in ("perfect", "partial", "raises", "late"))
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_external_gradebook")]
-
-
-def new_database(server_url: str, name: str) -> str:
-    """Create an empty database on the test cluster; return its URL."""
-    import psycopg2
-
-    connection = psycopg2.connect(classdir.check_db_url(server_url).replace("postgresql+psycopg2", "postgresql"))
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from course.grading import classdir
-
 from course.grading.run import demo, verbs
 from course.grading.sandbox import bwrap
 

@@ -23,9 +23,7 @@ import nbformat
 import pytest
 
 from course.grading import classdir
-
 from course.grading.run import demo, verbs
-
 from course.grading.gradebook import store as gradebookops
 from course.grading.sandbox import bwrap as sandbox
 from course.grading.classdir import GradingError

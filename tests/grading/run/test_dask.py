@@ -11,9 +11,7 @@ import nbformat
 import pytest
 
 from course.grading import classdir
-
 from course.grading.run import demo, verbs
-
 from course.grading.gradebook import store as gradebookops
 
 ASSIGNMENT = "ps2-claims-and-evidence"
@@ -69,7 +67,7 @@ def test_a_dask_run_and_a_local_run_at_once_grade_each_submission_exactly_once(p
     import time
 
     from course import paths
-    from test_gradebook_backends import new_database
+    from postgres_databases import new_database
 
     database = new_database(postgres, "course_dask_and_local")
     class_dir = tmp_path / "class"

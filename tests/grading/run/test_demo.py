@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from course.grading import classdir
-
 from course.grading.run import demo
 
 ASSIGNMENT = "ps2-claims-and-evidence"

@@ -18,7 +18,6 @@ import pytest
 from nbgrader.utils import is_grade, is_solution
 
 from course.grading import classdir, patches, selfcheck
-
 from course.grading.run import demo, verbs
 
 ASSIGNMENT = "ps1-provenance-and-citations"
