@@ -37,7 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 ASSIGNMENT = "ps1-provenance-and-citations"
-#: Behaviours of course.grading.demo, cycled over the synthetic students: mostly perfect and partial work.
+#: Behaviours of course.grading.run.demo, cycled over the synthetic students: mostly perfect and partial work.
 MIX = ("perfect", "partial", "perfect", "partial", "partial", "perfect", "raises", "partial", "syntax-error", "empty")
 SCALING_SIZES = (50, 200, 1000)
 
@@ -78,11 +78,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def release_template(folder: Path) -> Path:
     """A class folder with the assignment released and a private SQLite gradebook; no submissions yet."""
-    from course.grading import demo, verbs as grading
+    from course.grading.run import demo, verbs
     from course.grading.classdir import open_api
 
     api = open_api(folder, create=True, private_gradebook=True)
-    grading.release(ASSIGNMENT, due=demo.DUE, api=api)
+    verbs.release(ASSIGNMENT, due=demo.DUE, api=api)
     return folder
 
 
@@ -93,7 +93,7 @@ def make_class(template: Path, target: Path, count: int) -> dict[str, int]:
     """
     import nbformat
 
-    from course.grading import demo
+    from course.grading.run import demo
     from course.grading.classdir import source_notebook
 
     shutil.copytree(template, target)

@@ -68,7 +68,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- grading verbs: thin wrappers over course.grading.verbs, course.grading.demo and course.grading.selfcheck ---------------------
+# --- grading verbs: thin wrappers over course.grading.run.verbs, course.grading.run.demo and course.grading.selfcheck ---------------------
 
 def _grading(run):
     """Run a grading verb; a GradingError becomes one line on stderr and exit status 2."""
@@ -93,7 +93,7 @@ def _class_dir(args: argparse.Namespace):
 
 @_grading
 def _cmd_release(args: argparse.Namespace) -> int:
-    from course.grading.verbs import release
+    from course.grading.run.verbs import release
 
     released = release(args.assignment, due=args.due, class_dir=_class_dir(args))
     print(f"released {len(released)} assignment(s): {', '.join(released)}")
@@ -102,7 +102,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_collect(args: argparse.Namespace) -> int:
-    from course.grading.verbs import collect
+    from course.grading.run.verbs import collect
 
     refused: list[str] = []
     for assignment_id, students in collect(args.assignment, class_dir=_class_dir(args), refused=refused,
@@ -115,12 +115,13 @@ def _cmd_collect(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_autograde(args: argparse.Namespace) -> int:
-    from course.grading.verbs import autograde
+    from course.grading.run.verbs import autograde
 
     def show(result) -> None:  # one line per submission as it completes (logs, and a killed run's record)
         print(result.line(), flush=True)
 
-    report = autograde(args.assignment, student=args.student, class_dir=_class_dir(args), jobs=args.jobs,
+    class_dir = _class_dir(args)
+    report = autograde(args.assignment, student=args.student, class_dir=class_dir, jobs=args.jobs,
                        sandbox=args.sandbox, scheduler=args.scheduler, resume=not args.no_resume, force=args.force,
                        backup=not args.no_backup, db_url=args.db_url, cell_timeout=args.cell_timeout,
                        notebook_timeout=args.notebook_timeout, progress=False, on_result=show)
@@ -131,7 +132,7 @@ def _cmd_autograde(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_feedback(args: argparse.Namespace) -> int:
-    from course.grading.verbs import feedback
+    from course.grading.run.verbs import feedback
 
     files = feedback(args.assignment, student=args.student, class_dir=_class_dir(args))
     print(f"wrote and released {len(files)} feedback file(s)")
@@ -140,7 +141,7 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_grades(args: argparse.Namespace) -> int:
-    from course.grading.verbs import grades
+    from course.grading.run.verbs import grades
 
     report = grades(args.assignment, class_dir=_class_dir(args), csv_path=args.csv, figure_path=args.figure)
     print(f"LMS import (Canvas CSV): {report.csv_path}\nfigure: {report.figure_path} (alt text: {report.alt_text_path})\n")
@@ -150,9 +151,9 @@ def _cmd_grades(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from course.grading.demo import run_demo
+    from course.grading.run.demo import run_demo
 
-    from course.grading.demo import CLASS
+    from course.grading.run.demo import CLASS
 
     result = run_demo(class_dir=_class_dir(args), assignment=args.assignment, students=CLASS)
     seconds = result.seconds
@@ -172,7 +173,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 @_grading
 def _cmd_report(args: argparse.Namespace) -> int:
-    from course.grading.itemreport import report
+    from course.grading.reports.itemreport import report
 
     result = report(args.assignment, class_dir=_class_dir(args))
     print(f"item analysis: {result.csv_path}\nfigure: {result.figure_path} (alt text: {result.alt_text_path})")
@@ -262,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--trust-timestamps", action="store_true",
                          help="take each timestamp.txt as the submission time (an exchange restored from a backup, whose "
                               "files all carry the restore's time); otherwise the time the files were written counts")
+    from course.grading.settings import CELL_TIMEOUT, NOTEBOOK_TIMEOUT  # the defaults, declared once
+
     autograde = grading_verb("autograde", "autograde collected submissions in parallel, sandboxed (manual grades are kept)",
                              _cmd_autograde, student=True)
     autograde.add_argument("--jobs", type=_positive_int, help="worker processes (default: one per CPU; 1: no workers)")
@@ -276,8 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--no-resume", action="store_true",
                            help="regrade submissions already graded since they were submitted (same as --force)")
     autograde.add_argument("--no-backup", action="store_true", help="do not copy the gradebook to <class>/backups first")
-    autograde.add_argument("--cell-timeout", type=_positive_int, help="seconds per cell (default: Execute.timeout, 60)")
-    autograde.add_argument("--notebook-timeout", type=_positive_int, default=600,
+    autograde.add_argument("--cell-timeout", type=_positive_int, help=f"seconds per cell (default: {CELL_TIMEOUT})")
+    autograde.add_argument("--notebook-timeout", type=_positive_int, default=NOTEBOOK_TIMEOUT,
                            help="seconds per notebook before its kernel is killed (default: %(default)s)")
     grading_verb("feedback", "write HTML feedback without hidden tests and release it to students", _cmd_feedback, student=True)
     grades = grading_verb("grades", "export grades (Canvas CSV), print a summary table and draw the distribution", _cmd_grades)

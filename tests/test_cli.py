@@ -91,7 +91,7 @@ def test_every_wing_s_user_errors_share_one_base_class_on_the_bottom_floor():
     from course.evidence.data import DataPackageError
     from course.evidence.editions import EditionError
     from course.grading.classdir import GradingError
-    from course.grading.packets import PacketError
+    from course.grading.release.packets import PacketError
 
     for kind in (DocumentError, AnchorError, MalformedDateError, DataPackageError, EditionError, GradingError, PacketError):
         assert issubclass(kind, errors.CourseError) and errors.is_user_error(kind("x")), kind

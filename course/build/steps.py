@@ -36,13 +36,13 @@ def _data_dictionary() -> dict[Path, str]:
 
 
 def _packets() -> dict[Path, str]:
-    from course.grading import packets
+    from course.grading.release import packets
 
     return {packets.packet_path(a): packets.render(a) for a in packets.spec()}
 
 
 def _diagnostic() -> dict[Path, str]:
-    from course.grading import diagnostic
+    from course.grading.release import diagnostic
 
     return {path: notebook_text(nb) for nb, path in map(diagnostic.build, diagnostic.FORMS)}
 
@@ -52,7 +52,7 @@ def _answer_keys() -> dict[Path, str]:
     import nbformat
 
     from course import paths
-    from course.grading import diagnostic
+    from course.grading.release import diagnostic
     from course.grading.keys import keyfile
 
     out = {}

@@ -1,15 +1,15 @@
 """Where the class lives, and one nbgrader API object that works on it.
 
-The layout is defined once, in ``nbgrader_config.py`` at the repository root:
-the source notebooks in ``assignments/`` and every working folder nbgrader
-writes (release, submitted, autograded, feedback, exchange, gradebook) under
-one git-ignored class folder, ``class/`` by default. This module loads that
-file, so ``python -m course`` and plain ``nbgrader`` commands always agree,
-and points it at another class folder when asked (the demo class, a test's
-temporary folder): the file reads ``COURSE_CLASS_DIR``, and
-:func:`nbgrader_config` sets it while the file is read. ``COURSE_NBGRADER_CONFIG``
-names another configuration file to read instead, one that loads the kit's
-and changes what differs: the JupyterHub grader account's
+The layout: the source notebooks in ``assignments/`` and every working folder
+nbgrader writes (release, submitted, autograded, feedback, exchange, gradebook)
+under one git-ignored class folder, ``class/`` by default. The configuration is
+built by :func:`course.grading.pipeline.configure` from
+:class:`~course.grading.settings.GradingSettings`, here as in
+``nbgrader_config.py`` (what plain ``nbgrader`` reads), so ``python -m course``
+and plain ``nbgrader`` commands always agree; :func:`nbgrader_config` points it
+at another class folder when asked (the demo class, a test's temporary folder).
+``COURSE_NBGRADER_CONFIG`` names a configuration file to read instead, one that
+loads the kit's and changes what differs: the JupyterHub grader account's
 (``deploy/nbgrader/grader_nbgrader_config.py``) points the exchange at the
 hub's shared folder with the course id in its paths, so ``python -m course
 collect`` and ``feedback`` work on the exchange the students use.
@@ -26,24 +26,14 @@ import warnings
 from pathlib import Path
 
 from course import paths
-from course.errors import CourseError
+# GradingError and the gradebook URL check live with the settings (the wing's bottom floor); named here too.
+from course.grading.settings import (  # noqa: F401 -- named here too
+    CONFIG_ENV, CONFIG_FILE, SQLITE_BUSY_TIMEOUT, GradingError, check_db_url, named_config)
 
-CONFIG_FILE = "nbgrader_config.py"
-CONFIG_ENV = "COURSE_NBGRADER_CONFIG"
-CLASS_DIR_ENV = "COURSE_CLASS_DIR"
 ASSIGNMENTS_DIR = paths.assignments_dir()
 #: The assignments in course order (ids and titles); nothing depends on globbing folder names.
 MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
-#: Seconds a SQLite gradebook connection waits for another process's write lock.
-SQLITE_BUSY_TIMEOUT = 30
 
-
-class GradingError(CourseError):
-    """Bad input to a grading step: an unknown id, a missing folder or an unreadable submission.
-
-    The message is one line that names the bad value and what would be valid;
-    the command line prints it without a traceback and exits with status 2.
-    """
 
 
 def default_class_dir() -> Path:
@@ -99,51 +89,34 @@ def require_class_dir(class_dir: Path) -> Path:
 
 
 def nbgrader_config(class_dir: Path | None = None, *, private_gradebook: bool = False, db_url: str | None = None):
-    """The traitlets Config from ``nbgrader_config.py``, pointed at ``class_dir`` when given.
+    """The nbgrader configuration of the class in ``class_dir`` (default: ``$COURSE_CLASS_DIR``, else ``class/``).
 
-    ``private_gradebook=True`` ignores ``COURSE_DB_URL`` and keeps the gradebook
-    in the class folder (the self-check's scratch class must never write to
-    the course's database). ``db_url`` names the gradebook explicitly (e.g.
-    ``postgresql://grader@db/course``) and wins over both.
+    Built by :func:`course.grading.pipeline.configure` from
+    :func:`course.grading.settings.class_settings`, as ``nbgrader_config.py``
+    builds it for plain nbgrader. ``private_gradebook=True`` ignores
+    ``COURSE_DB_URL`` and keeps the gradebook in the class folder (the
+    self-check's scratch class must never write to the course's database).
+    ``db_url`` names the gradebook explicitly (e.g. ``postgresql://grader@db/course``)
+    and wins over both. With ``COURSE_NBGRADER_CONFIG`` set, that file is read
+    instead (see :func:`course.grading.settings.named_config`).
     """
-    from traitlets.config.loader import PyFileConfigLoader
+    from traitlets.config import Config
 
-    config_file = config_file_path()
-    previous = os.environ.get(CLASS_DIR_ENV)
-    if class_dir is not None:
-        os.environ[CLASS_DIR_ENV] = str(Path(class_dir).resolve())
-    try:
-        config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
-    except GradingError:
-        raise
-    except Exception as error:  # the file is Python: any error in it is the instructor's to fix, in one line
-        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) and error.lineno else ""
-        raise GradingError(f"cannot read the nbgrader configuration {config_file}{where}: "
-                           f"{type(error).__name__}: {error.msg if isinstance(error, SyntaxError) else error}") from None
-    finally:
-        if previous is None:
-            os.environ.pop(CLASS_DIR_ENV, None)
-        else:
-            os.environ[CLASS_DIR_ENV] = previous
-    if private_gradebook:
-        config.CourseDirectory.db_url = check_db_url(f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}")
-    if db_url:
-        config.CourseDirectory.db_url = check_db_url(db_url)
+    from course.grading.pipeline import configure
+    from course.grading.settings import class_settings
+
+    if os.environ.get(CONFIG_ENV):
+        config = named_config(class_dir)
+        if private_gradebook:
+            config.CourseDirectory.db_url = check_db_url(f"sqlite:///{Path(config.CourseDirectory.root) / 'gradebook.db'}")
+        if db_url:
+            config.CourseDirectory.db_url = check_db_url(db_url)
+    else:
+        config = Config()
+        configure(config, class_settings(class_dir, db_url, private_gradebook=private_gradebook))
     # Re-releasing replaces the exchange copy, so `release` can run twice.
     config.ExchangeReleaseAssignment.force = True
     return config
-
-
-def config_file_path() -> Path:
-    """The nbgrader configuration the kit reads: ``COURSE_NBGRADER_CONFIG`` if set, else the repository's."""
-    named = os.environ.get(CONFIG_ENV)
-    if not named:
-        return paths.REPO_ROOT / CONFIG_FILE
-    path = Path(named).expanduser().resolve()
-    if not path.is_file():
-        raise GradingError(f"{CONFIG_ENV}={named} is not a file; name an nbgrader_config.py that loads the kit's "
-                           f"({paths.REPO_ROOT / CONFIG_FILE}), or unset it")
-    return path
 
 
 def scripts_on_path() -> None:
@@ -153,64 +126,6 @@ def scripts_on_path() -> None:
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-
-
-def check_db_url(db_url: str) -> str:
-    """Return ``db_url`` ready for nbgrader, if it names a gradebook it can use (SQLite or PostgreSQL).
-
-    A plain ``postgresql://`` URL gets the driver that is installed: SQLAlchemy
-    2.1 defaults to ``psycopg`` (version 3), the kit's environment has
-    ``psycopg2``, so such a URL becomes ``postgresql+psycopg2://``. A SQLite
-    URL gets a busy timeout of :data:`SQLITE_BUSY_TIMEOUT` seconds
-    (``?timeout=30``): Python's default of 5 s makes nbgrader fail with
-    "database is locked" whenever another process (a parallel grading
-    worker, the formgrader) holds the write lock a little longer.
-    """
-    db_url = str(db_url)
-    scheme = db_url.split(":", 1)[0].lower()
-    if scheme.split("+", 1)[0] not in ("sqlite", "postgresql") or "://" not in db_url:
-        raise GradingError(f"gradebook URL {db_url!r} is not supported; use sqlite:///PATH or postgresql://USER@HOST[:PORT]/DATABASE")
-    if scheme == "postgresql" and _postgres_driver() != "psycopg":
-        db_url = "postgresql+psycopg2" + db_url[len(scheme):]
-    if scheme.startswith("sqlite") and "timeout=" not in db_url.partition("?")[2]:
-        db_url += ("&" if "?" in db_url else "?") + f"timeout={SQLITE_BUSY_TIMEOUT}"
-    return db_url
-
-
-#: Said once by a Jupyter server opened the wrong way on the repository (plain ``jupyter lab``), see below.
-WRONG_LAB = ("nbgrader: this JupyterLab was not opened with `make lab`, so it has no class: Formgrader and the "
-             "Assignment List cannot work here, and no gradebook is made in {class_dir}. Open the class with "
-             "`make lab` (after `make demo` for the demo class).")
-
-
-def server_gradebook_url(class_dir: Path, environ: dict | None = None) -> str:
-    """The SQLite gradebook URL of ``class_dir`` for ``nbgrader_config.py``; never a new file for a stray server.
-
-    A Jupyter server started in the repository the wrong way (plain ``jupyter lab`` instead of ``make lab``,
-    which sets ``COURSE_CLASS_DIR``) loads ``nbgrader_config.py`` too, and Formgrader then made an empty
-    ``class/gradebook.db`` that later looked like a real class to ``make lab``. In such a server, a gradebook
-    that does not exist yet is opened with SQLite's ``mode=rw``, which never creates one, and the log says
-    once what to do instead (:data:`WRONG_LAB`). An existing gradebook, the kit's verbs, plain ``nbgrader``
-    commands, ``make lab`` and a hub's grader (both set ``COURSE_CLASS_DIR``) are unchanged.
-    """
-    environ = os.environ if environ is None else environ
-    gradebook = Path(class_dir) / "gradebook.db"
-    plain = f"sqlite:///{gradebook}"
-    serverapp = sys.modules.get("jupyter_server.serverapp")
-    in_server = serverapp is not None and serverapp.ServerApp.initialized()
-    if not in_server or environ.get("COURSE_CLASS_DIR") or gradebook.exists():
-        return plain
-    if not environ.get("COURSE_WRONG_LAB_SAID"):
-        environ["COURSE_WRONG_LAB_SAID"] = "1"  # the config is read by every nbgrader extension: say it once
-        print(WRONG_LAB.format(class_dir=f"{paths.display(Path(class_dir))}/"), file=sys.stderr, flush=True)
-    return f"sqlite:///file:{gradebook}?mode=rw&uri=true"
-
-
-def _postgres_driver() -> str:
-    """The PostgreSQL driver to name in URLs: psycopg (3) if installed, else psycopg2."""
-    import importlib.util
-
-    return "psycopg" if importlib.util.find_spec("psycopg") is not None else "psycopg2"
 
 
 def open_api(class_dir: Path | None = None, *, create: bool = False, private_gradebook: bool = False,

@@ -56,7 +56,7 @@ CELL_MISSING = "check cell missing"
 
 #: How a visible test says an answer is still the stub: its own first assertion message
 #: ("The answer has not been written yet: replace None …") and the kit's hint for a
-#: NotImplementedError both start with these words (course.grading.feedback.ERROR_HINTS).
+#: NotImplementedError both start with these words (course.grading.reports.feedback.ERROR_HINTS).
 MISSING_WORDS = "The answer has not been written yet"
 
 
@@ -271,7 +271,7 @@ def _hint(cell) -> str:
     ``cell`` comes from the visible-only grade, so an assertion message is kept
     only when it is written in the visible test code the student already has.
     """
-    from course.grading.feedback import hint_for
+    from course.grading.reports.feedback import hint_for
 
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -300,7 +300,7 @@ def visible_only(source, config):
 
     from nbgrader.preprocessors import ClearHiddenTests
 
-    from course.grading.feedback import has_hidden_tests
+    from course.grading.preprocessors.hide_hidden_tests import has_hidden_tests
 
     clearer = ClearHiddenTests(config=config)
     stripped, _ = clearer.preprocess(copy.deepcopy(source), {})
@@ -316,7 +316,7 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult | PracticeChec
     nbgrader's autograde restores test cells without their hidden regions and
     the hidden tests never run (nothing of them can show, not even as time).
     The copy is graded as ``python -m course autograde`` grades a submission
-    (:class:`course.grading.worker.GradingWorker`: the same sandbox, builtins
+    (:class:`course.grading.run.worker.GradingWorker`: the same sandbox, builtins
     guard and output caps), so a form check passes here exactly when it
     passes in the real grade.
     """
@@ -327,7 +327,7 @@ def run_selfcheck(notebook: str | os.PathLike) -> SelfCheckResult | PracticeChec
     from nbgrader.utils import is_grade, is_solution
 
     from course.grading.settings import grading_settings, resolve_sandbox
-    from course.grading.worker import GradingWorker
+    from course.grading.run.worker import GradingWorker
 
     from course.grading.classdir import manifest
     from course.grading.keys import practice

@@ -2,7 +2,7 @@
 
 The packet file (``packets.json``) is released with the assignment, beside the
 notebook; it is built on the grader's side from the assessment bank
-(:mod:`course.grading.packets`) and carries evidence only: outlet, title,
+(:mod:`course.grading.release.packets`) and carries evidence only: outlet, title,
 date, language, URL and the exact words the desk quoted from each page. A notebook
 cell calls :func:`show_packet`. Every word on the cards that is not from a page
 comes from ``notebooks/packets.toml``, copied into the packet file when it is

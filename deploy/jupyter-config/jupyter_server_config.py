@@ -2,7 +2,7 @@
 student servers and Formgrader service (deploy/singleuser.py). Both put this folder on JUPYTER_CONFIG_PATH.
 
 One setting: a Content-Security-Policy on every page, the second line of defence behind the
-sanitizing of student HTML (course/grading/feedback.py, safe_html_config). Measured in Chromium
+sanitizing of student HTML (course/grading/pipeline.py, configure; the cleaner in course/grading/reports/feedback.py). Measured in Chromium
 (tests/grading/test_hostile_html.py, docs/grading-at-scale.md): Formgrader's own pages run inline
 <script> blocks that embed per-page values, so neither ``script-src 'self'`` alone nor a hash list
 keeps it working, and JupyterLab 4.6 needs ``'unsafe-eval'`` (its settings plugin compiles JSON schemas into functions). So the

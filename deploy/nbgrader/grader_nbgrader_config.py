@@ -24,7 +24,7 @@ c.Exchange.path_includes_course = True
 c.Exchange.cache = str(Path(_settings["class_dir"]) / "exchange-cache")
 
 # Formgrader's own "Autograde" button runs plain nbgrader. Kits whose nbgrader_config.py puts the
-# sandboxed executor into plain nbgrader (course/grading/plain_nbgrader.py) grade there in the
+# sandboxed executor into plain nbgrader (course/grading/pipeline.py) grade there in the
 # sandbox too. With an older kit, student code would run as the grader account, which can read the
 # gradebook, the solutions and every submission: then this kernel name, which exists nowhere, makes
 # plain autograde fail before it runs any code. `course-grader autograde ASSIGNMENT` is the way either way.

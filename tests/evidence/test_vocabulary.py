@@ -86,7 +86,7 @@ def test_no_content_file_is_read_when_the_wings_are_imported():
         "tomllib.loads = lambda *a, **k: calls.append('loads') or real_loads(*a, **k)\n"
         "import course.lessons.practice, course.lessons.widgets, course.lessons.charts, course.lessons.exercises\n"
         "import course.evidence.claimreview, course.evidence.skills, course.evidence.record, course.lessons.workspace\n"
-        "import course.grading.itemfigure, course.grading.feedback, course.grading.gradereport, course.grading.autogradereport\n"
+        "import course.grading.reports.itemfigure, course.grading.reports.feedback, course.grading.reports.grades, course.grading.reports.autograde\n"
         "print(len(calls))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=paths.REPO_ROOT, check=True)

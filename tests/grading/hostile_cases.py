@@ -1,10 +1,10 @@
 """Hostile submissions: notebooks built to break, stall, crash or cheat the autograder.
 
-The grading engine (:func:`course.grading.autograde`) runs code written by
+The grading engine (:func:`course.grading.run.verbs.autograde`) runs code written by
 students. This module generates, for one assignment, the submissions a
 careless or malicious student could hand in, so the tests can check that the
 engine survives each of them, grades it fairly (or says clearly why it could
-not), and leaks nothing. Like :mod:`course.grading.demo`, nothing here is a
+not), and leaks nothing. Like :mod:`course.grading.run.demo`, nothing here is a
 hand-edited file: every submission is built from the *released* student
 notebook and the *source* notebook's solutions by one :class:`HostileCase`.
 
@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from course.grading import demo
+from course.grading.run import demo
 
 #: The smallest problem set: three code answers, three test cells, two written answers.
 ASSIGNMENT = "ps1-provenance-and-citations"
@@ -1004,7 +1004,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
     """
     import nbformat
 
-    from course.grading import verbs as grading
+    from course.grading.run import verbs
     from course.grading.classdir import open_api, source_notebook
 
     cases = hostile_cases(cheat_port) if cases is None else cases
@@ -1014,7 +1014,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
     class_dir = Path(class_dir).resolve()
     class_dir.mkdir(parents=True, exist_ok=True)
     api = open_api(class_dir, create=True, private_gradebook=True)
-    grading.release(assignment, due=demo.DUE, api=api)
+    verbs.release(assignment, due=demo.DUE, api=api)
     source_nb = nbformat.read(source_notebook(assignment), as_version=4)
     homes = class_dir / "students"
     clean_students = [s for s in demo.STUDENTS if s.behaviour in clean]
@@ -1026,7 +1026,7 @@ def build_class(class_dir: Path, cases: list[HostileCase] | None = None, *, assi
         released = nbformat.read(path, as_version=4)
         case.build(released, source_nb, path.parent)
         demo.submit(api, assignment, student, homes / case.name, demo.DUE - dt.timedelta(hours=order + 1))
-    grading.collect(assignment, api=api, trust_student_timestamps=True)  # demo calendar times
+    verbs.collect(assignment, api=api, trust_student_timestamps=True)  # demo calendar times
     return HostileClass(class_dir, assignment, list(cases), [s.student_id for s in clean_students])
 
 
@@ -1079,7 +1079,7 @@ def own_output_text(nb) -> str:
     Test cells are left out: their failing hidden tests legitimately show in
     the autograded notebook (the feedback step removes them).
     """
-    from course.grading.leaks import normalise, output_lines
+    from course.grading.release.leaks import normalise, output_lines
 
     lines = []
     for cell in nb.cells:
@@ -1097,7 +1097,7 @@ def leaked_secrets(graded_nb, source_nb, submitted_nb=None) -> list[str]:
     Other students' answers are caught too, because a correct answer is made of
     solution lines.
     """
-    from course.grading.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
     allowed = notebook_text(submitted_nb) if submitted_nb is not None else ""
     return find_leaks(own_output_text(graded_nb), secret_lines(source_nb, allowed=allowed))

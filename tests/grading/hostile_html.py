@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output, new_raw_cell
 
-from course.grading import demo
+from course.grading.run import demo
 
 MARKER = "__pwned_"
 

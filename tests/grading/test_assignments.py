@@ -12,8 +12,9 @@ import nbformat
 import pytest
 
 from course.evidence.skills import DATA_SKILLS, SKILLS, is_known
-from course.grading import answers, classdir
-from course.grading.leaks import find_leaks, notebook_text, secret_lines
+from course.grading.keys import answers
+from course.grading import classdir
+from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
 ASSIGNMENTS = classdir.assignment_ids()
 MANIFEST = {a["id"]: a for a in json.loads((classdir.ASSIGNMENTS_DIR / "manifest.json").read_text(encoding="utf-8"))["assignments"]}
@@ -293,12 +294,12 @@ def test_student_facing_text_is_neutral(assignment_id):
 def graded_class(tmp_path_factory):
     """One class with every assignment released and three submissions each: the source itself, the untouched release,
     and every answer copied from the tables a student's kernel loads (the student edition)."""
-    from course.grading import demo
-    from course.grading import verbs as grading
+    from course.grading.run import demo
+    from course.grading.run import verbs
 
     root = tmp_path_factory.mktemp("assignments-class")
     api = classdir.open_api(root, create=True, private_gradebook=True)
-    grading.release("all", api=api)
+    verbs.release("all", api=api)
     for assignment_id in ASSIGNMENTS:
         for student, notebook in (("source", classdir.source_notebook(assignment_id)),
                                   ("release", root / "release" / assignment_id / f"{assignment_id}.ipynb")):
@@ -312,7 +313,7 @@ def graded_class(tmp_path_factory):
         folder = root / "submitted" / "grading-time-lookup" / assignment_id
         folder.mkdir(parents=True)
         nbformat.write(answers.grading_time_lookup_submission(src, released), folder / f"{assignment_id}.ipynb")
-    grading.autograde("all", api=api, progress=False, sandbox="required")
+    verbs.autograde("all", api=api, progress=False, sandbox="required")
     return root, api
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from course import paths
-from course.grading import demo
+from course.grading.run import demo
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 

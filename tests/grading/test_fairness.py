@@ -22,8 +22,9 @@ import fairness_table as fairness
 import hostile_cases as hostile
 from course import paths
 from course.evidence.skills import SKILLS
-from course.grading import answers, classdir
-from course.grading.feedback import GENERAL_HINT, hint_for
+from course.grading.keys import answers
+from course.grading import classdir
+from course.grading.reports.feedback import GENERAL_HINT, hint_for
 from course.grading.keys import check, keyfile
 
 ROWS = list(fairness.TABLE.items())
@@ -196,15 +197,15 @@ def _answers_build(pick):
 def round_trip(tmp_path_factory):
     """ps3 autograded in the sandbox for three students: right answers in other forms, values of wrong forms, and
     a notebook that replaces the checker; then feedback."""
-    from course.grading import verbs as grading
+    from course.grading.run import verbs
 
     root = tmp_path_factory.mktemp("fairness")
     students = [SimpleNamespace(name="other-forms", build=_answers_build(lambda row: row["right"][-1])),
                 SimpleNamespace(name="wrong-forms", build=_answers_build(lambda row: "?")),
                 hostile.case_named("replace-checker")]
     built = hostile.build_class(root / "class", students, assignment=ROUND_TRIP, clean=())
-    grading.autograde(class_dir=built.class_dir, assignment=ROUND_TRIP, jobs=1, sandbox="required", progress=False)
-    grading.feedback(ROUND_TRIP, class_dir=built.class_dir, progress=False)
+    verbs.autograde(class_dir=built.class_dir, assignment=ROUND_TRIP, jobs=1, sandbox="required", progress=False)
+    verbs.feedback(ROUND_TRIP, class_dir=built.class_dir, progress=False)
     api = classdir.open_api(built.class_dir)
     with api.gradebook as book:
         scores = {s.name: (book.find_submission(ROUND_TRIP, s.name).code_score,
@@ -233,7 +234,7 @@ def test_a_notebook_that_replaces_the_checker_scores_zero(round_trip):
 def test_feedback_shows_each_form_hint_whole(round_trip):
     """Does the feedback of a student whose values have the wrong form show the checker's sentences (the date's
     included), not 'A test could not run to the end'?"""
-    from course.grading.leaks import html_text
+    from course.grading.release.leaks import html_text
 
     assert round_trip.scores["wrong-forms"][0] == 0
     path = round_trip.class_dir / "feedback" / "wrong-forms" / ROUND_TRIP / f"{ROUND_TRIP}.html"
@@ -246,7 +247,8 @@ def test_feedback_shows_each_form_hint_whole(round_trip):
 @pytest.mark.slow
 def test_self_check_shows_each_form_hint_whole(tmp_path):
     """Does self-check (the visible checks only) name the wanted form of each wrong-form value, the date's included?"""
-    from course.grading import demo, selfcheck
+    from course.grading.run import demo
+    from course.grading import selfcheck
 
     _, release = demo.source_and_release(ROUND_TRIP)
     folder = tmp_path / ROUND_TRIP

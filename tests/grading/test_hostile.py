@@ -1,4 +1,4 @@
-"""Hostile submissions (course.hostile) against the parallel, sandboxed autograder (course.grading.autograde).
+"""Hostile submissions (course.hostile) against the parallel, sandboxed autograder (course.grading.run.verbs.autograde).
 
 The first tests check the generator on its own (fast). The rest grade one
 class ONCE (module fixture): clean demo students (perfect, partial, empty)
@@ -27,7 +27,8 @@ import pytest
 
 import hostile_cases as hostile
 from course import paths
-from course.grading import classdir, demo
+from course.grading import classdir
+from course.grading.run import demo
 from conftest import free_port
 
 ASSIGNMENT = hostile.ASSIGNMENT
@@ -199,7 +200,7 @@ def test_runaway_and_crash_code_sits_after_correct_answers(built, notebooks):
 
 def test_attack_notebooks_hold_no_secret_before_grading(built, notebooks):
     """Does an attack submission start from the release, with no solution or hidden-test line of its own?"""
-    from course.grading.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
     source, _ = notebooks
     for case in CASES:
@@ -315,7 +316,7 @@ def gradebook_scores(class_dir: Path, students: list[str]) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, notebooks):
     """One sandboxed, 2-job autograde of the hostile class, one of a clean class, then feedback for the hostile one."""
-    from course.grading import verbs as grading
+    from course.grading.run import verbs
     from course.grading.classdir import GradingError
 
     source, _ = notebooks
@@ -336,7 +337,7 @@ def graded(tmp_path_factory, notebooks):
     error = report = None
     with hostile.CheatServer(port, hostile.CheatServer.solutions_payload(source)) as server:
         try:
-            report = grading.autograde(class_dir=hostile_class.class_dir, **options)
+            report = verbs.autograde(class_dir=hostile_class.class_dir, **options)
         except Exception as exc:  # recorded: test_the_run_completed reports it
             error = exc
     after = outside_files(hostile_class.class_dir)
@@ -344,16 +345,16 @@ def graded(tmp_path_factory, notebooks):
     for marker in markers:  # never leave them behind, whatever the tests say
         if marker.is_relative_to(paths.REPO_ROOT) or not marker.is_relative_to(hostile_class.class_dir):
             marker.unlink(missing_ok=True)
-    clean_report = grading.autograde(class_dir=clean_class.class_dir, **options)
+    clean_report = verbs.autograde(class_dir=clean_class.class_dir, **options)
     feedback_error = None
     try:
-        grading.feedback(ASSIGNMENT, class_dir=hostile_class.class_dir, progress=False)
+        verbs.feedback(ASSIGNMENT, class_dir=hostile_class.class_dir, progress=False)
     except GradingError as exc:  # some feedback withheld or not written: the per-case tests say which
         feedback_error = exc
     result = SimpleNamespace(
         source=source, cases=cases, hostile=hostile_class, clean=clean_class, report=report, error=error,
         clean_report=clean_report, before=before, after=after, markers=markers, connections=list(server.connections),
-        feedback_error=feedback_error, integrity=grading.gradebook_integrity(class_dir=hostile_class.class_dir),
+        feedback_error=feedback_error, integrity=verbs.gradebook_integrity(class_dir=hostile_class.class_dir),
         decoy=decoy, decoy_root=decoy_root,
         scores=gradebook_scores(hostile_class.class_dir, hostile_class.students),
         clean_scores=gradebook_scores(clean_class.class_dir, clean_class.students),
@@ -375,7 +376,7 @@ def graded_notebook(graded, name):
 
 
 def feedback_text(graded, name) -> str | None:
-    from course.grading.leaks import html_text
+    from course.grading.release.leaks import html_text
 
     path = graded.hostile.class_dir / "feedback" / name / ASSIGNMENT / f"{ASSIGNMENT}.html"
     return html_text(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -485,7 +486,7 @@ def test_the_decoy_secrets_were_there_for_the_taking(graded):
     assert set(graded.decoy) == {"source", "submission", "gradebook"}
     assert all(hostile.readable_by_anyone(path) for path in graded.decoy.values())
     assert graded.decoy_root.parent == Path(DECOY_BASE) and DECOY_BASE in hostile.ATTACK_HELPERS
-    from course.grading.leaks import find_leaks, notebook_text, secret_lines
+    from course.grading.release.leaks import find_leaks, notebook_text, secret_lines
 
     for role in ("source", "submission"):
         planted = nbformat.read(graded.decoy[role], as_version=4)

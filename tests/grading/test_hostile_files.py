@@ -31,7 +31,7 @@ import nbformat
 import pytest
 
 from course import paths
-from course.grading import demo, verbs as grading
+from course.grading.run import demo, verbs
 from course.grading.classdir import open_api, source_notebook
 from course.grading.intake import files as intake_files
 from course.grading.intake.ids import is_safe_id
@@ -103,7 +103,7 @@ def hostile_class(tmp_path_factory):
     class_dir = tmp_path_factory.mktemp("hostile-files") / "class"
     api = open_api(class_dir, create=True, private_gradebook=True)
     # Due an hour ago: what the clock says decides who is late.
-    grading.release(ASSIGNMENT, due=NOW - dt.timedelta(hours=1), api=api)
+    verbs.release(ASSIGNMENT, due=NOW - dt.timedelta(hours=1), api=api)
     source_path = source_notebook(ASSIGNMENT)
     source_nb = nbformat.read(source_path, as_version=4)
     homes = class_dir.parent / "homes"
@@ -231,12 +231,12 @@ def graded(hostile_class):
     os.mkfifo(planted["sneaky-fifo"] / "timestamp.txt")
     (planted["sneaky-html"] / "extra.html").write_text("<script>window.__handed_in = 1</script>HANDED-IN-HTML")
     started = time.monotonic()
-    report = grading.autograde(ASSIGNMENT, api=api, jobs=2, sandbox="required", progress=False)
+    report = verbs.autograde(ASSIGNMENT, api=api, jobs=2, sandbox="required", progress=False)
     seconds = time.monotonic() - started
     try:
-        grading.feedback(ASSIGNMENT, api=api, progress=False)
+        verbs.feedback(ASSIGNMENT, api=api, progress=False)
         problems = ""
-    except grading.GradingError as error:
+    except verbs.GradingError as error:
         problems = str(error)
     return {"report": report, "seconds": seconds, "feedback_problems": problems,
             "planted": planted, **hostile_class}
@@ -299,7 +299,7 @@ def test_feedback_releases_only_the_graders_html_and_no_one_elses_feedback_chang
 
 
 def test_the_grade_export_neutralises_formulas_in_ids_and_names(tmp_path):
-    from course.grading import gradereport
+    from course.grading.reports import grades as gradereport
 
     report = gradereport.GradeReport(assignments=["=ps"], max_scores={"=ps": 3.0}, rows=[
         gradereport.GradeRow(assignment="=ps", student="=cmd|' /C calc'!A0", first_name="+Ann", last_name="@Lee",

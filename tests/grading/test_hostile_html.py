@@ -20,9 +20,10 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
 import hostile_html as hh
-from course.grading import classdir, demo
-from course.grading.caps import MAX_ATTACHMENT_BYTES, CapAttachments
-from course.grading.feedback import FEEDBACK_CSP, md_text, sanitize_html, summary_markdown
+from course.grading import classdir
+from course.grading.run import demo
+from course.grading.preprocessors.cap_attachments import MAX_ATTACHMENT_BYTES, CapAttachments
+from course.grading.reports.feedback import FEEDBACK_CSP, md_text, sanitize_html, summary_markdown
 from course.grading.sandbox.outputs import TRUNCATION_MARKER, truncate_outputs
 
 ASSIGNMENT = "ps1-provenance-and-citations"
@@ -58,7 +59,7 @@ def feedback_html(nb, config) -> str:
     converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
     exporter = converter.exporter_class(parent=converter, config=converter.config)  # as BaseConverter.start does
     for step in converter.preprocessors:
-        exporter.register_preprocessor(FakeGrades if step is GetGrades else step, enabled=True)
+        exporter.register_preprocessor(FakeGrades if step in (GetGrades, "nbgrader.preprocessors.GetGrades") else step, enabled=True)
     resources = {"nbgrader": {"notebook": ASSIGNMENT, "score": 1.0, "max_score": 2.0, "late_penalty": 0}}
     return exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)[0]
 
@@ -187,7 +188,7 @@ def test_failed_submission_note_forbids_script_too(tmp_path):
     """The note written when a submission could not be graded carries the feedback policy as well."""
     from types import SimpleNamespace
 
-    from course.grading.feedback import write_failed_feedback
+    from course.grading.reports.feedback import write_failed_feedback
 
     coursedir = SimpleNamespace(feedback_directory="feedback", submitted_directory="submitted",
                                 format_path=lambda kind, student, assignment: str(tmp_path / kind / student / assignment))
@@ -197,7 +198,7 @@ def test_failed_submission_note_forbids_script_too(tmp_path):
 
 def test_image_sizes_and_own_grade_ids_cannot_open_an_attribute():
     """SafeOutputMetadata: a width that is not a number is dropped, an odd grade id made plain."""
-    from course.grading.feedback import SafeOutputMetadata
+    from course.grading.preprocessors.safe_output_metadata import SafeOutputMetadata
 
     cell = new_code_cell("x", metadata={"nbgrader": {"grade_id": hh.OWN_GRADE_ID}})
     cell.outputs = [new_output("display_data", data={"image/png": "AAAA"},

@@ -24,9 +24,9 @@ import hostile_cases
 import hostile_html as hh
 import nbgrader_ui as ui
 from course import paths
-from course.grading import demo
-from course.grading.caps import MAX_ATTACHMENT_BYTES
-from course.grading.feedback import FEEDBACK_CSP
+from course.grading.run import demo
+from course.grading.preprocessors.cap_attachments import MAX_ATTACHMENT_BYTES
+from course.grading.reports.feedback import FEEDBACK_CSP
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 STUDENT = "hostile-html"
@@ -55,14 +55,14 @@ def kit_environment() -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from course.grading import verbs as grading
+    from course.grading.run import verbs
 
     root = tmp_path_factory.mktemp("hostile-html")
     case = SimpleNamespace(name=STUDENT, build=build)
     klass = hostile_cases.build_class(root / "class", [case], clean=())
-    report = grading.autograde(assignment=ASSIGNMENT, class_dir=klass.class_dir, sandbox="required", progress=False,
+    report = verbs.autograde(assignment=ASSIGNMENT, class_dir=klass.class_dir, sandbox="required", progress=False,
                                jobs=1)
-    files = grading.feedback(ASSIGNMENT, class_dir=klass.class_dir, progress=False, release_to_students=False)
+    files = verbs.feedback(ASSIGNMENT, class_dir=klass.class_dir, progress=False, release_to_students=False)
     kit_html = files[0].read_text(encoding="utf-8")
     env = dict(kit_environment(), COURSE_CLASS_DIR=str(klass.class_dir))
     plain = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_feedback", ASSIGNMENT, "--force"],

@@ -29,8 +29,9 @@ import pytest
 import nbgrader_ui as ui
 from conftest import free_port
 from course import paths
-from course.grading import demo, leaks
-from course.grading.feedback import HIDDEN_PLACEHOLDER
+from course.grading.run import demo
+from course.grading.release import leaks
+from course.grading.reports.feedback import HIDDEN_PLACEHOLDER
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 COURSE_ID = "mali-coup-source-evaluation"
@@ -122,7 +123,7 @@ def test_jupyterlab_opened_the_wrong_way_makes_no_gradebook_and_names_make_lab(t
     soon as Formgrader was opened, and `make lab` then took it for a real class. The same config, copied beside an
     existing class/ folder with no gradebook (the repository after `make demo`): Formgrader answers, no gradebook
     appears, and the log says once to use `make lab`."""
-    from course.grading.classdir import WRONG_LAB
+    from course.grading.settings import WRONG_LAB
 
     root = tmp_path / "clone"
     (root / "class" / "demo").mkdir(parents=True)
@@ -234,7 +235,7 @@ def test_grader_and_student_walk_through_formgrader_and_the_assignment_list_in_a
                 fetched.wait_for(timeout=WAIT)
                 notebook = fetched_dir / f"{ASSIGNMENT}.ipynb"
                 assert notebook.is_file(), f"the fetched notebook is not in the server's root ({class_dir})"
-                # ... answers it (every answer the model one, written by course.grading.demo) ...
+                # ... answers it (every answer the model one, written by course.grading.run.demo) ...
                 submission, *_ = demo.build_submission(source, nbformat.read(notebook, as_version=4), "perfect")
                 nbformat.write(submission, notebook)
                 answer = next(c for c in submission.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)

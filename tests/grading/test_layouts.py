@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from course import paths
-from course.grading import demo
+from course.grading.run import demo
 from course.grading.sandbox import bwrap
 
 ASSIGNMENT = "ps1-provenance-and-citations"

@@ -21,9 +21,9 @@ import pytest
 
 import course
 from course.grading import classdir, selfcheck
-from course.grading.answers import ANSWER_STUB, is_code_answer, value_items
+from course.grading.keys.answers import ANSWER_STUB, is_code_answer, value_items
 from course.grading.classdir import GradingError
-from course.grading.leaks import find_leaks, secret_lines
+from course.grading.release.leaks import find_leaks, secret_lines
 
 ASSIGNMENT = "ps1-provenance-and-citations"
 
@@ -213,7 +213,7 @@ def answered(answers: dict):
 @pytest.fixture(scope="module")
 def probes(tmp_path_factory):
     """The three versions of the notebook, each saved under the assignment's own file name in its own folder."""
-    from course.grading.answers import wrong_value
+    from course.grading.keys.answers import wrong_value
 
     right = solution_values()
     items = {item["answer"]: item for item in value_items(nbformat.read(classdir.source_notebook(ASSIGNMENT), as_version=4))}

@@ -36,7 +36,7 @@ def test_the_wheel_carries_no_hostile_submission_code(wheel):
     snippets = _attack_snippets()
     assert len(snippets) > 20, "the payload scan found too few lines to mean anything"
     names = wheel.namelist()
-    assert any(name == "course/grading/sandbox/execute.py" or name.startswith("course/grading/sandbox/") for name in names)
+    assert any(name == "course/grading/preprocessors/sandboxed_execute.py" or name.startswith("course/grading/sandbox/") for name in names)
     assert not [name for name in names if "hostile" in name.lower()]
     for name in names:
         if name.endswith(".py"):
@@ -49,7 +49,7 @@ def hostile_lines_in(text: str) -> list[str]:
 
 def test_the_snippet_scan_flags_a_payload_and_passes_a_clean_module():
     """Would the scan above notice a payload pasted into a module, and leave ordinary kit code alone?"""
-    clean = (paths.PACKAGE_DIR / "grading" / "verbs.py").read_text(encoding="utf-8")
+    clean = (paths.PACKAGE_DIR / "grading" / "run" / "verbs.py").read_text(encoding="utf-8")
     assert hostile_lines_in(clean) == []
     assert hostile_lines_in(clean + "\n" + hostile_cases.READ_GRADEBOOK)
 

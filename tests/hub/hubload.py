@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading import demo
+from course.grading.run import demo
 
 BEHAVIOURS = ("perfect", "partial", "empty")
 

@@ -7,7 +7,7 @@ PostgreSQL with password authentication. In Debian's Chromium:
 
 * the instructor generates and releases ps1 in Formgrader;
 * each student logs in, lands in their own copy of the lessons, fetches ps1 in the Assignment List,
-  answers (perfect, partial, blank: built from the source notebook by course.grading.demo), submits;
+  answers (perfect, partial, blank: built from the source notebook by course.grading.run.demo), submits;
 * the instructor collects in Formgrader; the grader account autogrades with the kit's sandboxed
   parallel autograder (`course-grader autograde`, command line); the instructor enters one written
   answer's grade in Formgrader, generates and releases feedback;
@@ -31,7 +31,7 @@ import hubbrowser as ui
 from harness import close_deployment, new_deployment
 from hubfixtures import hub_cache  # noqa: F401 -- a fixture
 from hubload import auto_points
-from course.grading import demo
+from course.grading.run import demo
 from course.grading.classdir import check_db_url
 
 ASSIGNMENT = "ps1-provenance-and-citations"
@@ -234,7 +234,7 @@ def test_release_fetch_submit_grade_feedback_through_the_hub(hub):
 
             # Formgrader's own Autograde button runs plain nbgrader: with a kit that sandboxes plain
             # nbgrader it grades in the sandbox (same score); otherwise the deployment refuses it.
-            sandboxed_plain = (hub.kit / "course" / "grading" / "plain_nbgrader.py").is_file()
+            sandboxed_plain = (hub.kit / "course" / "grading" / "pipeline.py").is_file()
             teacher.goto(f"{hub.base}/services/{hub.course_id}/formgrader/manage_submissions/{ASSIGNMENT}", timeout=ui.LONG)
             teacher.locator(f"tr:has(td.student-id:has-text('{blank}')) td.autograde a").click()
             dialog = teacher.locator(".modal-dialog")

@@ -235,7 +235,8 @@ def test_a_table_filtered_on_a_finding_does_not_list_held_back_rows():
 def test_no_lesson_output_gives_a_graded_answer_away(tmp_path):
     """Every lesson as executed (the outputs a student sees): no unit names a graded item beside its answer."""
     from course import paths
-    from course.grading import classdir, keyleaks
+    from course.grading import classdir
+    from course.grading.release import keyleaks
 
     sources = {a: classdir.source_notebook(a) for a in classdir.assignment_ids() if a.startswith("ps")}
     items = keyleaks.items_from_sources(sources, paths.bank_dir() / "keys")

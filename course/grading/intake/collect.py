@@ -178,7 +178,7 @@ class CourseCollect(ExchangeCollect):
 
     def _trusting(self) -> bool:
         """Take timestamp.txt as the time: asked for, or the demo class (synthetic students, a made-up calendar)."""
-        from course.grading.demo import MARKER
+        from course.grading.run.demo import MARKER
 
         return self.trust_student_timestamps or os.path.isfile(os.path.join(self.coursedir.root, MARKER))
 

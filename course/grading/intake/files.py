@@ -38,7 +38,7 @@ class SubmittedFileError(Exception):
 class Caps:
     """Bounds on one submission (each file, all files, how many, how deep).
 
-    Wider than the grader's 20 MB notebook cap (:mod:`course.grading.caps`) on purpose: a notebook
+    Wider than the grader's 20 MB notebook cap (:mod:`course.grading.preprocessors.cap_attachments`) on purpose: a notebook
     over that cap is still collected, so that its feedback can tell the student why it was not graded.
     """
 

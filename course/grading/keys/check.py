@@ -29,7 +29,7 @@ in another language translates data, not code), filled in only with the
 item's own visible fields (its choices, an example id, its section).
 
 The judging code uses only built-in functions and ``str`` methods, never a
-module a notebook could change: the grader (``course.grading.sandbox.execute``)
+module a notebook could change: the grader (``course.grading.preprocessors.sandboxed_execute``)
 re-installs this module from its own copy before every test cell, with the
 messages and the document preset (:data:`PRESET_MESSAGES`,
 :data:`PRESET_DOCUMENT`), so a notebook that replaced ``judge`` earlier gets

@@ -1,7 +1,7 @@
 """The instructor-only answer keys (``bank/keys/<assignment>.toml``) and the test cells generated from them.
 
 One key file per assignment; one table per autograded value item, named by its grade id (``[q1-tests]``), the
-shape ``course.grading.keyleaks`` reads too:
+shape ``course.grading.release.keyleaks`` reads too:
 
 ``answer``          the name the student assigns
 ``task_type``       what the item asks a student to do; every task type maps to one skill

@@ -226,7 +226,7 @@ def student_copy(practice_id: str):
     import nbformat
     from nbgrader.preprocessors import ClearSolutions
 
-    from course.grading.answers import ANSWER_STUB
+    from course.grading.keys.answers import ANSWER_STUB
 
     release = copy.deepcopy(nbformat.read(notebook_path(practice_id), as_version=4))
     release, _ = ClearSolutions(code_stub=ANSWER_STUB).preprocess(release, {"language": "python"})
@@ -269,7 +269,7 @@ def copy_to(root: Path | str, *, assignments: bool = False) -> list[str]:
     from course.grading import classdir
 
     def released(assignment_id):
-        from course.grading import demo
+        from course.grading.run import demo
 
         return demo.source_and_release(assignment_id)[1]
 

@@ -39,7 +39,7 @@ Grading executes code written by students. What one sandboxed kernel gets
     :mod:`course.grading.sandbox.outputs`.
 
 Wall time, kernel death and scoring belong to the executor
-(:mod:`course.grading.sandbox.execute`); starting and killing the sandbox to
+(:mod:`course.grading.preprocessors.sandboxed_execute`); starting and killing the sandbox to
 the kernel manager (:mod:`course.grading.sandbox.kernel_manager`).
 
 Residual risks (no sandbox is perfect): world-readable files under ``/usr``

@@ -8,7 +8,7 @@ kernel's working folder sits at the scratch folder's path but is a size-capped
 tmpfs (``scratch_bytes``); the host's scratch folder, holding the files the
 submission needs, is shown read-only at :data:`SUBMISSION_FILES_DIR`, and the
 grader copies them into the working folder before the first cell (see
-:mod:`course.grading.sandbox.execute`). Only the runtime folder (the kernel's
+:mod:`course.grading.preprocessors.sandboxed_execute`). Only the runtime folder (the kernel's
 sockets) is bound read-write. Without ``scratch_bytes`` the scratch folder is
 bound read-write instead (the kernel manager's tests of bare kernels). Each ``hidden_paths``
 entry (the class folder, the repository with its solutions and ``.git``) is

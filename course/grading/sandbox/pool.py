@@ -5,7 +5,7 @@ critical path. A :class:`KernelPool` keeps ``size`` kernels booting in fresh
 scratch folders so the next submission finds one ready; each kernel still
 serves exactly one notebook and is killed right after it. The pool reaches
 the executor through nbgrader's per-notebook ``resources``
-(:data:`course.grading.sandbox.execute.POOL_KEY`), never through a global.
+(:data:`course.grading.preprocessors.sandboxed_execute.POOL_KEY`), never through a global.
 """
 
 from __future__ import annotations

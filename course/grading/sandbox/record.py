@@ -1,9 +1,9 @@
 """course.grading.sandbox.record: what happened when one notebook was executed, as a typed record.
 
-:class:`SandboxedExecute <course.grading.sandbox.execute.SandboxedExecute>`
+:class:`SandboxedExecute <course.grading.preprocessors.sandboxed_execute.SandboxedExecute>`
 puts one :class:`ExecutionRecord` per notebook into nbgrader's per-notebook
 ``resources`` under :data:`RECORD_KEY`; the converter that ran it
-(:class:`course.grading.engine.SandboxedAutograde`) collects them, and the
+(:class:`course.grading.run.engine.SandboxedAutograde`) collects them, and the
 grading report explains scores with them. Kept free of heavy imports: the
 report and the worker pool read records without importing nbgrader.
 """
