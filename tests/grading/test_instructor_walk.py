@@ -17,7 +17,7 @@ import pytest
 
 import nbgrader_ui as ui
 from course import paths
-from course.grading import demo
+from course.grading.run import demo
 from test_lab import ASSIGNMENT, TOKEN, course_cli, lab_environment, make_lab
 
 ARTIFACTS = paths.REPO_ROOT / "test-artifacts" / "instructor"

@@ -23,9 +23,18 @@ from pathlib import Path
 from course.grading.sandbox.scratch import SCRATCH_PREFIX
 
 
-@lru_cache(maxsize=1)
 def student_data_dir() -> Path:
-    """The student edition of the data package, built once per process."""
+    """The student edition of the data package, built once per process (again if its folder was removed:
+    a stale-scratch sweep or a worker's cleanup in the same process must not leave kernels a missing mount)."""
+    built = _build()
+    if not built.is_dir():
+        _build.cache_clear()
+        built = _build()
+    return built
+
+
+@lru_cache(maxsize=1)
+def _build() -> Path:
     from course.evidence import editions
 
     # Named like the scratch roots, so remove_stale_scratch clears it after a grader killed with SIGKILL.
@@ -42,6 +51,6 @@ def student_data_dir() -> Path:
 
 def remove_student_data() -> None:
     """Delete this process's student edition, if it built one (a pool worker ends without running atexit)."""
-    if student_data_dir.cache_info().currsize:
-        shutil.rmtree(student_data_dir().parent, ignore_errors=True)
-        student_data_dir.cache_clear()
+    if _build.cache_info().currsize:
+        shutil.rmtree(_build().parent, ignore_errors=True)
+        _build.cache_clear()
