@@ -44,8 +44,8 @@ DEVELOPER_CALLS = {"debug", "info", "warning", "error", "exception", "critical",
 
 #: Student-facing modules of the grading wing, by file name (found anywhere under course/grading, so a
 #: move into a role folder keeps them scanned).
-GRADING_STUDENT_FACING = ("feedback.py", "itemanalysis.py", "itemreport.py", "itemfigure.py", "autogradereport.py",
-                          "gradereport.py", "selfcheck.py")
+GRADING_STUDENT_FACING = ("feedback.py", "itemanalysis.py", "itemreport.py", "itemfigure.py", "autograde.py",
+                          "grades.py", "selfcheck.py", "hide_hidden_tests.py", "skill_summary.py")
 
 #: Modules, or functions (or module-level names) in them, whose words are not for students, and why. A key
 #: matches the end of a module's path, so a grading module keeps its entry when it moves into a role folder.
@@ -59,9 +59,9 @@ EXEMPT = {
     "course/evidence/claimreview.py": "the export's publisher metadata (names of the kit and the document's publisher)",
     "course/lessons/manifest.py:anatomy_problems": "problems with a lesson notebook, read by lesson authors",
     "course/lessons/manifest.py:export_html": "a progress bar's label at the instructor's terminal",
-    "grading/feedback.py:FEEDBACK_CSP": "a Content-Security-Policy header, read by browsers",
-    "grading/feedback.py:has_hidden_tests": "nbgrader's hidden-test delimiter, matched in cells, never shown",
-    "grading/gradereport.py:write_lms_csv": "the LMS import file's column names, which the LMS requires as they are",
+    "grading/reports/feedback.py:FEEDBACK_CSP": "a Content-Security-Policy header, read by browsers",
+    "grading/preprocessors/hide_hidden_tests.py:has_hidden_tests": "nbgrader's hidden-test delimiter, matched in cells, never shown",
+    "grading/reports/grades.py:write_lms_csv": "the LMS import file's column names, which the LMS requires as they are",
     "course/lessons/packets.py:MISSING": "said when packets.json, which carries the cards' words, is absent; the module "
                                          "reads nothing of the kit but that file, by design (it runs in grading kernels)",
     "course/lessons/workspace.py:create": "a comment in the workspace's .gitignore",
