@@ -35,11 +35,13 @@ CLOSERS = "”»"
 
 #: Speaker cues: how the document names someone it quotes, and the standard
 #: name the kit uses for them. The document's spellings stay as they are in
-#: the text; the standard spellings are those of the reports that quote them.
+#: the text; the standard spellings are those of the reports that quote them,
+#: except where naming the person is what a graded item asks.
 SPEAKER_CUES: tuple[tuple[str, str], ...] = (
     ("Ibrahim Boubacar Keïta", r"\bKeita\b"),
     ("Ismaël Wagué", r"Ismail Waghi"),
-    ("Nouhoum Togo", r"Nohom Tojo"),
+    # Kept in the document's spelling: who 'Nohom Tojo' is, is a graded item (PS3), and this package is on students' disks.
+    ("Nohom Tojo", r"Nohom Tojo"),
     ("J. Peter Pham", r"J Peter Pham"),
     ("French presidency (Élysée)", r"French presidency"),
     ("Jean-Yves Le Drian", r"Le Drian"),

@@ -13,7 +13,7 @@ def test_known_speakers(document):
     assert speakers_of(document, "He does not want blood") == ["Ibrahim Boubacar Keïta"]
     assert speakers_of(document, "our country is plunging") == ["Ismaël Wagué"]
     assert speakers_of(document, "We will form a transitional council") == ["Ismaël Wagué"]  # continues over a paragraph
-    assert speakers_of(document, "an overreaction") == ["Nouhoum Togo"]
+    assert speakers_of(document, "an overreaction") == ["Nohom Tojo"]  # the document's spelling: PS3 asks who he is
     assert speakers_of(document, "A decision on whether") == ["J. Peter Pham"]  # 'He said:' resolves to Pham, not Keita
     assert speakers_of(document, "France condemns in the strongest terms") == ["Jean-Yves Le Drian"]
     assert speakers_of(document, "France will continue its military operations") == ["Florence Parly"]  # reversed marks
