@@ -123,7 +123,10 @@ def show_packet(question: str, folder: Path | str = ".") -> Shown:
         return Shown(f"<p>{escape_text(text)}</p>", text)
     w = packet["words"]
     rows = bool(cards) and all("row_id" in card for card in cards)
-    heading = w["rows_heading" if rows else "heading"].format(question=question.upper(), count=len(cards))
+    key = "rows_heading" if rows else "heading"
+    if len(cards) == 1 and f"{key}_one" in w:  # one card: the singular form, where the words give one
+        key = f"{key}_one"
+    heading = w[key].format(question=question.upper(), count=len(cards))
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         # The graded copy is what Formgrader's grading page shows (and feedback is made from): the cards, the same
         # for every student and in their own notebook, made that page about 13 screens tall with the written answers
