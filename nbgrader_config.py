@@ -33,7 +33,10 @@ loads this one and name it with ``COURSE_NBGRADER_CONFIG`` (see
 ``deploy/nbgrader/grader_nbgrader_config.py``).
 """
 
+from pathlib import Path
+
 from course.grading.pipeline import configure
 from course.grading.settings import plain_nbgrader_settings
 
-configure(get_config(), plain_nbgrader_settings())  # noqa: F821 -- get_config is injected by traitlets
+# The class is the class/ beside this file unless COURSE_CLASS_DIR names another (traitlets defines __file__).
+configure(get_config(), plain_nbgrader_settings(Path(__file__).resolve().parent / "class"))  # noqa: F821 -- get_config is injected by traitlets

@@ -211,31 +211,34 @@ def class_settings(class_dir=None, db_url: str | None = None, *, private_gradebo
                            readonly_paths=tuple(os.fspath(p) for p in course_readonly_paths()))
 
 
-def plain_nbgrader_settings() -> GradingSettings:
+def plain_nbgrader_settings(config_class_dir=None) -> GradingSettings:
     """The settings plain ``nbgrader`` grades with (``nbgrader_config.py``): always sandboxed unless
-    ``COURSE_UNSANDBOXED_GRADING=I-understand`` says otherwise, loudly."""
+    ``COURSE_UNSANDBOXED_GRADING=I-understand`` says otherwise, loudly. The class is ``$COURSE_CLASS_DIR``, else
+    ``config_class_dir`` (the ``class/`` beside the config file that calls this), else the kit's ``class/``."""
     import sys
+
+    class_dir = os.environ.get(CLASS_DIR_ENV) or config_class_dir
 
     consent = os.environ.get(UNSANDBOXED_ENV)
     if consent == UNSANDBOXED_CONSENT:
         print(f"WARNING: {UNSANDBOXED_ENV}={UNSANDBOXED_CONSENT}: plain `nbgrader autograde` runs student code "
               "UNSANDBOXED, as this user: it can read the gradebook, the solutions, every other submission and "
               "this environment's secrets, and write anywhere this user can.", file=sys.stderr, flush=True)
-        return class_settings(db_url=_plain_db_url(), sandbox="off")
+        return class_settings(class_dir, db_url=_plain_db_url(class_dir), sandbox="off")
     if consent:
         print(f"WARNING: {UNSANDBOXED_ENV} is set but not to {UNSANDBOXED_CONSENT!r}; grading stays sandboxed.",
               file=sys.stderr, flush=True)
-    return class_settings(db_url=_plain_db_url())
+    return class_settings(class_dir, db_url=_plain_db_url(class_dir))
 
 
-def _plain_db_url() -> str | None:
+def _plain_db_url(class_dir=None) -> str | None:
     """``$COURSE_DB_URL``'s gradebook (None: class_settings reads it), else the class's SQLite file as a Jupyter
     server opened the wrong way may use it: never created there (:func:`server_gradebook_url`)."""
     from course.paths import default_class_dir
 
     if os.environ.get(DB_URL_ENV):
         return None
-    return server_gradebook_url(Path(os.environ.get(CLASS_DIR_ENV) or default_class_dir()).resolve())
+    return server_gradebook_url(Path(class_dir or default_class_dir()).resolve())
 
 
 def run_settings(class_dir=None, *, db_url: str | None = None, config=None, sandbox: str = "auto",
