@@ -175,7 +175,7 @@ def test_a_new_claim_with_its_evidence(newcomer):
             "facts": [{"key": "scratch_fact", "statement": "A statement for the test.", "quote": ""}]}
     middle = len(lines) // 2  # ids live in the notes: a page may be recorded anywhere
     me.edit(notes, lambda _: "\n".join(lines[:middle] + [json.dumps(note)] + lines[middle:]) + "\n")
-    me.edit("data/sources.csv", append("S999,Example,Example,news_website,,,false,A publisher made up for a test,", "\n"))
+    me.edit("data/sources.csv", append("S999,Example,Example,news_website,,private (made up for a test),false,A publisher made up for a test,", "\n"))
     me.edit("data/research/source_map.csv", append(f"{page},S999", "\n"))
     me.edit("data/claims.csv", append(
         f'K900,5,It was mad,,,the document,France was angry about the coup.,inference,,unverifiable,'
@@ -216,7 +216,7 @@ def test_a_new_grading_limit(newcomer):
     catalogue = run_in(me.copy, "-c", f"import sys; sys.path.insert(0, {str(Path(cases).parent)!r}); import hostile_cases; "
                                       "print([c.name for c in hostile_cases.hostile_cases()])")
     assert "'lock-memory'" in catalogue.stdout, catalogue.stderr  # the new case is in the catalogue the hostile suite runs
-    me.fast_tests("tests/test_layers.py", "tests/grading/test_hostile.py", "tests/grading/test_sandbox.py",
+    me.fast_tests("tests/test_layers.py", "tests/grading/test_hostile.py", "tests/grading/sandbox/test_sandbox.py",
                   # the hostile catalogue's own checks, and the sandbox tests a new prlimit option could break
                   deselect="not come_back_from_the_sandbox and (test_hostile or test_layers or normal_notebook_runs "
                            "or limits_reject or file_size_limit)")
