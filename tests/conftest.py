@@ -32,6 +32,21 @@ def data_copy(tmp_path, monkeypatch) -> Path:
     return target
 
 
+def demo_autograde(tmp_path: Path, assignment: str, jobs: int) -> tuple[Path, list[str], dict[str, str]]:
+    """A fresh demo class under ``tmp_path`` and the instructor's ``python -m course autograde`` for it, as
+    (class folder, command, environment): the set-up the concurrency, Ctrl-C and SIGKILL tests share."""
+    import sys
+
+    from course.grading.run import demo
+
+    class_dir = tmp_path / "demo"
+    demo.build_demo_class(class_dir, assignment)
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
+    command = [sys.executable, "-m", "course", "autograde", assignment, "--class-dir", str(class_dir), "--jobs", str(jobs),
+               "--no-backup"]
+    return class_dir, command, env
+
+
 def live_command_lines() -> dict[str, str]:
     """pid -> command line of every process /proc shows now (processes that vanish while read are skipped)."""
     found = {}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
 
+from conftest import demo_autograde
 from course import paths
 from course.grading.gradebook import claims
 from course.grading.run import demo
@@ -29,11 +29,7 @@ def test_a_claimed_submission_cannot_be_claimed_again_until_released(tmp_path):
 
 @pytest.mark.slow
 def test_two_concurrent_runs_grade_every_submission_exactly_once(tmp_path):
-    class_dir = tmp_path / "demo"
-    demo.build_demo_class(class_dir, ASSIGNMENT)
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
-    command = [sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--class-dir", str(class_dir), "--jobs", "1",
-               "--no-backup"]
+    class_dir, command, env = demo_autograde(tmp_path, ASSIGNMENT, jobs=1)
     runs = [subprocess.Popen(command, cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=900) for run in runs]

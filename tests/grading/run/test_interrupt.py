@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import live_command_lines
+from conftest import demo_autograde, live_command_lines
 from course import paths
 from course.grading.run import demo
 from course.grading.sandbox import bwrap, scratch
@@ -28,11 +27,7 @@ def sandboxes_of(pid: int) -> list[str]:
 
 
 def test_ctrl_c_starts_nothing_new_ends_its_kernels_and_a_resume_finishes(tmp_path):
-    class_dir = tmp_path / "demo"
-    demo.build_demo_class(class_dir, ASSIGNMENT)
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
-    command = [sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--class-dir", str(class_dir), "--jobs", "2",
-               "--no-backup"]
+    class_dir, command, env = demo_autograde(tmp_path, ASSIGNMENT, jobs=2)
     # A shell without job control starts background jobs with SIGINT ignored, and the ignore is inherited
     # (`make test &`): give the grader the default action, as an interactive terminal would.
     grader = subprocess.Popen(command, cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import live_command_lines
+from conftest import demo_autograde, live_command_lines
 from course import paths
-from course.grading.run import demo
 from course.grading.sandbox import bwrap, scratch
 
 ASSIGNMENT = "ps1-provenance-and-citations"
@@ -43,11 +41,7 @@ def stale_folders() -> list[Path]:
 
 
 def test_sigkill_of_the_grader_group_leaves_no_sandbox_and_the_next_run_cleans_up(tmp_path):
-    class_dir = tmp_path / "demo"
-    demo.build_demo_class(class_dir, ASSIGNMENT)
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_DB_URL", "COURSE_CLASS_DIR")}
-    command = [sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--class-dir", str(class_dir), "--jobs", "2",
-               "--no-backup"]
+    class_dir, command, env = demo_autograde(tmp_path, ASSIGNMENT, jobs=2)
     grader = subprocess.Popen(command, cwd=paths.REPO_ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     assert ASSIGNMENT in grader.stdout.readline()
