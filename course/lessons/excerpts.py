@@ -13,7 +13,8 @@ The student's answer goes in an ordinary exercise box (:mod:`course.lessons.exer
 from __future__ import annotations
 
 from course.lessons import content
-from course.lessons.packets import CARD_STYLE, _meta, escape_text, link_html
+from course.lessons import packets
+from course.lessons.packets import CARD_STYLE, escape_text
 from course.lessons.shown import Shown
 
 EXCERPTS_FILE = "excerpts.toml"
@@ -36,7 +37,7 @@ def words() -> dict:
 
 
 def _card(number: int, page: dict) -> dict:
-    """A page as a packet card: the fields :func:`course.lessons.packets._meta` reads."""
+    """A page as a packet card: the fields :func:`course.lessons.packets.card_html` reads."""
     return {"evidence_id": str(number), "outlet": page["outlet"], "title": page.get("title", ""), "url": page["url"],
             "published": page.get("published", ""), "language": page.get("language", "en"),
             "copy_or_original": page.get("copy_or_original", ""), "original_agency": page.get("original_agency", ""),
@@ -45,24 +46,11 @@ def _card(number: int, page: dict) -> dict:
 
 def card_html(number: int, page: dict, w: dict) -> str:
     """One page as a card: who speaks, outlet and date with a link, then the page's own words."""
-    card = _card(number, page)
-    label = w["page"].format(evidence_id=number)
-    title = f": {escape_text(card['title'])}" if card["title"] else ""
-    lang = escape_text(card["language"])
-    quotes = "".join(f'<blockquote lang="{lang}">{escape_text(q["quote"])}</blockquote>' for q in card["quotes"])
-    return (f'<article aria-label="{escape_text(label)}"><h4>{escape_text(label)}{title}</h4>'
-            f'<p class="who"><strong>{escape_text(w["who_label"])}:</strong> {escape_text(page["who"])}</p>'
-            f'<p class="meta">{escape_text(" · ".join(_meta(card, w)))} · {link_html(card["url"], w["open_link"])}</p>'
-            f"<p><strong>{escape_text(w['quote'])}</strong></p>{quotes}</article>")
+    return packets.card_html(_card(number, page), w, who=page["who"])
 
 
 def card_text(number: int, page: dict, w: dict) -> str:
-    card = _card(number, page)
-    lines = [w["page"].format(evidence_id=number) + (f": {card['title']}" if card["title"] else ""),
-             f"  {w['who_label']}: {page['who']}",
-             "  " + " · ".join(_meta(card, w)) + f" · {card['url']}"]
-    lines += [f"  “{q}”" for q in page["quotes"]]
-    return "\n".join(lines)
+    return packets.card_text(_card(number, page), w, who=page["who"])
 
 
 def show_excerpts(set_id: str) -> Shown:

@@ -81,7 +81,8 @@ def _meta(card: dict, w: dict) -> list[str]:
     return parts
 
 
-def card_html(card: dict, w: dict) -> str:
+def card_html(card: dict, w: dict, who: str = "") -> str:
+    """One page as a card; ``who`` (a lesson's excerpt cards) adds a "who is speaking" line under the heading."""
     lang = escape_text(card["language"] or "en")
     quotes = "".join(f'<blockquote lang="{lang}">{escape_text(item["quote"])}</blockquote>' for item in card["quotes"])
     body = f"<p><strong>{escape_text(w['quote'])}</strong></p>{quotes}" if card["quotes"] else f"<p>{escape_text(w['no_facts'])}</p>"
@@ -89,7 +90,8 @@ def card_html(card: dict, w: dict) -> str:
     link = link_html(card["url"], w["open_link"]) if card["url"].startswith("http") else ""
     return (f'<article aria-label="{escape_text(w["page"].format(evidence_id=card["evidence_id"]))}">'
             f"<h4>{escape_text(w['page'].format(evidence_id=card['evidence_id']))}" + (f": {title}" if title else "") + "</h4>"
-            f'<p class="meta">{escape_text(" · ".join(_meta(card, w)))} · {link}</p>{body}</article>')
+            + (f'<p class="who"><strong>{escape_text(w["who_label"])}:</strong> {escape_text(who)}</p>' if who else "")
+            + f'<p class="meta">{escape_text(" · ".join(_meta(card, w)))} · {link}</p>{body}</article>')
 
 
 def row_card_html(card: dict, w: dict) -> str:
@@ -106,8 +108,9 @@ def row_card_text(card: dict, w: dict) -> str:
                      + [f"  {labels.get(f['column'], f['column'])}: {f['value']}" for f in card["fields"]])
 
 
-def card_text(card: dict, w: dict) -> str:
+def card_text(card: dict, w: dict, who: str = "") -> str:
     lines = [w["page"].format(evidence_id=card["evidence_id"]) + (f": {card['title']}" if card["title"] else ""),
+             *([f"  {w['who_label']}: {who}"] if who else []),
              "  " + " · ".join(_meta(card, w)) + f" · {card['url']}"]
     for item in card["quotes"]:
         lines.append(f"  “{item['quote']}”")
