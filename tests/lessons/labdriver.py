@@ -75,6 +75,26 @@ def jupyterlab(root: Path, *, timeout: float = 120, extra_args: tuple[str, ...] 
                 server.kill()
 
 
+@contextmanager
+def student_lab(folder: Path, viewport: dict):
+    """JupyterLab on a fresh student workspace in ``folder`` (as ``course start`` makes it) and one Chromium page
+    of ``viewport``: yields {"server", "page", "root"}. Raises FileNotFoundError when chromium is missing."""
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError("chromium is not installed: run scripts/install-test-deps.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    from course.lessons import workspace
+
+    ws = workspace.create(folder / "my-work")
+    with jupyterlab(ws.root, env=workspace.lab_environment(ws)) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=viewport)
+        try:
+            yield {"server": server, "page": page, "root": ws.root}
+        finally:
+            browser.close()
+
+
 def _run_all(page) -> None:
     page.click("li.lm-MenuBar-item:has-text('Run')")
     page.click("li.lm-Menu-item[data-command='runmenu:run-all']")

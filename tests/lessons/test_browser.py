@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -32,22 +31,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """One JupyterLab server on a student workspace (as `course start` makes it), and one Chromium page."""
-    if not Path(labdriver.CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run scripts/install-test-deps.sh (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    from course.lessons import workspace
-
     labdriver.install_axe()
-    ws = workspace.create(tmp_path_factory.mktemp("lab") / "my-work")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with labdriver.jupyterlab(ws.root, env=workspace.lab_environment(ws)) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=labdriver.CHROMIUM, args=labdriver.CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        try:
-            yield {"server": server, "page": page}
-        finally:
-            browser.close()
+    with labdriver.student_lab(tmp_path_factory.mktemp("lab"), VIEWPORT) as lab:
+        yield lab
 
 
 CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(cell => ({
