@@ -353,6 +353,10 @@ WRONG_LAB = ("nbgrader: this JupyterLab was not opened with `make lab`, so it ha
              "`make lab` (after `make demo` for the demo class).")
 
 
+#: Whether this process has said :data:`WRONG_LAB` (a flag, not an environment variable: children need not know).
+_WRONG_LAB_SAID: list[bool] = []
+
+
 def server_gradebook_url(class_dir: Path, environ: dict | None = None) -> str:
     """The SQLite gradebook URL of ``class_dir`` for ``nbgrader_config.py``; never a new file for a stray server.
 
@@ -374,7 +378,7 @@ def server_gradebook_url(class_dir: Path, environ: dict | None = None) -> str:
     in_server = serverapp is not None and serverapp.ServerApp.initialized()
     if not in_server or environ.get(CLASS_DIR_ENV) or gradebook.exists():
         return plain
-    if not environ.get("COURSE_WRONG_LAB_SAID"):
-        environ["COURSE_WRONG_LAB_SAID"] = "1"  # the config is read by every nbgrader extension: say it once
+    if not _WRONG_LAB_SAID:
+        _WRONG_LAB_SAID.append(True)  # every nbgrader extension of the server reads the config: say it once
         print(WRONG_LAB.format(class_dir=f"{display(Path(class_dir))}/"), file=sys.stderr, flush=True)
     return f"sqlite:///file:{gradebook}?mode=rw&uri=true"
