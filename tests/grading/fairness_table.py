@@ -28,13 +28,10 @@ TABLE: dict[tuple[str, str, str], dict[str, list]] = {
     (PS1, "q3-tests", "comparison_C04"): {
         "right": ["paraphrased", "Paraphrased", " PARAPHRASED", "Paraphrased: three statements run together"],
         "wrong": ["faithful", "misattributed", "not_found", "altered_meaning"]},
-    (PS1, "q4-tests", "source_of_C09"): {
-        "right": ["S008", "s008", "S008 ", " s 008", "S8"],
-        "wrong": ["S007", "S001", "S080"]},
-    (PS1, "q5-tests", "type_of_S007"): {
+    (PS1, "q4-tests", "type_of_S007"): {
         "right": ["magazine", "Magazine", "news_website", "news website", "News website"],
         "wrong": ["wire_agency", "partisan_publication", "blog_or_aggregator"]},
-    (PS1, "q6-tests", "self_citation_words"): {
+    (PS1, "q5-tests", "self_citation_words"): {
         "right": ["“Answer to Question” we issued on 24/3/2012 CE", '"Answer to Question" we issued on 24/3/2012 CE',
                   "Answer to Question we issued on 24/3/2012 CE", "so we said in the “Answer to Question” we issued on 24/3/2012",
                   "'Answer to Question' we issued on 24/3/2012"],

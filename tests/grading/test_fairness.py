@@ -32,7 +32,7 @@ ROW_IDS = [f"{a.split('-')[0]}-{g}" for (a, g, _), _ in ROWS]
 #: The contested answers of issue 21 still assessed, each accepted with its decision recorded in the key (ps1 Q3's
 #: moved from C16 to C04, ps2 Q6's from K048 to K049, where the scale settles each: no longer contested).
 CONTESTED = {
-    ("ps1-provenance-and-citations", "q5-tests"): "news_website",
+    ("ps1-provenance-and-citations", "q4-tests"): "news_website",
     ("ps3-names-dates-numbers-quotes", "q6-tests"): "translation",
     ("ps4-argument-and-alternatives", "q6-tests"): "EV026",
 }

@@ -79,7 +79,7 @@ def test_solved_copy_passes_every_form_check(results):
     assert {q.kind for q in solved.questions} == {"auto", "written"}
     assert all(q.status == selfcheck.FORM_OK and q.hint == "" for q in solved.questions if q.kind == "auto")
     assert all(q.status == selfcheck.WRITTEN for q in solved.questions if q.kind == "written")
-    assert "7 of 7 short answers are in the form asked for; 0 not answered yet; 0 in another form." in solved.table()
+    assert "6 of 6 short answers are in the form asked for; 0 not answered yet; 0 in another form." in solved.table()
 
 
 @pytest.mark.slow
@@ -133,7 +133,7 @@ def test_the_one_line_call_works_inside_the_notebook(copies, tmp_path, monkeypat
         else:
             os.environ["JPY_SESSION_NAME"] = saved
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    assert f"({ASSIGNMENT}.ipynb)" in printed and "7 of 7 short answers are in the form asked for" in printed
+    assert f"({ASSIGNMENT}.ipynb)" in printed and "6 of 6 short answers are in the form asked for" in printed
 
 
 def test_find_notebook_uses_the_kernels_session_name(tmp_path, monkeypatch):
@@ -175,13 +175,13 @@ def test_cli_selfcheck_of_a_missing_file_is_one_line(tmp_path):
 
 # --- the proof of issue 20, item 4: self-check is not an oracle ------------------------------------------------
 # One ps1 notebook, three versions that differ only in q1 (comparison_C05): right, wrong of the right form
-# (another allowed label) and blank (the released stub). The other items are fixed: q2 and q6 right, q3 a
-# wrong form (a number where a label in quotes is wanted), q4 wrong of the right form, q5 blank, d1 the stub.
+# (another allowed label) and blank (the released stub). The other items are fixed: q2 right, q3 a wrong form
+# (a number where a label in quotes is wanted), q4 wrong of the right form, q5 blank, d1 the stub.
 # The asserts use the printed words, not the module's names, so this section also runs against the old
 # self-check (it fails there: the old one printed "1/1 pts passed" for the right label only).
 
 PROBE = "comparison_C05"
-FIXED = {"comparison_C06": "right", "comparison_C04": 3, "source_of_C09": "wrong", "self_citation_words": "right"}
+FIXED = {"comparison_C06": "right", "comparison_C04": 3, "type_of_S007": "wrong"}
 
 
 def solution_values(assignment: str = ASSIGNMENT) -> dict:
@@ -220,7 +220,7 @@ def probes(tmp_path_factory):
     fixed = {}
     for name, how in FIXED.items():
         fixed[name] = right[name] if how == "right" else wrong_value(items[name], right[name]) if how == "wrong" else how
-    assert fixed["source_of_C09"] != right["source_of_C09"]
+    assert fixed["type_of_S007"] != right["type_of_S007"]
     wrong = wrong_value(items[PROBE], right[PROBE])
     assert wrong != right[PROBE] and wrong in items[PROBE]["choices"]  # wrong, and of the right form
     folder = tmp_path_factory.mktemp("probes")
@@ -329,7 +329,7 @@ def test_the_graded_self_check_speaks_plain_words(printed):
     for text in printed.values():
         assert not GRADE_ID.search(text) and not EXCEPTION_NAME.search(text), text
         assert "your instructor" not in text
-        assert "Question 7, box 1 of 2: " in text and "Data skills: " in text
+        assert "Question 6, box 1 of 2: " in text and "Data skills: " in text
 
 
 def practice_copy(folder: Path, answers: dict[str, str]) -> Path:

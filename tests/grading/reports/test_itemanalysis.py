@@ -94,7 +94,7 @@ def test_an_assessment_with_nothing_to_review_says_so():
 def test_short_titles_come_from_the_question_headings():
     """Are items titled by assignment label, question number (and rubric part) and topic, not by the repeated grade id?"""
     assert itemanalysis._cell_info("ps1-provenance-and-citations")["q3-tests"][2] == "ps1 Q3 the junta spokesman's statements"
-    assert itemanalysis._cell_info("ps1-provenance-and-citations")["q7-answer-b"][2] == "ps1 Q7b provenance"
+    assert itemanalysis._cell_info("ps1-provenance-and-citations")["q6-answer-b"][2] == "ps1 Q6b provenance"
     # The diagnostic's headings have no topic: the skill stands in for it.
     assert itemanalysis._cell_info("diagnostic-pre")["q1-tests"][2] == "diag A Q1 Investigate the source"
     assert itemanalysis._cell_info("diagnostic-post")["q1-tests"][2] == "diag B Q1 Investigate the source"
