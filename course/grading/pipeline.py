@@ -139,5 +139,8 @@ def _inert_html(c) -> None:
     # nbgrader's feedback and formgrade templates render markdown cells without nbconvert's
     # cleaner, and that cleaner escapes headings and table heads: both replaced by the kit's.
     c.HTMLExporter.filters = {"markdown2html": _FEEDBACK + "safe_markdown2html", "clean_html": _FEEDBACK + "sanitize_html"}
-    c.HTMLExporter.preprocessors = [_PRE + "safe_output_metadata.SafeOutputMetadata"]
+    # Formgrader's grading page (nbgrader builds a plain HTMLExporter for it) shows the written answers first;
+    # feedback keeps the notebook's order, so its exporter has its own list.
+    c.HTMLExporter.preprocessors = [_PRE + "safe_output_metadata.SafeOutputMetadata", _PRE + "written_first.WrittenFirst"]
+    c.FeedbackExporter.preprocessors = [_PRE + "safe_output_metadata.SafeOutputMetadata"]
     c.GenerateFeedback.exporter_class = _FEEDBACK + "FeedbackExporter"

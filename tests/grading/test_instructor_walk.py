@@ -78,6 +78,10 @@ def test_an_instructor_goes_from_make_lab_to_a_manual_grade_with_the_written_ans
                                                           if c["hidden_tests"] and c["top"] < first_written["top"])}
             (ARTIFACTS / "submission-page.json").write_text(json.dumps({**measured, "cells": layout["all"]}, indent=1))
             print("Formgrader submission page:", measured)
+            # Within reach: the first written answer and its mark scheme on the first two screens, under no hidden
+            # test (before WrittenFirst: 5,588 px down, under 6 hidden-test cells).
+            assert measured["hidden_test_cells_above_it"] == 0, measured
+            assert measured["first_written_answer_top_px"] < 2 * VIEWPORT["height"], measured
 
             # One manual grade on the first written answer, kept after a reload.
             box.scroll_into_view_if_needed()
