@@ -94,7 +94,7 @@ class Listing(Sequence):
 
 
 def text(section: str, key: str, /, **fields) -> str:
-    """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "your_answer", id="01-x")``.
+    """One string of ``notebooks/words.toml``, its ``{fields}`` filled: ``text("exercise", "model_heading", model="…")``.
 
     ``section`` may name a nested table with dots (``"charts.verdicts"``).
     """

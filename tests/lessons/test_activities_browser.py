@@ -50,7 +50,7 @@ def _focused_class(page) -> str:
 
 def _write_then_reveal(page, exercise_id: str) -> None:
     """Keyboard only: focus the exercise's box, type, Tab to "Model answer", press Space."""
-    box = page.locator(f".course-exercise:has-text('({exercise_id})')")
+    box = page.locator(f".course-exercise-{exercise_id}")
     box.scroll_into_view_if_needed()
     answer = "The publisher speaks for itself on two pages; the newspapers relay a government."
     box.locator("textarea").focus()
@@ -77,7 +77,7 @@ def test_excerpt_activity_works_from_the_keyboard(lab, lesson, exercise_id, card
     excerpts.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(ARTIFACTS / f"{exercise_id}-pages.png"))
     _write_then_reveal(page, exercise_id)
-    page.locator(f".course-exercise:has-text('({exercise_id})')").evaluate("(el) => el.scrollIntoView({block: 'start'})")
+    page.locator(f".course-exercise-{exercise_id}").evaluate("(el) => el.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(ARTIFACTS / f"{exercise_id}-model-answer.png"))
     assert _cell_count(page) == before and not page.locator(".jp-Notebook.jp-mod-editMode").count()
 

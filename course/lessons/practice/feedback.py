@@ -78,7 +78,7 @@ def question_static_html(q: Question) -> str:
         choices = '<ol type="A">' + "".join(f"<li>{escape_text(c)}</li>" for c in q.choices) + "</ol>"
     elif q.kind == "short":
         choices = f'<p>{_text("short_answer")}</p>'
-    heading = _text("check_yourself_id", id=escape_text(q.question_id), prompt=escape_text(q.prompt))
+    heading = _text("check_yourself", prompt=escape_text(q.prompt))
     return (f'<div class="practice-question" data-question-id="{escape_text(q.question_id)}">'
             f"<p>{heading}</p>{choices}"
             f'<details><summary>{_text("show_answer")}</summary><p><strong>{escape_text(q.answer)}</strong></p>'
