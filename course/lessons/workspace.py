@@ -195,4 +195,27 @@ def start(root: Path | str | None = None, *, open_lab: bool = True, extra_args: 
     if shutil.which("jupyter") is None and not (Path(sys.executable).parent / "jupyter").exists():
         print(content.text("workspace", "no_lab"), file=sys.stderr)
         return 1
-    return subprocess.call(lab_command(workspace, *extra_args), cwd=workspace.root, env=lab_environment(workspace, self_study=True))
+    return run_until_stopped(lab_command(workspace, *extra_args), cwd=workspace.root, env=lab_environment(workspace, self_study=True))
+
+
+def run_until_stopped(command: list[str], **popen) -> int:
+    """Run ``command`` until it exits; a SIGTERM sent to this process is passed on to it, so it stops too.
+
+    Returns the command's exit status, or 128 + the signal's number if a signal ended it (as a shell reports it).
+
+    Ctrl+C reaches both (one process group); a SIGTERM (a service manager, ``kill``) reaches only this
+    process, and without the handler it died and left JupyterLab running.
+    """
+    import signal
+
+    child = subprocess.Popen(command, **popen)
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: child.terminate())
+    try:
+        while True:
+            try:
+                status = child.wait()
+                return 128 - status if status < 0 else status
+            except KeyboardInterrupt:  # JupyterLab asks and shuts down itself on Ctrl+C; wait for it
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)

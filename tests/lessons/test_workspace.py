@@ -148,3 +148,30 @@ def test_the_workspace_holds_the_data_readme_the_lessons_point_to(tmp_path):
 
     ws = workspace.create(tmp_path / "ws")
     assert (ws.root / "data" / "README.md").read_text() == (paths.data_dir() / "README.md").read_text()
+
+
+def test_a_sigterm_to_course_start_stops_its_jupyterlab_too(tmp_path):
+    """`course start` stopped with SIGTERM (kill, a service manager) left JupyterLab running; Ctrl+C reached both.
+    A stand-in for JupyterLab (a process that sleeps) is run the way `start` runs it, then the parent gets SIGTERM."""
+    import os
+    import signal
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    parent = subprocess.Popen([sys.executable, "-c", "import sys; from course.lessons.workspace import run_until_stopped; "
+                               f"sys.exit(run_until_stopped([sys.executable, '-c', {child!r}]))"], start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child_pid = int(pid_file.read_text())
+    parent.send_signal(signal.SIGTERM)
+    assert parent.wait(timeout=30) == 128 + signal.SIGTERM  # the child's status: it was terminated
+    time.sleep(0.5)
+    try:
+        os.kill(child_pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive, "the stand-in for JupyterLab outlived course start"
