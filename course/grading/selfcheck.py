@@ -9,27 +9,17 @@ file, not the open editor)::
 
     from course.grading.selfcheck import check; check()
 
-Every assignment in ``assignments/`` is graded work, so the self-check is a
-*form* check, not an oracle (issue 20): it grades a copy of the notebook
-against the assignment's source with the ``### BEGIN HIDDEN TESTS`` …
-``### END HIDDEN TESTS`` regions removed, so only the visible tests (the test
-code the student can already read in the released notebook) run. For each
-autograded item it says one of: the answer is in the expected form, the answer
-is still missing (the released stub or None), or the form is wrong, with the
-visible test's plain-words hint. A right answer and a wrong answer of the
-right form get exactly the same line, and the total counts forms, never
-points that depend on a hidden test. Whether an answer is right is decided
-only when the instructor grades the submission.
+Every assignment in ``assignments/`` is graded work, so the self-check is a *form* check, not an oracle
+(issue 20). It grades a copy of the notebook against the assignment's source with the hidden-test regions
+removed, so only the visible tests (which the student can already read) run, with the kit's own autograder
+(sandbox and all) in a temporary class with a scratch gradebook: nothing is written to the course's gradebook
+or left behind, and no solution is printed. For each autograded item it says one of: the answer is in the
+expected form, it is still missing, or its form is wrong (with the visible test's plain-words hint). A right
+answer and a wrong answer of the right form get the same line; the total counts forms, never points.
 
-The run uses the kit's own autograder (the sandbox and all, as the real grade
-does) in a temporary class folder with a scratch gradebook of its own, so
-nothing is written to the course's gradebook and nothing is left behind. It
-never prints solutions.
-
-What it prints is for a learner, often one without an instructor: items named by
-their question's heading ("Question 3"), never a grade id; sentences from
-``notebooks/selfcheck.toml``. A practice set is not graded work: its self-check
-is the full feedback instead (:func:`check_practice`).
+What it prints is for a learner, often one without an instructor: items named by their question's heading
+("Question 3"), never a grade id; sentences from ``notebooks/selfcheck.toml``. A practice set is not graded
+work: its self-check is the full feedback instead (:func:`check_practice`).
 """
 
 from __future__ import annotations
