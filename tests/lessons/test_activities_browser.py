@@ -116,8 +116,12 @@ def test_prediction_check_works_from_the_keyboard(lab):
     assert "Verdict:" not in check.inner_text()
     check.locator(".course-judgement-picker button").nth(1).focus()
     page.keyboard.press("Space")
-    check.locator(".course-judgement-reason textarea").focus()
-    page.keyboard.type("Coups followed in Guinea, Burkina Faso and Niger, but Russia, not the US, gained ground.")
+    reason = check.locator(".course-judgement-reason textarea")
+    reason.focus()
+    typed = "Coups followed in Guinea, Burkina Faso and Niger, but Russia, not the US, gained ground."
+    page.keyboard.type(typed)
+    assert typed in reason.input_value()
+    reason.focus()  # as in _write_then_reveal: what is tested is the Tab order from the reason box
     page.keyboard.press("Tab")
     assert "course-judgement-record" in _focused_class(page)
     page.keyboard.press("Space")
