@@ -24,7 +24,8 @@ def submission():
 
 
 def grade_ids(cells) -> list[str]:
-    return [c.metadata.get("nbgrader", {}).get("grade_id", "") for c in cells]
+    return [(c.metadata.get("nbgrader") or {}).get("grade_id", "") if isinstance(c.metadata.get("nbgrader") or {}, dict) else ""
+            for c in cells]
 
 
 def test_written_questions_move_whole_to_the_top_and_nothing_is_lost(submission):
@@ -76,3 +77,17 @@ def test_the_formgrader_page_shows_written_answers_first_and_feedback_keeps_the_
     feedback = feedback_html(submission, config)
     assert note not in feedback
     assert feedback.index("Question 1:") < feedback.index("Question 6:")
+
+
+def test_cells_with_odd_grading_metadata_do_not_stop_the_page(submission):
+    """A student's own cells may carry anything as nbgrader metadata; the page is still made, in the same order."""
+    nb = copy.deepcopy(submission)
+    at = grade_ids(nb.cells).index("q6-answer") + 1
+    odd = [new_markdown_cell("a", metadata={"nbgrader": "x"}), new_markdown_cell("b", metadata={"nbgrader": None}),
+           new_markdown_cell("c", metadata={"nbgrader": {"grade_id": 7}})]
+    nb.cells[at:at] = odd
+    WrittenFirst().preprocess(nb, {})
+    sources = [c.source for c in nb.cells]
+    note = wording.text("formgrader", "written_first")
+    assert sorted(sources) == sorted([note] + [c.source for c in submission.cells + odd])  # nothing lost
+    assert sources.index("a") < sources.index("b") < grade_ids(nb.cells).index("q1-tests")  # they stayed with Question 6

@@ -20,10 +20,20 @@ from traitlets import Bool
 from course.grading.keys.answers import is_written_answer
 
 
+def _grading(cell) -> dict:
+    """The cell's nbgrader metadata, or an empty one: a student's own cell may carry anything there."""
+    grading = cell.get("metadata", {}).get("nbgrader")
+    return grading if isinstance(grading, dict) else {}
+
+
 def _question(cell) -> str | None:
     """The question a cell belongs to, from its grade id (``q6-rubric`` -> ``q6``); None without one."""
-    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    grade_id = _grading(cell).get("grade_id")
     return str(grade_id).split("-")[0] if grade_id else None
+
+
+def _is_written(cell) -> bool:
+    return bool(_grading(cell)) and is_written_answer(cell)
 
 
 def question_runs(cells) -> list[tuple[str | None, list]]:
@@ -45,7 +55,7 @@ class WrittenFirst(Preprocessor):
 
     def preprocess(self, nb, resources):
         runs = question_runs(nb.cells)
-        written = [run for run in runs[1:] if any(is_written_answer(cell) for cell in run[1])]
+        written = [run for run in runs[1:] if any(_is_written(cell) for cell in run[1])]
         if not written:
             return nb, resources
         from course.grading import wording
