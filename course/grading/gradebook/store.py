@@ -318,13 +318,12 @@ def gradebook(settings):
     return Gradebook(settings.db_url, settings.course_id)
 
 
-def require_released(settings, assignment_ids: list[str]) -> None:
+def require_released(db_url: str, course_id: str, assignment_ids: list[str]) -> None:
     """Raise GradingError unless the gradebook exists, is whole, and each assignment has been released in it."""
-    from nbgrader.api import MissingEntry
+    from nbgrader.api import Gradebook, MissingEntry
 
-    if settings.sqlite:
-        check_gradebook_file(settings.gradebook_file, must_exist=True)
-    with gradebook(settings) as book:
+    check_gradebook(db_url, must_exist=True)
+    with Gradebook(db_url, course_id) as book:
         for assignment_id in assignment_ids:
             try:
                 book.find_assignment(assignment_id)
