@@ -220,7 +220,7 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
         print(f"WARNING: {line}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    backup_path = store.backup(settings.db_url, Path(settings.class_dir), settings.sqlite and settings.gradebook_file) if backup else None
+    backup_path = store.backup_gradebook(settings.db_url, Path(settings.class_dir)) if backup else None
     current = store.up_to_date(settings, pairs) if resume and not force else {}
     todo = [pair for pair in pairs if pair not in current]
     skipped = [SubmissionResult(a, s, "skipped", score=score, max_score=max_score, reason="already graded since it was submitted")
