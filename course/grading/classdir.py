@@ -35,12 +35,6 @@ ASSIGNMENTS_DIR = paths.assignments_dir()
 MANIFEST = ASSIGNMENTS_DIR / "manifest.json"
 
 
-
-def default_class_dir() -> Path:
-    """The class folder ``nbgrader_config.py`` names: ``$COURSE_CLASS_DIR`` if set, else ``class/``."""
-    return Path(nbgrader_config().CourseDirectory.root)
-
-
 def manifest() -> list[dict]:
     """The entries of ``assignments/manifest.json`` (``id`` and ``title``), in course order."""
     import json

@@ -237,7 +237,8 @@ def assignment_of(notebook: Path) -> str:
 
     from course.grading.keys.practice import notebook_path, practice_ids
 
-    known = assignment_ids() + practice_ids()
+    practice = practice_ids()
+    known = assignment_ids() + practice
     if notebook.stem in known:
         return notebook.stem
     try:
@@ -246,7 +247,7 @@ def assignment_of(notebook: Path) -> str:
         raise GradingError(f"{notebook} cannot be read as a notebook: is it a saved .ipynb file?") from None
     best, overlap = None, 0
     for assignment_id in known:
-        source = notebook_path(assignment_id) if assignment_id in practice_ids() else source_notebook(assignment_id)
+        source = notebook_path(assignment_id) if assignment_id in practice else source_notebook(assignment_id)
         shared = len(ids & grade_ids(nbformat.read(source, as_version=4)))
         if shared > overlap:
             best, overlap = assignment_id, shared

@@ -86,11 +86,6 @@ class GradingSettings:
         """Whether the gradebook is a SQLite database (never to be shared across machines)."""
         return is_sqlite(self.db_url)
 
-    @property
-    def gradebook_file(self) -> Path | None:
-        """The gradebook's file when it is a SQLite database (None for a server database or an in-memory one)."""
-        return sqlite_path(self.db_url)
-
     def __post_init__(self) -> None:
         if self.sandbox not in ("bubblewrap", "rlimits", "off"):
             raise ValueError(f"unknown sandbox mode {self.sandbox!r}; known: bubblewrap, rlimits, off")

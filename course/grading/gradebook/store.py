@@ -50,12 +50,7 @@ def check_gradebook(db_url: str, *, must_exist: bool = True) -> None:
     keeps nbgrader from creating an empty gradebook or failing midway with
     a raw ``sqlite3`` traceback.
     """
-    if is_sqlite(db_url):
-        check_gradebook_file(sqlite_path(db_url), must_exist=must_exist)
-
-
-def check_gradebook_file(path: Path | None, *, must_exist: bool = True) -> None:
-    """:func:`check_gradebook` on a SQLite gradebook's file (None: an in-memory one, nothing to check)."""
+    path = sqlite_path(db_url)  # None: a server database or an in-memory one, nothing to check
     if path is None:
         return
     if not path.exists():
@@ -116,13 +111,9 @@ def _stamp() -> str:
 
 def backup_gradebook(db_url: str, class_dir: Path) -> Path | None:
     """Copy the gradebook to ``<class_dir>/backups/<timestamp>.<db|sql|json>``; None if there is none yet."""
-    return backup(db_url, Path(class_dir), sqlite_path(db_url) if is_sqlite(db_url) else False)
-
-
-def backup(db_url: str, class_dir: Path, source: Path | None | bool) -> Path | None:
-    """:func:`backup_gradebook` told the SQLite file (``source``; False: a server database)."""
     folder = Path(class_dir) / BACKUP_DIR
-    if source is not False:
+    if is_sqlite(db_url):
+        source = sqlite_path(db_url)
         if source is None or not source.is_file():
             return None
         target = folder / f"{_stamp()}.db"
@@ -318,13 +309,12 @@ def gradebook(settings):
     return Gradebook(settings.db_url, settings.course_id)
 
 
-def require_released(settings, assignment_ids: list[str]) -> None:
+def require_released(db_url: str, course_id: str, assignment_ids: list[str]) -> None:
     """Raise GradingError unless the gradebook exists, is whole, and each assignment has been released in it."""
-    from nbgrader.api import MissingEntry
+    from nbgrader.api import Gradebook, MissingEntry
 
-    if settings.sqlite:
-        check_gradebook_file(settings.gradebook_file, must_exist=True)
-    with gradebook(settings) as book:
+    check_gradebook(db_url, must_exist=True)
+    with Gradebook(db_url, course_id) as book:
         for assignment_id in assignment_ids:
             try:
                 book.find_assignment(assignment_id)

@@ -124,8 +124,8 @@ def feedback(value, practice_id: str, grade_id: str) -> None:
 def outcome(text: str) -> str:
     """Which of "right", "wrong", "blank" or "form" a check cell's printed feedback says (from its first words)."""
     words = check.messages()["practice"]
-    for kind, template in (("right", "right"), ("wrong", "wrong"), ("blank", "blank"), ("form", "form")):
-        if text.startswith(words[template].split("{")[0]):
+    for kind in ("right", "wrong", "blank", "form"):
+        if text.startswith(words[kind].split("{")[0]):
             return kind
     return "form"
 

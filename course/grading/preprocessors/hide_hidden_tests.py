@@ -4,7 +4,8 @@ nbgrader's autograde restores every locked test cell from the gradebook, hidden
 tests included. Before the feedback HTML is rendered, each autograder test
 cell's ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` region is removed
 (nbgrader's :class:`~nbgrader.preprocessors.ClearHiddenTests` logic) and
-replaced by :data:`~course.grading.reports.feedback.HIDDEN_PLACEHOLDER`; its
+replaced by :data:`~course.grading.reports.feedback.HIDDEN_PLACEHOLDER` (read when
+a cell is processed, never at import); its
 outputs shrink to the exception type and a hint
 (:func:`course.grading.reports.feedback.hint_for`), so a hidden input echoed
 in an exception message never reaches the student.
@@ -15,7 +16,8 @@ from __future__ import annotations
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests
 
-from course.grading.reports.feedback import HIDDEN_PLACEHOLDER, hint_for
+from course.grading import wording
+from course.grading.reports.feedback import hint_for
 
 
 def has_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS") -> bool:
@@ -36,7 +38,7 @@ class HideHiddenTests(ClearHiddenTests):
             return cell, resources
         full_source = cell.source
         self._remove_hidden_test_region(cell)
-        cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_PLACEHOLDER
+        cell.source = cell.source.rstrip("\n") + "\n" + wording.text("feedback", "hidden_placeholder")
         cell.outputs = _reduced_outputs(cell.get("outputs", []), full_source)
         return cell, resources
 

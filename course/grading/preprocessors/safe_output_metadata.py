@@ -1,7 +1,7 @@
 """SafeOutputMetadata: the HTMLExporter step that keeps a student's output metadata from becoming markup.
 
 Part of the kit's inert-HTML configuration
-(:func:`course.grading.reports.feedback.safe_html_config`), for Formgrader's
+(``_inert_html`` in :mod:`course.grading.pipeline`), for Formgrader's
 grading page and every feedback file alike.
 """
 

@@ -116,16 +116,6 @@ def packet_path(assignment_id: str) -> Path:
     return paths.assignments_dir() / assignment_id / PACKETS_FILE
 
 
-def write_all() -> list[Path]:
-    """Rebuild every assignment's packet file; return the files written."""
-    written = []
-    for assignment_id in spec():
-        path = packet_path(assignment_id)
-        path.write_text(render(assignment_id), encoding="utf-8")
-        written.append(path)
-    return written
-
-
 def stale() -> list[str]:
     """Assignment ids whose packet file is missing or differs from a fresh build."""
     out = []

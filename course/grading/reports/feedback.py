@@ -59,9 +59,8 @@ from course.grading import wording
 #: looked up on access (:func:`__getattr__`) so that importing this module reads no file:
 #: the comment that stands where hidden tests were, the hint shown when a test cell failed with something
 #: other than an authored assertion, hints for errors whose cause is usually clear from their type alone
-#: (their messages are never shown), and the heading of the skills table.
-_WORDS = {"HIDDEN_PLACEHOLDER": "hidden_placeholder", "GENERAL_HINT": "general_hint", "ERROR_HINTS": "error_hints",
-          "SUMMARY_TITLE": "summary_title"}
+#: (their messages are never shown).
+_WORDS = {"HIDDEN_PLACEHOLDER": "hidden_placeholder", "GENERAL_HINT": "general_hint", "ERROR_HINTS": "error_hints"}
 
 
 def __getattr__(name: str):

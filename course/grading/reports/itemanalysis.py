@@ -46,7 +46,7 @@ LOW, HIGH, WEAK, NEGATIVE = 0.2, 0.9, 0.2, 0.0
 REASON_KEYS = ("negative_discrimination", "too_hard", "weak_discrimination", "too_easy")
 #: Names other modules and tests read, looked up on access (:func:`__getattr__`): each reason's words
 #: (``TOO_HARD``...), ``REASON_HELP`` (why each matters, as the table's key and the alt text say it),
-#: ``REASON_ORDER`` and the tables' headings.
+#: ``TABLE_KEY`` and the tables' headings.
 _WORDS = {"TOO_HARD": "too_hard", "TOO_EASY": "too_easy", "NEGATIVE_DISCRIMINATION": "negative_discrimination",
           "WEAK_DISCRIMINATION": "weak_discrimination", "TABLE_REVIEW": "table_review", "TABLE_REST": "table_rest",
           "TABLE_REVIEW_NONE": "table_review_none", "WHY": "why"}
@@ -57,12 +57,8 @@ def __getattr__(name: str):
         return _text(_WORDS[name])
     if name == "REASON_HELP":
         return _reason_help()
-    if name == "REASON_ORDER":
-        return tuple(_text(key) for key in REASON_KEYS)
     if name == "TABLE_KEY":
         return _table_key()
-    if name == "ITEM_HEADER":
-        return tuple(wording.words("item_analysis", "item_header"))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -28,7 +28,7 @@ import warnings
 from pathlib import Path
 
 from course.grading.classdir import GradingError, open_api, require_class_dir, resolve_assignments
-from course.grading.intake.ids import is_safe_id, unsafe_id_reason
+from course.grading.intake.ids import is_safe_id
 
 
 def _progress(items, description: str, enabled: bool):
@@ -97,19 +97,6 @@ def release(assignment: str | list[str] = "all", *, due=None, class_dir: Path | 
     return ids
 
 
-def _require_released(api, assignment_id: str) -> None:
-    from nbgrader.api import MissingEntry
-
-    from course.grading.gradebook.store import check_gradebook
-
-    check_gradebook(api.coursedir.db_url, must_exist=True)
-    with api.gradebook as book:
-        try:
-            book.find_assignment(assignment_id)
-        except MissingEntry:
-            raise GradingError(f"{assignment_id} has not been released in this class; run `python -m course release {assignment_id}` first") from None
-
-
 def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = None, api=None,
             trust_student_timestamps: bool = False, refused: list[str] | None = None) -> dict[str, list[str]]:
     """Copy each student's latest acceptable submission from the exchange into ``submitted/``.
@@ -128,11 +115,13 @@ def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = Non
     from nbgrader.exchange import ExchangeError
     from nbgrader.utils import temp_attrs
 
+    from course.grading.gradebook.store import require_released
+
     ids = resolve_assignments(assignment)
     api = api or open_api(class_dir)
     collected, problems = {}, []
     for assignment_id in ids:
-        _require_released(api, assignment_id)
+        require_released(api.coursedir.db_url, api.course_id, [assignment_id])
         with temp_attrs(api.coursedir, assignment_id=assignment_id):
             step = api.exchange.Collect(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
             step.update = True
@@ -154,18 +143,16 @@ def collect(assignment: str | list[str] = "all", *, class_dir: Path | None = Non
     return collected
 
 
-def _submissions(api, assignment_ids: list[str], student: str | None, *, autograded: bool = False,
-                 allow_none: bool = False, refused: list[str] | None = None) -> list[tuple[str, str]]:
+def _submissions(class_dir, db_url: str, course_id: str, assignment_ids: list[str], student: str | None, *,
+                 autograded: bool = False, allow_none: bool = False, refused: list[str] | None = None) -> list[tuple[str, str]]:
     """(assignment, student) pairs to work on (:func:`course.grading.intake.ids.submission_pairs`) of released
     assignments; an unknown student is a GradingError (unless ``allow_none``)."""
+    from course.grading.gradebook.store import require_released
     from course.grading.intake.ids import submission_pairs
 
-    if student is not None and unsafe_id_reason(student):
-        raise GradingError(unsafe_id_reason(student))
-    for assignment_id in assignment_ids:
-        _require_released(api, assignment_id)
-    pairs, everyone = submission_pairs(api.coursedir.root, assignment_ids, student,
+    pairs, everyone = submission_pairs(class_dir, assignment_ids, student,
                                        step="autograded" if autograded else "submitted", refused=refused)
+    require_released(db_url, course_id, assignment_ids)
     if student is not None and not pairs and not allow_none:
         what = "an autograded submission" if autograded else "a submission"
         known = ", ".join(sorted(everyone)) or "none"
@@ -212,7 +199,6 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
     import time
 
     from course.grading.gradebook import store
-    from course.grading.intake.ids import submission_pairs
     from course.grading.reports.autograde import AutogradeReport, SubmissionResult
     from course.grading.run import parallel
     from course.grading.settings import run_settings
@@ -227,18 +213,14 @@ def autograde(assignment: str | list[str] = "all", *, student: str | None = None
     ids = resolve_assignments(assignment)
     require_class_dir(Path(settings.class_dir))
     refused: list[str] = []
-    pairs, everyone = submission_pairs(settings.class_dir, ids, student, refused=refused)
-    store.require_released(settings, ids)
-    if student is not None and not pairs:
-        raise GradingError(f"no student {student!r} with a submission of {', '.join(ids)}; "
-                           f"students: {', '.join(sorted(everyone)) or 'none'}")
+    pairs = _submissions(settings.class_dir, settings.db_url, settings.course_id, ids, student, refused=refused)
     store.check_writable(Path(settings.class_dir))
     warnings_ = [warning] if warning else []
     for line in warnings_:
         print(f"WARNING: {line}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    backup_path = store.backup(settings.db_url, Path(settings.class_dir), settings.sqlite and settings.gradebook_file) if backup else None
+    backup_path = store.backup_gradebook(settings.db_url, Path(settings.class_dir)) if backup else None
     current = store.up_to_date(settings, pairs) if resume and not force else {}
     todo = [pair for pair in pairs if pair not in current]
     skipped = [SubmissionResult(a, s, "skipped", score=score, max_score=max_score, reason="already graded since it was submitted")
@@ -343,7 +325,8 @@ def feedback(assignment: str | list[str] = "all", *, student: str | None = None,
     api = api or open_api(class_dir)
     failed = _failed_submissions(api, ids, student)
     written, problems = [], []
-    pairs = [pair for pair in _submissions(api, ids, student, autograded=True, allow_none=bool(failed), refused=problems)
+    pairs = [pair for pair in _submissions(api.coursedir.root, api.coursedir.db_url, api.course_id, ids, student,
+                                           autograded=True, allow_none=bool(failed), refused=problems)
              if pair not in failed]
     for (assignment_id, student_id), record in sorted(failed.items()):
         html_file = write_failed_feedback(api, assignment_id, student_id, record.get("reason") or "unknown")

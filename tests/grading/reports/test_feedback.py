@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -116,3 +119,13 @@ def test_source_notebooks_have_secrets_to_protect():
     for assignment_id in classdir.assignment_ids():
         secrets = secret_lines(nbformat.read(classdir.source_notebook(assignment_id), as_version=4))
         assert len(secrets) >= 5, assignment_id
+
+
+def test_importing_the_feedback_steps_reads_no_words():
+    """Does importing feedback and its preprocessors leave grading.toml unread, so a long-running Formgrader sees edited words?"""
+    modules = ("course.grading.reports.feedback", "course.grading.preprocessors.hide_hidden_tests",
+               "course.grading.preprocessors.skill_summary", "course.grading.pipeline")
+    probe = ("import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+             "from course.grading import wording\nprint(wording._read.cache_info().currsize)")
+    done = subprocess.run([sys.executable, "-c", probe, *modules], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0", "a module read grading.toml at import"
