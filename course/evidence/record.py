@@ -60,27 +60,18 @@ def events_after_document():
     return after[["event_id", "date", "title", "category", "description", "evidence_ids"]].sort_values("date").reset_index(drop=True)
 
 
-def predictions_and_outcomes():
-    """The document's predictions beside the later events linked to them in ``events.csv``.
-
-    One row per (claim, later event) pair; claims with no linked later event
-    get one row with an empty event.
-    """
-    import pandas as pd
-
+def prediction_claims():
+    """The document's predictions (claims of type ``prediction``), in document order."""
     claims = data.claims()
-    forward = claims[claims["claim_type"] == "prediction"]
+    return claims[claims["claim_type"] == "prediction"].sort_values(["section", "claim_id"]).reset_index(drop=True)
+
+
+def later_events_linked_to(claim_id: str):
+    """Events after the document's date that the desk linked to ``claim_id`` (``events.csv`` ``claim_ids``), oldest first."""
     events = data.events()
-    later = events[events["date"] > document_date()]
-    rows = []
-    said, happened = _label("claim"), _label("what_happened")
-    for _, claim in forward.iterrows():
-        linked = later[later["claim_ids"].apply(lambda cell: claim["claim_id"] in data.split_ids(cell))]
-        if linked.empty:
-            rows.append({"claim_id": claim["claim_id"], said: claim["claim_text"], "verdict": claim["verdict"], "event_id": "", "date": None, happened: ""})
-        for _, event in linked.sort_values("date").iterrows():
-            rows.append({"claim_id": claim["claim_id"], said: claim["claim_text"], "verdict": claim["verdict"], "event_id": event["event_id"], "date": event["date"], happened: event["title"]})
-    return pd.DataFrame(rows)
+    later = events[(events["date"] > document_date())
+                   & events["claim_ids"].apply(lambda cell: claim_id in data.split_ids(cell))]
+    return later.sort_values("date").reset_index(drop=True)
 
 
 def evidence_profile():

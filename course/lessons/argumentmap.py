@@ -94,7 +94,7 @@ def argument_figure(argument_id: str):
     for x, y in tops:
         ax.add_patch(FancyArrowPatch((x, y), (width / 2, 0.2 + conclusion_height + 0.05), arrowstyle="-|>", mutation_scale=12,
                                      color="black", linewidth=0.8, zorder=0))
-    weaknesses = ", ".join(vocabulary.WEAKNESSES[w].in_sentence if w in vocabulary.WEAKNESSES else w.replace("_", " ")
+    weaknesses = ", ".join(vocabulary.WEAKNESSES[w].in_sentence
                            for w in data.split_ids(argument["reasoning_weaknesses"])) or _text("no_weaknesses")
     ax.set_title(_text("title", argument_id=argument_id, weaknesses=weaknesses), fontsize=TEXT_POINTS + 1)
     verdict_counts = table["verdict"].value_counts()

@@ -50,10 +50,27 @@ def load(name: str, folder: Path | None = None) -> dict:
     return _load(str(path), path.stat().st_mtime_ns)
 
 
-class Section(Mapping):
+class Computed(Mapping):
+    """A mapping that ``build()`` makes afresh on each access, so it follows the content files as they change."""
+
+    def __init__(self, build):
+        self._build = build
+
+    def __getitem__(self, key: str):
+        return self._build()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._build())
+
+    def __len__(self) -> int:
+        return len(self._build())
+
+
+class Section(Computed):
     """One table of a content file (e.g. ``practice.toml``'s ``[labels.citation_kind]``), read on first access."""
 
     def __init__(self, name: str, *keys: str):
+        super().__init__(self._table)
         self.name = name
         self.keys_path = keys
 
@@ -62,15 +79,6 @@ class Section(Mapping):
         for key in self.keys_path:
             table = table[key]
         return table
-
-    def __getitem__(self, key: str):
-        return self._table()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._table())
-
-    def __len__(self) -> int:
-        return len(self._table())
 
     def __repr__(self) -> str:
         return f"Section({self.name!r}, {', '.join(map(repr, self.keys_path))})"

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from course.lessons import content
 from course.lessons import packets
+from course.lessons.charts.base import PALETTE
 from course.lessons.packets import CARD_STYLE, escape_text
 from course.lessons.shown import Shown
 
 EXCERPTS_FILE = "excerpts.toml"
 
-# The document's words are marked with the Okabe-Ito orange the reader uses for checkable claims (#e69f00).
-WHO_STYLE = """<style>
-.course-packet .who{margin:0 0 .4em}
-.course-excerpts .document-words{border-left:4px solid #e69f00;padding:.3em .8em;margin:.4em 0 .8em;max-width:56em;background:#fff;color:#1a1a1a}
+# The document's words are marked with the Okabe-Ito orange the reader uses for checkable claims.
+WHO_STYLE = f"""<style>
+.course-packet .who{{margin:0 0 .4em}}
+.course-excerpts .document-words{{border-left:4px solid {PALETTE["orange"]};padding:.3em .8em;margin:.4em 0 .8em;max-width:56em;background:#fff;color:#1a1a1a}}
 </style>"""
 
 

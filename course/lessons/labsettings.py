@@ -77,9 +77,7 @@ def write_shortcuts(settings_dir: Path, schemas: Path | None = None) -> Path:
             theirs = json.loads(path.read_text(encoding="utf-8")).get("shortcuts", [])
         except (json.JSONDecodeError, AttributeError):
             theirs = []
-    generated = {json.dumps(s, sort_keys=True) for s in ours}
-    previous_kit = {json.dumps(s, sort_keys=True) for s in theirs if _is_ours(s)}
-    kept = [s for s in theirs if json.dumps(s, sort_keys=True) not in generated | previous_kit]
+    kept = [s for s in theirs if not _is_ours(s)]
     path.write_text(json.dumps({"shortcuts": kept + ours}, indent=1) + "\n", encoding="utf-8")
     return path
 

@@ -11,16 +11,16 @@ their own heading and "Time" lines, checked against it rather than drawn by a
 code cell, because lessons are stored with outputs cleared: a heading printed
 by code would be blank until the student runs the cell, and JupyterLab's
 table of contents and the HTML export read Markdown headings. The syllabus
-table in ``notebooks/README.md`` is generated (:func:`write_syllabus`).
+table in ``notebooks/README.md`` is generated (:func:`render_syllabus`).
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.lessons import content
 from course.lessons.content import NOTEBOOKS_DIR
 
 MANIFEST = NOTEBOOKS_DIR / "lessons.toml"
@@ -49,7 +49,8 @@ class Lesson:
 
 
 def _manifest() -> dict:
-    return tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
+    """lessons.toml, parsed once and again only when it changes."""
+    return content.load(MANIFEST.name, MANIFEST.parent)
 
 
 def lessons() -> list[Lesson]:
@@ -119,7 +120,7 @@ def syllabus():
 
 
 SYLLABUS_START, SYLLABUS_END = "<!-- syllabus:start -->", "<!-- syllabus:end -->"
-#: The notebooks' README, whose syllabus block :func:`write_syllabus` generates.
+#: The notebooks' README, whose syllabus block :func:`render_syllabus` generates.
 README = NOTEBOOKS_DIR / "README.md"
 
 
@@ -152,19 +153,6 @@ def render_syllabus(readme: Path | None = None) -> dict[Path, str]:
     head, rest = text.split(SYLLABUS_START, 1)
     _, tail = rest.split(SYLLABUS_END, 1)
     return {readme: f"{head}{SYLLABUS_START}\n{syllabus_markdown()}\n{SYLLABUS_END}{tail}"}
-
-
-def write_syllabus(check: bool = False, readme: Path | None = None) -> bool:
-    """Rewrite the syllabus block in ``notebooks/README.md`` from the manifest; with ``check``, only compare.
-
-    Returns True when the README already matched. ``python -m course build`` runs this as its syllabus step.
-    """
-    (path, wanted), = render_syllabus(readme).items()
-    if wanted == path.read_text(encoding="utf-8"):
-        return True
-    if not check:
-        path.write_text(wanted, encoding="utf-8")
-    return False
 
 
 #: Added to every static lesson page. nbconvert's ``lab`` page drew its "In [1]:" prompts in #b0b0b0 on white

@@ -157,11 +157,7 @@ def _update_json(path: Path, section: str, values: dict) -> None:
 
 def _disable_plugins(config_dir: Path, plugins: tuple[str, ...]) -> None:
     """Disable lab plugins in ``config_dir/labconfig/page_config.json``, keeping whatever else it holds."""
-    page_config = config_dir / "labconfig" / "page_config.json"
-    page_config.parent.mkdir(parents=True, exist_ok=True)
-    current = json.loads(page_config.read_text(encoding="utf-8")) if page_config.exists() else {}
-    current.setdefault("disabledExtensions", {}).update({plugin: True for plugin in plugins})
-    page_config.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    _update_json(config_dir / "labconfig" / "page_config.json", "disabledExtensions", {plugin: True for plugin in plugins})
 
 
 def lab_environment(workspace: Workspace, base: dict | None = None, *, self_study: bool = False) -> dict:

@@ -37,11 +37,12 @@ def test_events_after_document_are_later():
 
 
 def test_predictions_are_prediction_claims_linked_to_later_events():
-    table = record.predictions_and_outcomes()
+    predictions = record.prediction_claims()
     claims = data.claims().set_index("claim_id")
-    assert set(table["claim_id"]) == set(claims.index[claims["claim_type"] == "prediction"])
-    dated = table[table["event_id"] != ""]
-    assert len(dated) > 0 and all(d > record.document_date() for d in dated["date"])
+    assert set(predictions["claim_id"]) == set(claims.index[claims["claim_type"] == "prediction"])
+    linked = [record.later_events_linked_to(claim_id) for claim_id in predictions["claim_id"]]
+    dated = [d for events in linked for d in events["date"]]
+    assert len(dated) > 0 and all(d > record.document_date() for d in dated)
 
 
 def test_evidence_profile_counts_match_the_evidence_table():

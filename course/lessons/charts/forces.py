@@ -67,7 +67,7 @@ def forces_figure():
         top.barh(y_rec, record, height=0.8, **record_style, gid=f"record-{row['force_id']}")
         top.text(document * 1.08, y_doc, f"{document:,}", va="center", fontsize=8)
         top.text(record * 1.08, y_rec, f"{record:,}", va="center", fontsize=8)
-        verdicts = [_text("claim_verdict", claim=cid, verdict=_verdict_words(claims.at[cid, "verdict"]))
+        verdicts = [_text("claim_verdict", claim=cid, verdict=vocabulary.VERDICTS[claims.at[cid, "verdict"]].in_sentence)
                     for cid in data.split_ids(row["claim_ids"]) if cid in claims.index]
         match = (_text("same_figure") if document == record
                  else _text("times_record", ratio=f"{document / record:.2g}", difference=f"{document - record:+,}"))
@@ -120,11 +120,6 @@ def forces_figure():
     fig.alt_text = _forces_alt_text(pairs, singles)
     fig.caption = _text("caption", rows=len(forces))
     return fig
-
-
-def _verdict_words(verdict: str) -> str:
-    """A verdict inside a note; a held-back claim's empty verdict stays empty, as before."""
-    return vocabulary.VERDICTS[verdict].in_sentence if verdict in vocabulary.VERDICTS else verdict.replace("_", " ")
 
 
 def _basis(row) -> str:

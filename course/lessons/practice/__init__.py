@@ -51,7 +51,7 @@ from course.lessons.practice.feedback import (
     PracticeQuestion, ask, feedback_html, is_correct, question_static_html, sources_html,
 )
 from course.lessons.practice.labels import (
-    CITATION_KIND_LABELS, CLAIM_TYPE_MEANINGS, COMPARISON_LABELS, SOURCE_FIELD_PROMPTS, WEAKNESS_LABELS,
+    CITATION_KIND_LABELS, COMPARISON_LABELS, SOURCE_FIELD_PROMPTS, WEAKNESS_LABELS,
 )
 from course.lessons.practice.questions import (
     LESSONS, QUESTION_SPECS, QUESTIONS, Question, all_questions, build_question, lesson_id, question, questions_for,

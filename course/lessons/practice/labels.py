@@ -8,8 +8,6 @@ from __future__ import annotations
 from course.evidence import vocabulary
 from course.lessons import content
 
-#: Claim type -> what it means (notebooks/vocabulary.toml, [claim_type]).
-CLAIM_TYPE_MEANINGS = vocabulary.Projection("claim_type", lambda value: vocabulary.CLAIM_TYPES[value].explanation)
 #: Claim type -> its choice as shown ("date: when something happened").
 CLAIM_TYPE_CHOICES = vocabulary.shown_words("claim_type")
 #: Citation comparison and reasoning weakness -> the words shown (notebooks/vocabulary.toml).

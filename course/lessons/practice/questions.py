@@ -3,69 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from course.lessons import content, manifest
 from course.lessons.practice.builders import BUILDERS, unique
 
 
+#: Lesson ids and titles, from notebooks/lessons.toml (the only source of lesson titles), read on use.
+LESSONS = content.Computed(lambda: {item.id: item.title for item in manifest.lessons()})
 
-class _LessonTitles(Mapping):
-    """Lesson id -> title, from notebooks/lessons.toml (the only source of lesson titles), read on use."""
-
-    def _titles(self) -> dict[str, str]:
-        return {item.id: item.title for item in manifest.lessons()}
-
-    def __getitem__(self, lesson: str) -> str:
-        return self._titles()[lesson]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._titles())
-
-    def __len__(self) -> int:
-        return len(self._titles())
-
-
-class _Specs(Sequence):
-    """The question specs of notebooks/practice.toml (``[[question]]``), read on use."""
-
-    def _specs(self) -> list[dict]:
-        return content.load("practice.toml")["question"]
-
-    def __getitem__(self, index):
-        return self._specs()[index]
-
-    def __len__(self) -> int:
-        return len(self._specs())
-
-
-#: Lesson ids and titles, from notebooks/lessons.toml (the only source of lesson titles).
-LESSONS = _LessonTitles()
-
-#: The questions, as data (notebooks/practice.toml, [[question]]). ``prompt``
+#: The questions, as data (notebooks/practice.toml, [[question]]), read on use. ``prompt``
 #: (optional) may use the fields of the row the question is about, e.g. ``{exact}``.
-QUESTION_SPECS = _Specs()
-
-
-class _ById(Mapping):
-    """The same questions by id, read on use."""
-
-    def _by_id(self) -> dict[str, dict]:
-        return {spec["id"]: spec for spec in QUESTION_SPECS}
-
-    def __getitem__(self, question_id: str) -> dict:
-        return self._by_id()[question_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_id())
-
-    def __len__(self) -> int:
-        return len(self._by_id())
-
+QUESTION_SPECS = content.Listing("practice.toml", "question")
 
 #: The same questions by id (notebooks call ``ask(id)``; a test checks every id they use is here).
-QUESTIONS = _ById()
+QUESTIONS = content.Computed(lambda: {spec["id"]: spec for spec in QUESTION_SPECS})
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,8 @@ def claim_badge(row: dict, mode: str, selected: bool = False) -> str:
     """The tag shown on a highlighted claim: 'K015 date', plus the verdict in checked mode."""
     text = f"{row['claim_id']} {row['claim_type']}"
     if mode == "checked":
-        term = vocabulary.VERDICTS.get(row["verdict"])
-        text += f" · {term.symbol} {term.in_sentence}" if term else f" · {row['verdict']}"
+        term = vocabulary.VERDICTS[row["verdict"]]
+        text += f" · {term.symbol} {term.in_sentence}"
     return ("▶ " if selected else "") + text
 
 

@@ -48,8 +48,7 @@ def words() -> dict:
 
 def predictions():
     """The document's predictions (claims of type ``prediction``), in document order."""
-    claims = data.claims()
-    return claims[claims["claim_type"] == "prediction"].sort_values(["section", "claim_id"]).reset_index(drop=True)
+    return record.prediction_claims()
 
 
 def later_events():
@@ -59,10 +58,7 @@ def later_events():
 
 def linked_events(claim_id: str):
     """Later events the desk linked to ``claim_id`` (``events.csv`` ``claim_ids``), oldest first."""
-    events = data.events()
-    later = events[(events["date"] > record.document_date())
-                   & events["claim_ids"].apply(lambda cell: claim_id in data.split_ids(cell))]
-    return later.sort_values("date").reset_index(drop=True)
+    return record.later_events_linked_to(claim_id)
 
 
 def filter_events(events, kind: str = ALL, year=ALL):
