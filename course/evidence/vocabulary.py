@@ -19,9 +19,7 @@ did when these were Python dicts, without reading anything at import.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import NamedTuple
 
 from course import paths
@@ -39,17 +37,11 @@ class Term(NamedTuple):
     in_sentence: str = ""
 
 
-@lru_cache(maxsize=4)
-def _read(path: str, mtime_ns: int) -> dict:
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
-
-
 def _kinds() -> dict:
     path = paths.notebooks_dir() / FILE_NAME
     if not path.exists():
         raise FileNotFoundError(f"vocabulary file {paths.display(path)} is missing")
-    return _read(str(path), path.stat().st_mtime_ns)
+    return paths.read_toml(path)
 
 
 def _kind(kind: str) -> dict:
