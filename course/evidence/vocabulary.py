@@ -62,6 +62,10 @@ def phrase(table: str, key: str, /, **fields) -> str:
     return template.format(**fields) if fields else template
 
 
+#: kind -> (the parsed ``terms`` table it was built from, the built {value: Term}): built once per version of the file.
+_BUILT: dict[str, tuple[dict, dict[str, Term]]] = {}
+
+
 class Terms(Mapping):
     """One kind's terms, value -> :class:`Term`, in the file's order; the file is read on first access."""
 
@@ -69,7 +73,12 @@ class Terms(Mapping):
         self.kind = kind
 
     def _terms(self) -> dict[str, Term]:
-        return {value: Term(**fields) for value, fields in _kind(self.kind)["terms"].items()}
+        # The parsed table is a new object whenever the file changes (paths.read_toml), so the identity check rebuilds then.
+        table = _kind(self.kind)["terms"]
+        built = _BUILT.get(self.kind)
+        if built is None or built[0] is not table:
+            built = _BUILT[self.kind] = (table, {value: Term(**fields) for value, fields in table.items()})
+        return built[1]
 
     def __getitem__(self, value: str) -> Term:
         return self._terms()[value]
