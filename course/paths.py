@@ -6,11 +6,16 @@ its own. The data folder is ``data/`` beside the package in a checkout, and
 ``pyproject.toml``); the lessons' folder ``notebooks/`` likewise ships as
 ``course/_notebooks``. Set ``COURSE_DATA_DIR`` to point the kit at another copy
 (for instance a fixture in a test, or a class directory elsewhere).
+
+Every reader of the kit's words (``notebooks/*.toml``) parses them through
+one cache here, :func:`read_toml`.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -41,6 +46,20 @@ def notebooks_dir() -> Path:
     if not beside.is_dir() and INSTALLED_NOTEBOOKS_DIR.is_dir():
         return INSTALLED_NOTEBOOKS_DIR
     return beside
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: str, mtime_ns: int) -> dict:
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def read_toml(path: Path) -> dict:
+    """The parsed TOML file at ``path``, parsed again only when the file changes (one cache, keyed by the
+    file and its modification time). The dict is shared by every caller: never change it.
+
+    Raises FileNotFoundError (the operating system's) when the file is missing, or ``tomllib.TOMLDecodeError``.
+    """
+    return _parsed(str(path), Path(path).stat().st_mtime_ns)
 
 
 def is_checkout() -> bool:

@@ -33,20 +33,22 @@ class Step:
     outputs: tuple[str, ...]  # the same, for what it writes
     render: Callable[[], dict[Path, str]]
 
+    def _differing(self) -> dict[Path, str]:
+        """The outputs that are missing or differ from a fresh rendering, each with the text it should have."""
+        return {path: text for path, text in self.render().items()
+                if not path.is_file() or path.read_text(encoding="utf-8") != text}
+
     def stale(self) -> list[Path]:
         """The outputs that are missing or differ from a fresh rendering."""
-        return [path for path, text in self.render().items()
-                if not path.is_file() or path.read_text(encoding="utf-8") != text]
+        return list(self._differing())
 
     def write(self) -> list[Path]:
         """Write the outputs that differ; return them."""
-        written = []
-        for path, text in self.render().items():
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-                written.append(path)
-        return written
+        differing = self._differing()
+        for path, text in differing.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return list(differing)
 
 
 def select(steps: Sequence[Step], names: Iterable[str] | None) -> list[Step]:

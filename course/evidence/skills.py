@@ -31,7 +31,7 @@ OPTIONAL_SKILLS = vocabulary.OPTIONAL_SKILLS
 
 def label(skill: str) -> str:
     """The short label of a skill id (``KeyError`` for an unknown one)."""
-    return {**SKILLS, **OPTIONAL_SKILLS}[skill][0]
+    return (OPTIONAL_SKILLS if skill in OPTIONAL_SKILLS else SKILLS)[skill].label
 
 
 def is_known(skill: str) -> bool:

@@ -19,9 +19,7 @@ did when these were Python dicts, without reading anything at import.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import NamedTuple
 
 from course import paths
@@ -39,17 +37,11 @@ class Term(NamedTuple):
     in_sentence: str = ""
 
 
-@lru_cache(maxsize=4)
-def _read(path: str, mtime_ns: int) -> dict:
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
-
-
 def _kinds() -> dict:
     path = paths.notebooks_dir() / FILE_NAME
     if not path.exists():
         raise FileNotFoundError(f"vocabulary file {paths.display(path)} is missing")
-    return _read(str(path), path.stat().st_mtime_ns)
+    return paths.read_toml(path)
 
 
 def _kind(kind: str) -> dict:
@@ -70,6 +62,10 @@ def phrase(table: str, key: str, /, **fields) -> str:
     return template.format(**fields) if fields else template
 
 
+#: kind -> (the parsed ``terms`` table it was built from, the built {value: Term}): built once per version of the file.
+_BUILT: dict[str, tuple[dict, dict[str, Term]]] = {}
+
+
 class Terms(Mapping):
     """One kind's terms, value -> :class:`Term`, in the file's order; the file is read on first access."""
 
@@ -77,7 +73,12 @@ class Terms(Mapping):
         self.kind = kind
 
     def _terms(self) -> dict[str, Term]:
-        return {value: Term(**fields) for value, fields in _kind(self.kind)["terms"].items()}
+        # The parsed table is a new object whenever the file changes (paths.read_toml), so the identity check rebuilds then.
+        table = _kind(self.kind)["terms"]
+        built = _BUILT.get(self.kind)
+        if built is None or built[0] is not table:
+            built = _BUILT[self.kind] = (table, {value: Term(**fields) for value, fields in table.items()})
+        return built[1]
 
     def __getitem__(self, value: str) -> Term:
         return self._terms()[value]

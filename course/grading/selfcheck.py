@@ -51,12 +51,10 @@ MISSING_WORDS = "The answer has not been written yet"
 
 
 def words() -> dict:
-    """The self-check's sentences (``notebooks/selfcheck.toml``)."""
-    import tomllib
-
+    """The self-check's sentences (``notebooks/selfcheck.toml``), parsed once per version of the file."""
     from course import paths
 
-    return tomllib.loads((paths.notebooks_dir() / "selfcheck.toml").read_text(encoding="utf-8"))
+    return paths.read_toml(paths.notebooks_dir() / "selfcheck.toml")
 
 
 def question_labels(nb) -> dict[str, str]:

@@ -13,19 +13,10 @@ the wheel), so it is there wherever grading runs.
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-
 from course import paths
 
 #: The data file, in the folder of the kit's words.
 FILE_NAME = "grading.toml"
-
-
-@lru_cache(maxsize=4)
-def _read(path: str, mtime_ns: int) -> dict:
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
 
 
 def words(*keys: str):
@@ -33,7 +24,7 @@ def words(*keys: str):
     path = paths.notebooks_dir() / FILE_NAME
     if not path.exists():
         raise FileNotFoundError(f"grading's words {paths.display(path)} are missing")
-    table = _read(str(path), path.stat().st_mtime_ns)
+    table = paths.read_toml(path)
     for key in keys:
         table = table[key]
     return table

@@ -23,20 +23,13 @@ builders read the facts from the data package.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 from course import paths
 
 #: Where the lesson notebooks and their content files live.
 NOTEBOOKS_DIR = paths.notebooks_dir()
-
-
-@lru_cache(maxsize=16)
-def _load(path: str, mtime_ns: int) -> dict:
-    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def load(name: str, folder: Path | None = None) -> dict:
@@ -47,7 +40,7 @@ def load(name: str, folder: Path | None = None) -> dict:
     path = Path(folder or NOTEBOOKS_DIR) / name
     if not path.exists():
         raise FileNotFoundError(f"content file {paths.display(path)} is missing")
-    return _load(str(path), path.stat().st_mtime_ns)
+    return paths.read_toml(path)
 
 
 class Computed(Mapping):
