@@ -126,6 +126,6 @@ def test_importing_the_feedback_steps_reads_no_words():
     modules = ("course.grading.reports.feedback", "course.grading.preprocessors.hide_hidden_tests",
                "course.grading.preprocessors.skill_summary", "course.grading.pipeline")
     probe = ("import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
-             "from course.grading import wording\nprint(wording._read.cache_info().currsize)")
+             "from course import paths\nprint(paths._parsed.cache_info().currsize)")
     done = subprocess.run([sys.executable, "-c", probe, *modules], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "0", "a module read grading.toml at import"
+    assert done.stdout.strip() == "0", "a module read a words file (grading.toml or another) at import"
